@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Run every compiled test file (dist/**/*.test.js) with Node's built-in runner.
+// Arguments filter by substring: `npm test -- wire channel` runs only files whose path
+// contains "wire" or "channel".
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const root = new URL('..', import.meta.url).pathname;
+const dist = join(root, 'dist');
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const passThrough = process.argv.slice(2).filter((a) => a.startsWith('-'));
+
+function walk(dir, out) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.js')) out.push(p);
+  }
+  return out;
+}
+
+const files = walk(dist, [])
+  .filter((f) => filters.length === 0 || filters.some((s) => relative(root, f).includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error('run-tests: no test files matched');
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ['--test', ...passThrough, ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);

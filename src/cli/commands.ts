@@ -1,0 +1,18 @@
+// The table of `netch` subcommands. Each module exports `run(argv): Promise<number>`
+// (the exit code); it is loaded only when its command runs.
+
+/** A subcommand module. */
+export interface CommandModule {
+  run(argv: string[]): Promise<number>;
+}
+
+/** A subcommand: its name, a one-line summary for `--help`, and its loader. */
+export interface Command {
+  name: string;
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
+export const commands: Command[] = [
+  { name: 'demo', summary: 'two hosts on a memory link: ARP, ping, UDP echo, counters (--pcap FILE)', load: () => import('./demo.js') },
+];
