@@ -65,8 +65,8 @@ test('netch demo --pcap writes a capture that tshark decodes with valid checksum
   assert.equal(fields.status, 0, fields.stderr);
   const lines = fields.stdout.trim().split('\n');
   assert.ok(lines.some((l) => l.startsWith('eth:ethertype:arp')), 'an ARP frame');
-  assert.ok(lines.some((l) => /:icmp\t8$/.test(l)), 'an ICMP echo request');
-  assert.ok(lines.some((l) => /:icmp\t0$/.test(l)), 'an ICMP echo reply');
+  assert.ok(lines.some((l) => /:icmp(:data)?\t8$/.test(l)), 'an ICMP echo request');
+  assert.ok(lines.some((l) => /:icmp(:data)?\t0$/.test(l)), 'an ICMP echo reply');
   assert.ok(lines.some((l) => l.includes(':udp')), 'a UDP datagram');
 
   const bad = spawnSync(

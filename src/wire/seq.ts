@@ -6,7 +6,7 @@ export function seqAdd(a: number, n: number): number {
   return (a + n) >>> 0;
 }
 
-/** Return the signed distance from `b` to `a` (a - b), in (-2^31, 2^31]. */
+/** Return the signed distance from `b` to `a` (a - b), in [-2^31, 2^31). */
 export function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
 }

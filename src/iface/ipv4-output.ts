@@ -1,0 +1,261 @@
+// IPv4 output: route, choose a source address, resolve the next hop, and write the
+// Ethernet and IPv4 headers in place, in two steps so the caller writes its payload
+// straight into the outgoing frame:
+//
+//   const at = host.ip.begin(dst, IPPROTO_UDP, len, 0, now);   // headers written
+//   if (at < 0) return -at;                                    // an IpErr code
+//   ...write len bytes at host.ip.bytes[at...], using host.ip.srcAddr for checksums...
+//   host.ip.commit(now);                                       // frame handed over
+//
+// The frame lands in the device's transmit buffer when the neighbour is known, in the
+// neighbour's hold queue while ARP resolves it, or in the loopback queue for our own
+// addresses. Every datagram gets TTL 64 (ip_default_ttl), a fresh identification, and DF
+// set, as Linux sets it for path MTU discovery (RFC 1191); datagrams larger than the MTU
+// are refused with MsgSize, never fragmented.
+//
+// No allocation: one record, one set of offsets, reused for every datagram.
+
+import type { Millis } from '../time.js';
+import { set48 } from '../wire/bytes.js';
+import { ETH_HEADER_LEN, ETH_P_IPV4, MAC_BROADCAST, newEthernetRepr, emitEthernet } from '../wire/ethernet.js';
+import { IPV4_HEADER_LEN, emitIpv4, ipv4IsBroadcast, ipv4IsMulticast, newIpv4Repr } from '../wire/ipv4.js';
+import { type NeighEntry, NeighState } from './arp-cache.js';
+import type { HostContext } from './context.js';
+import { copyBytes } from './copy.js';
+import { IpErr, netchError } from './errors.js';
+import type { Interface } from './interface.js';
+
+/** `begin` flag: allow a broadcast destination (SO_BROADCAST). */
+export const OUT_BROADCAST = 1;
+/** `begin` flag: leave DF clear (IP_PMTUDISC_DONT). */
+export const OUT_NO_DF = 2;
+
+const MODE_NONE = 0;
+const MODE_DEVICE = 1;
+const MODE_QUEUED = 2;
+const MODE_LOOPBACK = 3;
+
+/** The host's IPv4 sender. */
+export class Ipv4Output {
+  /** Where the payload goes after a successful `begin`. */
+  bytes: Uint8Array = EMPTY;
+  /** Offset of the payload in `bytes` (what `begin` returned). */
+  payloadOffset = 0;
+  /** Source and destination chosen by `begin`, for transport checksums. */
+  srcAddr = 0;
+  dstAddr = 0;
+  /** The interface `begin` chose (null for loopback). */
+  iface: Interface | null = null;
+
+  private mode = MODE_NONE;
+  private frameOff = 0;
+  private frameLen = 0;
+  private neigh: NeighEntry | null = null;
+  private nextId = 1;
+  private readonly ip = newIpv4Repr();
+  private readonly eth = newEthernetRepr();
+
+  constructor(private readonly ctx: HostContext) {}
+
+  /**
+   * Start a datagram of `payloadLen` bytes from `src` (0: choose by route) to `dst`;
+   * return the payload offset in `this.bytes`, or a negative IpErr code (-NoRoute,
+   * -MsgSize, -NoBufs, -Access). After a non-negative return the caller must write the
+   * payload and call `commit` before any other `begin`.
+   * Errors: throws (a bug, not a network condition) when the previous datagram was not committed.
+   */
+  begin(dst: number, protocol: number, payloadLen: number, src: number, now: Millis, ttl = 0, flags = 0): number {
+    if (this.mode !== MODE_NONE) throw netchError('NETCH_ERR_OUTPUT_BUSY', 'Ipv4Output.begin called before commit of the previous datagram');
+    const ctx = this.ctx;
+    ctx.lastNow = now;
+    dst = dst >>> 0;
+    if (ipv4IsMulticast(dst)) {
+      // No multicast routing or IGMP yet: say so rather than send to a group we never joined.
+      ctx.counters.Ip.OutNoRoutes++;
+      return -IpErr.NoRoute;
+    }
+    if (ctx.isLocal(dst)) return this.beginLoopback(dst, protocol, payloadLen, src, ttl);
+    let route = ctx.routes.lookup(dst);
+    if (route === null && ipv4IsBroadcast(dst) && ctx.ifaces.length > 0) {
+      return this.beginOnLink(ctx.ifaces[0]!, dst, 0, protocol, payloadLen, src, now, ttl, flags);
+    }
+    if (route === null) {
+      ctx.counters.Ip.OutNoRoutes++;
+      return -IpErr.NoRoute;
+    }
+    if (src === 0) src = route.src;
+    return this.beginOnLink(route.iface, dst, route.gateway, protocol, payloadLen, src, now, ttl, flags);
+  }
+
+  /** Hand the datagram written since `begin` to the device, the hold queue or loopback. */
+  commit(now: Millis): void {
+    const ctx = this.ctx;
+    switch (this.mode) {
+      case MODE_DEVICE:
+        this.iface!.dev.transmitCommit(this.frameOff, this.frameLen, now);
+        ctx.counters.Link.OutFrames++;
+        break;
+      case MODE_QUEUED:
+        ctx.arp.cache.queueCommit(this.neigh!, this.frameLen);
+        break;
+      case MODE_LOOPBACK:
+        ctx.lo.commit(this.frameLen);
+        ctx.wake();
+        break;
+      default:
+        throw netchError('NETCH_ERR_OUTPUT_IDLE', 'Ipv4Output.commit called without a successful begin');
+    }
+    this.mode = MODE_NONE;
+    this.neigh = null;
+  }
+
+  /**
+   * Send a copy of `len` bytes at `off` of `payload` as one datagram; return an IpErr code.
+   * The convenience form of begin/write/commit for callers whose payload is already built.
+   */
+  sendDatagram(dst: number, protocol: number, payload: Uint8Array, off: number, len: number, src: number, now: Millis, ttl = 0, flags = 0): number {
+    const at = this.begin(dst, protocol, len, src, now, ttl, flags);
+    if (at < 0) return -at;
+    copyBytes(this.bytes, at, payload, off, len);
+    this.commit(now);
+    return IpErr.Ok;
+  }
+
+  /** Return the source address the host would use toward `dst`, or 0 when there is no route. */
+  sourceFor(dst: number): number {
+    const ctx = this.ctx;
+    if (ctx.isLocal(dst)) return dst;
+    const r = ctx.routes.lookup(dst);
+    if (r === null) return 0;
+    return r.src !== 0 ? r.src : r.iface.sourceFor(r.gateway !== 0 ? r.gateway : dst);
+  }
+
+  /** Return the MTU of the path toward `dst` (the interface's), or 0 when there is no route. */
+  mtuFor(dst: number): number {
+    const ctx = this.ctx;
+    if (ctx.isLocal(dst)) return ctx.lo.mtu;
+    const r = ctx.routes.lookup(dst);
+    return r === null ? 0 : r.iface.mtu;
+  }
+
+  /** Start a datagram to one of our own addresses. */
+  private beginLoopback(dst: number, protocol: number, payloadLen: number, src: number, ttl: number): number {
+    const ctx = this.ctx;
+    const total = IPV4_HEADER_LEN + payloadLen;
+    if (total > ctx.lo.mtu) return -IpErr.MsgSize;
+    const buf = ctx.lo.reserve();
+    if (buf === null) {
+      ctx.counters.Ip.OutDiscards++;
+      return -IpErr.NoBufs;
+    }
+    this.fillIp(src !== 0 ? src : dst, dst, protocol, payloadLen, ttl, 0);
+    emitIpv4(this.ip, buf, 0);
+    this.countOut(total, false);
+    this.bytes = buf;
+    this.iface = null;
+    this.frameOff = 0;
+    this.frameLen = total;
+    this.payloadOffset = IPV4_HEADER_LEN;
+    this.mode = MODE_LOOPBACK;
+    return IPV4_HEADER_LEN;
+  }
+
+  /** Start a datagram out of `iface` toward `dst` (through `gateway` unless 0). */
+  private beginOnLink(iface: Interface, dst: number, gateway: number, protocol: number, payloadLen: number, src: number, now: Millis, ttl: number, flags: number): number {
+    const ctx = this.ctx;
+    const total = IPV4_HEADER_LEN + payloadLen;
+    if (total > iface.mtu) return -IpErr.MsgSize;
+    if (src === 0) src = iface.sourceFor(gateway !== 0 ? gateway : dst);
+    const bcast = ipv4IsBroadcast(dst) || iface.isSubnetBroadcast(dst);
+    if (bcast && (flags & OUT_BROADCAST) === 0) return -IpErr.Access;
+    const frameLen = ETH_HEADER_LEN + total;
+    let buf: Uint8Array;
+    let off: number;
+    let mac = MAC_BROADCAST;
+    if (!bcast) {
+      const neigh = ctx.arp.cache.resolve(iface, gateway !== 0 ? gateway : dst, now);
+      if (neigh === null) {
+        ctx.counters.Ip.OutDiscards++;
+        return -IpErr.NoBufs;
+      }
+      if (neigh.state === NeighState.Incomplete) {
+        off = ctx.arp.cache.queueSlot(neigh, frameLen);
+        if (off < 0) {
+          ctx.counters.Ip.OutDiscards++;
+          return -IpErr.NoBufs;
+        }
+        this.neigh = neigh;
+        this.mode = MODE_QUEUED;
+        buf = neigh.qBuf;
+        mac = 0;
+        ctx.wake();
+      } else {
+        mac = neigh.mac;
+      }
+    }
+    if (this.mode !== MODE_QUEUED) {
+      off = iface.dev.transmitBegin(frameLen);
+      if (off < 0) {
+        iface.dev.stats.txDropped++;
+        ctx.counters.Link.OutNoBufs++;
+        ctx.counters.Ip.OutDiscards++;
+        return -IpErr.NoBufs;
+      }
+      buf = iface.dev.txBytes;
+      this.mode = MODE_DEVICE;
+    }
+    const eth = this.eth;
+    eth.dstAddr = mac;
+    eth.srcAddr = iface.mac;
+    eth.etherType = ETH_P_IPV4;
+    emitEthernet(eth, buf!, off!);
+    this.fillIp(src, dst, protocol, payloadLen, ttl, flags);
+    emitIpv4(this.ip, buf!, off! + ETH_HEADER_LEN);
+    this.countOut(total, bcast);
+    this.bytes = buf!;
+    this.iface = iface;
+    this.frameOff = off!;
+    this.frameLen = frameLen;
+    this.payloadOffset = off! + ETH_HEADER_LEN + IPV4_HEADER_LEN;
+    return this.payloadOffset;
+  }
+
+  private fillIp(src: number, dst: number, protocol: number, payloadLen: number, ttl: number, flags: number): void {
+    const ip = this.ip;
+    ip.srcAddr = src;
+    ip.dstAddr = dst;
+    ip.protocol = protocol;
+    ip.ttl = ttl > 0 ? ttl : this.ctx.config.defaultTtl;
+    ip.identification = this.nextId;
+    this.nextId = (this.nextId + 1) & 0xffff;
+    ip.dontFrag = (flags & OUT_NO_DF) === 0;
+    ip.moreFrags = false;
+    ip.fragOffset = 0;
+    ip.payloadLength = payloadLen;
+    this.srcAddr = src;
+    this.dstAddr = dst;
+  }
+
+  private countOut(total: number, bcast: boolean): void {
+    const c = this.ctx.counters;
+    c.Ip.OutRequests++;
+    c.IpExt.OutOctets += total;
+    if (bcast) c.IpExt.OutBcastPkts++;
+  }
+}
+
+/** Set the destination MAC of a held frame and send it (used when ARP resolves). */
+export function sendHeldFrame(iface: Interface, mac: number, buf: Uint8Array, off: number, len: number, now: Millis): boolean {
+  set48(buf, off, mac);
+  const dev = iface.dev;
+  const at = dev.transmitBegin(len);
+  if (at < 0) {
+    dev.stats.txDropped++;
+    return false;
+  }
+  copyBytes(dev.txBytes, at, buf, off, len);
+  dev.transmitCommit(at, len, now);
+  return true;
+}
+
+const EMPTY = new Uint8Array(0);

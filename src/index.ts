@@ -1,0 +1,12 @@
+// netchannels: a user-space TCP/IP stack for Node.js built on Van Jacobson's network
+// channels. This entry re-exports the public layers; each subpath (`netchannels/wire`,
+// `netchannels/channel`, `netchannels/link`, `netchannels/iface`, `netchannels/runtime`)
+// can be imported on its own.
+
+export * from './time.js';
+export * as wire from './wire/index.js';
+export * as storage from './storage/index.js';
+export * as channel from './channel/index.js';
+export * as link from './link/index.js';
+export * from './iface/index.js';
+export * from './runtime/index.js';

@@ -1,0 +1,299 @@
+// The memory link: a virtual Ethernet cable made of two net channels over one frame arena.
+// Each end owns half of the arena's frames. Transmitting takes a free frame of the sender's
+// half (the offset `transmitBegin` returns is that frame, in `txBytes` = the arena bytes),
+// and committing sends its descriptor through the data ring to the other end. Receiving
+// lends each frame to the sink where it lies, then gives the frame back to the sender: in
+// one thread straight into the sender's pool, across threads through the fill ring.
+//
+//   memoryLinkPair()            two connected ends in this thread
+//   createSharedMemoryLink()    two specs; post one to another thread, openMemoryLink(spec) there
+//
+// Receive notification is edge-triggered and rides the channel's need-wakeup doorbell: when
+// `receive` leaves the ring empty (or `setRxNotify` is called), the end raises the flag;
+// the peer's next publish takes it and wakes this end, which then calls the callback from
+// a fresh task (setImmediate in one thread; Atomics.waitAsync across threads), never from
+// inside the sender's call. A host that stops receiving before the ring is empty (budget
+// spent) is not notified again: it must poll until it has drained the ring.
+//
+// Nothing here allocates per frame; a notification costs one scheduled callback.
+
+import { Arena, ChanErr, ChannelConsumer, ChannelProducer, FRAME_SIZE_DEFAULT, createArena, createNetChannel, openLocalChannel, type NetChannelSpec } from '../channel/index.js';
+import type { Millis } from '../time.js';
+import { newLinkStats, type FrameSink, type LinkDevice, type LinkStats } from './device.js';
+
+/** The default largest frame: a 1500-byte MTU plus the 14-byte Ethernet header. */
+export const MEMORY_LINK_MAX_FRAME_DEFAULT = 1514;
+/** The default number of frames each end owns. */
+export const MEMORY_LINK_FRAMES_DEFAULT = 256;
+
+/** Options of a memory link. */
+export interface MemoryLinkOptions {
+  /** Names of the two ends (default "mem0", "mem1"). */
+  names?: readonly [string, string];
+  /** Largest frame, header included (default 1514; at most frameSize). */
+  maxFrameLen?: number;
+  /** Arena frame size in bytes, a multiple of 64 (default 2048). */
+  frameSize?: number;
+  /** Frames each end owns for transmitting (default 256). */
+  frames?: number;
+  /** Slots of each direction's data ring, a power of two (default: frames rounded up). */
+  ringSize?: number;
+  /** Check frame ownership at every hand-over (default false; costs atomics per frame). */
+  ownerChecks?: boolean;
+}
+
+/** One end of a shared memory link, as plain data: post it to the thread that opens it. */
+export interface MemoryLinkSpec {
+  readonly kind: 'netch.memory-link';
+  readonly name: string;
+  readonly maxFrameLen: number;
+  /** The channel this end sends on. */
+  readonly tx: NetChannelSpec;
+  /** The channel this end receives on. */
+  readonly rx: NetChannelSpec;
+}
+
+interface Geometry {
+  names: readonly [string, string];
+  maxFrameLen: number;
+  frameSize: number;
+  frames: number;
+  ringSize: number | undefined;
+  ownerChecks: boolean;
+}
+
+function geometry(options: MemoryLinkOptions): Geometry {
+  const frameSize = options.frameSize ?? FRAME_SIZE_DEFAULT;
+  const maxFrameLen = options.maxFrameLen ?? MEMORY_LINK_MAX_FRAME_DEFAULT;
+  const frames = options.frames ?? MEMORY_LINK_FRAMES_DEFAULT;
+  if (!Number.isInteger(maxFrameLen) || maxFrameLen < 14 || maxFrameLen > frameSize) {
+    throw new RangeError(`memory link: maxFrameLen ${maxFrameLen} must be an integer in [14, frameSize = ${frameSize}]`);
+  }
+  if (!Number.isInteger(frames) || frames < 1) throw new RangeError(`memory link: frames ${frames} must be a positive integer`);
+  const names = options.names ?? (['mem0', 'mem1'] as const);
+  return { names, maxFrameLen, frameSize, frames, ringSize: options.ringSize, ownerChecks: options.ownerChecks === true };
+}
+
+/** Create the arena and the two channels (a -> b, b -> a) of a link. */
+function channels(g: Geometry, local: boolean): { ab: NetChannelSpec; ba: NetChannelSpec } {
+  const arena = createArena({ frameCount: 2 * g.frames, frameSize: g.frameSize, ownerChecks: g.ownerChecks });
+  const common = { frameCount: g.frames, local, ...(g.ringSize === undefined ? {} : { ringSize: g.ringSize }) };
+  const ab = createNetChannel(arena, { ...common, firstFrame: 0, producerId: 1, consumerId: 2 });
+  const ba = createNetChannel(arena, { ...common, firstFrame: g.frames, producerId: 2, consumerId: 1 });
+  return { ab, ba };
+}
+
+/** One end of a memory link: a LinkDevice whose frames live in a shared arena. */
+export class MemoryLink implements LinkDevice {
+  readonly name: string;
+  readonly maxFrameLen: number;
+  readonly stats: LinkStats = newLinkStats();
+  readonly txBytes: Uint8Array;
+
+  private readonly tx: ChannelProducer;
+  private readonly rx: ChannelConsumer;
+  private readonly rxBytes: Uint8Array;
+  /** The other end when it lives in this thread (its doorbell is then a direct call). */
+  private peer: MemoryLink | null = null;
+  private rxNotify: (() => void) | null = null;
+  /** The need-wakeup flag is up (or a wake-up is on its way). */
+  private armed = false;
+  /** A cross-thread Atomics.waitAsync is pending. */
+  private waiting = false;
+  /** A notification is scheduled and has not run yet. */
+  private scheduled = false;
+  private reserved = -1;
+  private closed = false;
+  private readonly fireBound = (): void => this.fire();
+  private readonly onBellBound = (): void => this.onBell();
+
+  /** Make an end from its two channel ends; use memoryLinkPair or openMemoryLink instead. */
+  constructor(name: string, maxFrameLen: number, tx: ChannelProducer, rx: ChannelConsumer) {
+    this.name = name;
+    this.maxFrameLen = maxFrameLen;
+    this.tx = tx;
+    this.rx = rx;
+    this.txBytes = tx.arena.bytes;
+    this.rxBytes = rx.arena.bytes;
+  }
+
+  /** Deliver up to `budget` frames to `sink` in arrival order; return how many. */
+  receive(sink: FrameSink, budget: number, now: Millis): number {
+    if (this.closed || !(budget > 0)) return 0;
+    let taken = 0;
+    let delivered = 0;
+    // The ring's cached view may show fewer frames than are there; peek again (which then
+    // re-reads the producer's index) until the budget is spent or the ring is empty.
+    for (let n = this.rx.peek(budget); n > 0; n = this.rx.peek(budget - taken)) {
+      delivered += this.receiveBurst(sink, n, now);
+      taken += n;
+      if (taken >= budget) break;
+    }
+    if (this.rxNotify !== null && !this.armed && taken < budget) this.arm();
+    return delivered;
+  }
+
+  /** Lend the next `n` frames (n <= what peek granted) to `sink`, then give them back. */
+  private receiveBurst(sink: FrameSink, n: number, now: Millis): number {
+    const rx = this.rx;
+    const limit = this.rxBytes.length;
+    let done = 0;
+    let delivered = 0;
+    try {
+      while (done < n) {
+        const off = rx.offset(done);
+        const len = rx.length(done);
+        done++;
+        if (len > this.maxFrameLen || off + len > limit) {
+          this.stats.rxDropped++; // a corrupt descriptor: count it, never lend it
+          continue;
+        }
+        this.stats.rxFrames++;
+        this.stats.rxBytes += len;
+        delivered++;
+        sink.onFrame(this.rxBytes, off, len, now);
+      }
+    } finally {
+      // Runs even if the sink throws: every frame lent so far goes back, and its slot too.
+      for (let i = 0; i < done; i++) this.giveBack(rx.offset(i), rx.length(i), limit);
+      rx.release(done);
+      rx.flushRecycled();
+    }
+    return delivered;
+  }
+
+  /** Return a received frame to its sender; a corrupt descriptor's offset only if it names a frame. */
+  private giveBack(off: number, len: number, limit: number): void {
+    if ((len <= this.maxFrameLen && off + len <= limit) || this.rx.arena.frameIndex(off) >= 0) this.rx.recycle(off);
+  }
+
+  /** Reserve a frame for up to `len` bytes; return its offset in `txBytes`, or -1. */
+  transmitBegin(len: number): number {
+    if (this.closed || !(len >= 0 && len <= this.maxFrameLen)) return -1;
+    if (this.reserved >= 0) return this.reserved; // a second begin without commit reuses the frame
+    if (this.tx.data.isClosed() || !this.tx.canSend()) return -1;
+    const off = this.tx.alloc();
+    if (off < 0) return -1;
+    this.reserved = off;
+    return off;
+  }
+
+  /** Send `len` bytes written at `off` (from `transmitBegin`) to the other end. */
+  transmitCommit(off: number, len: number, _now: Millis): void {
+    if (this.closed || off !== this.reserved || this.reserved < 0) {
+      this.stats.txDropped++;
+      return;
+    }
+    this.reserved = -1;
+    if (!(len >= 0 && len <= this.maxFrameLen) || this.tx.send(off, len, 0, 0) !== ChanErr.Ok) {
+      this.tx.free(off);
+      this.stats.txDropped++;
+      return;
+    }
+    this.stats.txFrames++;
+    this.stats.txBytes += len;
+    // One frame per commit, so one publish per commit; a woken local peer is scheduled.
+    if (this.tx.flush() && this.peer !== null) this.peer.schedule();
+  }
+
+  /** Ask for `cb` when frames arrive after the ring was seen empty; null cancels. */
+  setRxNotify(cb: (() => void) | null): void {
+    this.rxNotify = cb;
+    if (cb !== null && !this.closed && !this.armed && !this.scheduled) this.arm();
+  }
+
+  /** Return Infinity: a memory link never holds frames back. */
+  pollAt(): Millis {
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /** Close this end: both rings are marked closed, so the other end's transmits fail too. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.rxNotify = null;
+    if (this.reserved >= 0) {
+      this.tx.free(this.reserved);
+      this.reserved = -1;
+    }
+    this.tx.data.close();
+    this.rx.data.close(); // also wakes our own pending wait, which then finds us closed
+  }
+
+  /** Raise the need-wakeup flag, or schedule the callback when frames are already there. */
+  private arm(): void {
+    if (!this.rx.data.consumeArm()) {
+      this.schedule(); // frames arrived: that is the transition from empty
+      return;
+    }
+    this.armed = true;
+    if (this.peer === null && !this.waiting) {
+      // Across threads the peer's publish notifies the bell; wait for it without blocking.
+      this.waiting = true;
+      void this.rx.data.bell.waitAsync(Number.POSITIVE_INFINITY).then(this.onBellBound);
+    }
+  }
+
+  /** Schedule the callback once (the peer's publish took our flag, or frames were waiting). */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.fireBound);
+  }
+
+  private fire(): void {
+    this.scheduled = false;
+    this.armed = false;
+    const cb = this.rxNotify;
+    if (cb !== null && !this.closed) cb();
+  }
+
+  private onBell(): void {
+    this.waiting = false;
+    this.armed = false;
+    if (this.closed || this.rxNotify === null) return;
+    if (this.rx.peek(1) !== 0) this.rxNotify();
+    else if (!this.rx.data.isClosed()) this.arm(); // woken without frames (a stale wait): sleep again
+    // else the other end closed: no frame will come, so no more waiting.
+  }
+
+  /** Connect two ends living in this thread (used by memoryLinkPair). */
+  static connect(a: MemoryLink, b: MemoryLink): void {
+    a.peer = b;
+    b.peer = a;
+  }
+}
+
+/** Return two connected ends of a memory link, both in this thread. */
+export function memoryLinkPair(options: MemoryLinkOptions = {}): [MemoryLink, MemoryLink] {
+  const g = geometry(options);
+  const { ab, ba } = channels(g, true);
+  const arena = new Arena(ab.arena);
+  const chAB = openLocalChannel(ab, arena);
+  const chBA = openLocalChannel(ba, arena);
+  const a = new MemoryLink(g.names[0], g.maxFrameLen, chAB.producer, chBA.consumer);
+  const b = new MemoryLink(g.names[1], g.maxFrameLen, chBA.producer, chAB.consumer);
+  MemoryLink.connect(a, b);
+  return [a, b];
+}
+
+/** Return the specs of the two ends of a link that may cross threads; open each with openMemoryLink. */
+export function createSharedMemoryLink(options: MemoryLinkOptions = {}): [MemoryLinkSpec, MemoryLinkSpec] {
+  const g = geometry(options);
+  const { ab, ba } = channels(g, false);
+  return [
+    { kind: 'netch.memory-link', name: g.names[0], maxFrameLen: g.maxFrameLen, tx: ab, rx: ba },
+    { kind: 'netch.memory-link', name: g.names[1], maxFrameLen: g.maxFrameLen, tx: ba, rx: ab },
+  ];
+}
+
+/** Open one end of a shared memory link in this thread (each spec once). Throws RangeError on a bad spec. */
+export function openMemoryLink(spec: MemoryLinkSpec): MemoryLink {
+  if (spec === null || typeof spec !== 'object' || spec.kind !== 'netch.memory-link') {
+    throw new RangeError('openMemoryLink: not a memory link spec');
+  }
+  if (spec.tx.fill === null || spec.rx.fill === null) throw new RangeError('openMemoryLink: the spec is for a one-thread pair');
+  const arena = new Arena(spec.tx.arena);
+  const rxArena = spec.rx.arena.buffer === spec.tx.arena.buffer ? arena : new Arena(spec.rx.arena);
+  return new MemoryLink(spec.name, spec.maxFrameLen, new ChannelProducer(spec.tx, arena), new ChannelConsumer(spec.rx, rxArena));
+}

@@ -1,0 +1,173 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ByteRing } from './byte-ring.js';
+import { Prng } from './prng.js';
+
+function bytes(...v: number[]): Uint8Array {
+  return Uint8Array.from(v);
+}
+
+test('a new ring is empty with all capacity free', () => {
+  const r = new ByteRing(8);
+  assert.equal(r.capacity, 8);
+  assert.equal(r.length, 0);
+  assert.equal(r.free, 8);
+  assert.ok(r.isEmpty());
+  assert.ok(!r.isFull());
+});
+
+test('write then read returns the same bytes and empties the ring', () => {
+  const r = new ByteRing(8);
+  assert.equal(r.write(bytes(1, 2, 3), 0, 3), 3);
+  assert.equal(r.length, 3);
+  const out = new Uint8Array(5);
+  assert.equal(r.read(out, 1, 4), 3);
+  assert.deepEqual([...out], [0, 1, 2, 3, 0]);
+  assert.ok(r.isEmpty());
+});
+
+test('write stops at capacity and reports what it took; read of an empty ring returns 0', () => {
+  const r = new ByteRing(4);
+  assert.equal(r.write(bytes(1, 2, 3, 4, 5, 6), 0, 6), 4);
+  assert.ok(r.isFull());
+  assert.equal(r.free, 0);
+  assert.equal(r.write(bytes(9), 0, 1), 0);
+  const out = new Uint8Array(8);
+  assert.equal(r.read(out, 0, 8), 4);
+  assert.deepEqual([...out.subarray(0, 4)], [1, 2, 3, 4]);
+  assert.equal(r.read(out, 0, 8), 0);
+});
+
+test('writes and reads wrap around the end of the backing array', () => {
+  const r = new ByteRing(5);
+  r.write(bytes(1, 2, 3, 4), 0, 4);
+  const out = new Uint8Array(5);
+  assert.equal(r.read(out, 0, 3), 3); // head at 3, one byte (4) left
+  assert.equal(r.write(bytes(5, 6, 7, 8), 0, 4), 4); // wraps: 5 at index 4, 6 7 8 at 0..2
+  assert.ok(r.isFull());
+  assert.equal(r.read(out, 0, 5), 5);
+  assert.deepEqual([...out], [4, 5, 6, 7, 8]);
+});
+
+test('a long copy that wraps (past the small-copy loop) stays byte-exact', () => {
+  const r = new ByteRing(100);
+  const src = new Uint8Array(100).map((_, i) => i + 1);
+  r.write(src, 0, 70);
+  const out = new Uint8Array(100);
+  r.read(out, 0, 60);
+  assert.equal(r.write(src, 0, 90), 90); // 30 at the end, 60 wrapped
+  assert.equal(r.read(out, 0, 100), 100);
+  assert.deepEqual([...out.subarray(0, 10)], [61, 62, 63, 64, 65, 66, 67, 68, 69, 70]);
+  assert.deepEqual([...out.subarray(10)], [...src.subarray(0, 90)]);
+});
+
+test('peek copies at an offset without consuming; past the end it returns 0', () => {
+  const r = new ByteRing(6);
+  r.write(bytes(1, 2, 3, 4, 5, 6), 0, 6);
+  const tmp = new Uint8Array(3);
+  r.discard(4);
+  r.write(bytes(7, 8, 9, 10), 0, 4); // content 5 6 7 8 9 10, wrapped
+  assert.equal(r.peek(1, tmp, 0, 3), 3);
+  assert.deepEqual([...tmp], [6, 7, 8]);
+  assert.equal(r.peek(4, tmp, 0, 3), 2);
+  assert.deepEqual([...tmp.subarray(0, 2)], [9, 10]);
+  assert.equal(r.peek(6, tmp, 0, 3), 0);
+  assert.equal(r.peek(-1, tmp, 0, 3), 0);
+  assert.equal(r.length, 6);
+  assert.equal(r.byteAt(0), 5);
+  assert.equal(r.byteAt(5), 10);
+  assert.equal(r.byteAt(6), -1);
+});
+
+test('discard drops from the head and is clamped to the length', () => {
+  const r = new ByteRing(4);
+  r.write(bytes(1, 2, 3), 0, 3);
+  assert.equal(r.discard(2), 2);
+  assert.equal(r.byteAt(0), 3);
+  assert.equal(r.discard(10), 1);
+  assert.ok(r.isEmpty());
+  assert.equal(r.discard(-3), 0);
+});
+
+test('writeAhead places bytes in free space that commit makes readable', () => {
+  const r = new ByteRing(8);
+  r.write(bytes(1, 2), 0, 2);
+  assert.equal(r.writeAhead(2, bytes(5, 6), 0, 2), 2); // offsets 4..5 past head
+  assert.equal(r.length, 2);
+  assert.equal(r.writeAhead(0, bytes(3, 4), 0, 2), 2);
+  assert.equal(r.commit(4), 4);
+  const out = new Uint8Array(6);
+  r.read(out, 0, 6);
+  assert.deepEqual([...out], [1, 2, 3, 4, 5, 6]);
+  // Limited by the free space after the offset; nothing past it.
+  assert.equal(r.writeAhead(6, bytes(1, 2, 3), 0, 3), 2);
+  assert.equal(r.writeAhead(8, bytes(1), 0, 1), 0);
+  assert.equal(r.writeAhead(-1, bytes(1), 0, 1), 0);
+  assert.equal(r.commit(100), 8);
+});
+
+test('grow keeps the readable bytes in order, wrapped or not', () => {
+  const r = new ByteRing(4);
+  r.write(bytes(1, 2, 3, 4), 0, 4);
+  r.discard(3);
+  r.write(bytes(5, 6, 7), 0, 3); // wrapped: 4 5 6 7
+  r.grow(10);
+  assert.equal(r.capacity, 10);
+  assert.equal(r.length, 4);
+  assert.equal(r.write(bytes(8, 9, 10, 11, 12, 13, 14), 0, 7), 6);
+  const out = new Uint8Array(10);
+  assert.equal(r.read(out, 0, 10), 10);
+  assert.deepEqual([...out], [4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+  assert.throws(() => r.grow(5), RangeError);
+});
+
+test('a zero-capacity ring takes nothing', () => {
+  const r = new ByteRing(0);
+  assert.equal(r.write(bytes(1), 0, 1), 0);
+  assert.ok(r.isEmpty() && r.isFull());
+  assert.throws(() => new ByteRing(-1), RangeError);
+  assert.throws(() => new ByteRing(1.5), RangeError);
+});
+
+test('property: random operations agree with an array model', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const rng = new Prng(seed);
+    let cap = 1 + rng.nextInt(64);
+    const r = new ByteRing(cap);
+    let model: number[] = [];
+    let next = 0;
+    const src = new Uint8Array(256);
+    const dst = new Uint8Array(256);
+    for (let step = 0; step < 2000; step++) {
+      const op = rng.nextInt(6);
+      const n = rng.nextInt(80);
+      if (op === 0 || op === 1) {
+        for (let i = 0; i < n; i++) src[7 + i] = (next + i) & 0xff;
+        const took = r.write(src, 7, n);
+        assert.equal(took, Math.min(n, cap - model.length));
+        for (let i = 0; i < took; i++) model.push((next + i) & 0xff);
+        next += took;
+      } else if (op === 2) {
+        const got = r.read(dst, 3, n);
+        assert.equal(got, Math.min(n, model.length));
+        assert.deepEqual([...dst.subarray(3, 3 + got)], model.slice(0, got));
+        model = model.slice(got);
+      } else if (op === 3) {
+        const at = rng.nextInt(model.length + 2);
+        const got = r.peek(at, dst, 0, n);
+        const want = model.slice(at, at + n);
+        assert.equal(got, at >= model.length ? 0 : want.length);
+        assert.deepEqual([...dst.subarray(0, got)], want.slice(0, got));
+      } else if (op === 4) {
+        const k = r.discard(n);
+        assert.equal(k, Math.min(n, model.length));
+        model = model.slice(k);
+      } else if (rng.chance(0.05)) {
+        cap += rng.nextInt(32);
+        r.grow(cap);
+      }
+      assert.equal(r.length, model.length);
+      assert.equal(r.free, cap - model.length);
+    }
+  }
+});

@@ -1,0 +1,17 @@
+// The storage layer: the data structures TCP keeps per connection, with no knowledge of
+// packets or sockets.
+// - ByteRing: a fixed-capacity byte FIFO for send and receive buffers, with peek at an offset
+//   (retransmission) and write-ahead into free space (out-of-order data).
+// - Assembler: which byte ranges past the read position have arrived (holes, SACK blocks).
+// - TimerWheel / TimerHandle: deadline-ordered intrusive timers driven by an injected `now`.
+// - Prng: a seeded generator for simulations, fault injection and property tests.
+// Guarantees: bounded memory fixed at construction (except ByteRing.grow and the timer
+// heap's array, which grows to the most timers armed at once); nothing reads a clock;
+// failures are small integer codes (StoreErr), never exceptions on the data path.
+// Never: imports from other layers (only src/time.ts), does I/O, or allocates per operation.
+
+export { ByteRing } from './byte-ring.js';
+export { ASSEMBLER_DEFAULT_HOLES, Assembler } from './assembler.js';
+export { type TimerCallback, TimerHandle, TimerWheel } from './timer-wheel.js';
+export { Prng, splitmix32 } from './prng.js';
+export { StoreErr, type StoreErrCode, storeErrName } from './errors.js';
