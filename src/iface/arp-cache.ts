@@ -31,6 +31,7 @@ export const NeighState = {
   Delay: 4,
   Probe: 5,
 } as const;
+/** A neighbour state value. */
 export type NeighStateCode = (typeof NeighState)[keyof typeof NeighState];
 
 const STATE_NAMES = ['NONE', 'INCOMPLETE', 'REACHABLE', 'STALE', 'DELAY', 'PROBE'];
@@ -54,7 +55,10 @@ export interface ArpConfig {
   delayFirstProbeMs: Millis;
   /** How long an unused STALE entry is kept (gc_stale_time). */
   gcStaleMs: Millis;
-  /** Frames held per INCOMPLETE entry (the old unres_qlen). */
+  /**
+   * Frames held per INCOMPLETE entry (unres_qlen; Linux's default is about 101 through
+   * unres_qlen_bytes, it was 3 before Linux 3.3; ours is 8, each slot a whole frame).
+   */
   queueLen: number;
   /** Most entries in the table (gc_thresh3 in spirit). */
   maxEntries: number;
@@ -69,7 +73,7 @@ export function defaultArpConfig(): ArpConfig {
     ucastProbes: 3,
     delayFirstProbeMs: 5_000,
     gcStaleMs: 60_000,
-    queueLen: 3,
+    queueLen: 8,
     maxEntries: 256,
   };
 }
@@ -98,7 +102,7 @@ export class NeighEntry {
   usedAt: Millis = 0;
   /** Last time the neighbour confirmed its address. */
   confirmedAt: Millis = 0;
-  /** Held frames: `queueLen` slots of `slotLen` bytes. */
+  /** Held frames: `queueLen` slots of `slotLen` bytes (allocated on first use, kept with the pooled entry). */
   qBuf: Uint8Array = EMPTY;
   qLens: Int32Array = EMPTY_I32;
   qHead = 0;
@@ -179,6 +183,7 @@ export class ArpCache {
    * the queue is full the oldest frame is dropped (UnresolvedDiscards).
    */
   queueSlot(entry: NeighEntry, len: number): number {
+    if (entry.qBuf.length === 0) entry.qBuf = new Uint8Array(entry.slotLen * entry.qLens.length);
     if (len > entry.slotLen) {
       this.counters.UnresolvedDiscards++;
       return -1;
@@ -366,7 +371,8 @@ export class ArpCache {
     const slotLen = iface.dev.maxFrameLen;
     const qLen = Math.max(1, this.config.queueLen);
     if (e.slotLen < slotLen || e.qLens.length !== qLen) {
-      e.qBuf = new Uint8Array(slotLen * qLen);
+      // The hold buffer itself is allocated by the first queueSlot: most entries never hold.
+      e.qBuf = EMPTY;
       e.qLens = new Int32Array(qLen);
       e.slotLen = slotLen;
     }

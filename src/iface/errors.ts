@@ -34,6 +34,7 @@ export const IpErr = {
   NetError: 11,
 } as const;
 
+/** An IpErr value. */
 export type IpErrCode = (typeof IpErr)[keyof typeof IpErr];
 
 const ipErrNames: readonly string[] = Object.keys(IpErr);

@@ -11,6 +11,7 @@ import { ipv4PrefixMask, ipv4ToString } from '../wire/ipv4.js';
 
 /** How a route was made (`proto kernel` or `proto static` in `ip route`). */
 export const RouteKind = { Connected: 0, Static: 1 } as const;
+/** A RouteKind value. */
 export type RouteKindCode = (typeof RouteKind)[keyof typeof RouteKind];
 
 /** One entry of the routing table. */
@@ -75,10 +76,11 @@ export class RouteTable {
     return n;
   }
 
-  /** Return the table as `ip route` prints it, one route per line. */
+  /** Return the table as `ip route` prints it, one route per line (default first, then by address). */
   format(): string {
     let s = '';
-    for (const r of this.list) {
+    const sorted = [...this.list].sort((a, b) => a.dst - b.dst || a.prefixLen - b.prefixLen || a.metric - b.metric);
+    for (const r of sorted) {
       const dst = r.prefixLen === 0 ? 'default' : formatCidr(r.dst, r.prefixLen);
       const via = r.gateway !== 0 ? ` via ${ipv4ToString(r.gateway)}` : '';
       const proto = r.kind === RouteKind.Connected ? ' proto kernel scope link' : '';

@@ -89,8 +89,8 @@ test('requests go out at 0, 1000 and 2000 ms and the failure comes at 3000 ms', 
   assert.equal(s.takeError(), IpErr.HostUnreach, 'IP_RECVERR reports it on an unconnected socket');
 });
 
-test('the hold queue keeps the newest 3 frames per neighbour and sends them, in order, once resolved', () => {
-  const { host, peer, sim } = hostWithRawPeer();
+test('the hold queue keeps the newest queueLen frames per neighbour and sends them, in order, once resolved', () => {
+  const { host, peer, sim } = hostWithRawPeer({ arp: { queueLen: 3 } });
   const s = host.udpSocket();
   s.bind(0, 5000);
   for (let i = 0; i < 5; i++) assert.equal(s.sendTo(pattern(8, i), 0, 8, IP_B, 9, sim.now()), IpErr.Ok);

@@ -61,7 +61,8 @@ export class RawPeer implements FrameSink {
       const tpa = ((f[38]! << 24) | (f[39]! << 16) | (f[40]! << 8) | f[41]!) >>> 0;
       const spa = ((f[28]! << 24) | (f[29]! << 16) | (f[30]! << 8) | f[31]!) >>> 0;
       const mac = this.arpAnswers.get(tpa);
-      if (mac !== undefined) this.inject(arpFrame({ reply: true, senderMac: mac, senderIp: tpa, targetMac: MAC_A, targetIp: spa, dstMac: MAC_A }), now);
+      const sha = f[22]! * 2 ** 40 + f[23]! * 2 ** 32 + (((f[24]! << 24) | (f[25]! << 16) | (f[26]! << 8) | f[27]!) >>> 0);
+      if (mac !== undefined) this.inject(arpFrame({ reply: true, senderMac: mac, senderIp: tpa, targetMac: sha, targetIp: spa, dstMac: sha }), now);
     }
   }
 
