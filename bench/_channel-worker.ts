@@ -52,8 +52,9 @@ function ringRtt(c: Extract<Cmd, { cmd: 'ring-rtt' }>): void {
   for (let i = 0; i < c.n; i++) {
     while (ping.consumePeek(1) === 0);
     const v = ping.peekUser(0);
-    ping.consumeRelease(1);
+    // Answer first, then free the slot: the release is off the round trip's critical path.
     while (pong.push(0, 0, 0, v) !== 0);
+    ping.consumeRelease(1);
   }
   finish(c.ctl, 0);
 }

@@ -9,4 +9,5 @@ export * as storage from './storage/index.js';
 export * as channel from './channel/index.js';
 export * as link from './link/index.js';
 export * from './iface/index.js';
+export * as tcp from './transport/index.js';
 export * from './runtime/index.js';

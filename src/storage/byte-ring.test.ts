@@ -171,3 +171,17 @@ test('property: random operations agree with an array model', () => {
     }
   }
 });
+
+test('bytes placed ahead survive a read that empties the ring (out-of-order data)', () => {
+  const r = new ByteRing(16);
+  r.write(Uint8Array.of(1, 2, 3, 4), 0, 4);
+  // A segment arrives 2 bytes past the tail (a hole of 2), then the reader drains the ring.
+  assert.equal(r.writeAhead(2, Uint8Array.of(7, 8), 0, 2), 2);
+  const dst = new Uint8Array(8);
+  assert.equal(r.read(dst, 0, 8), 4);
+  // The hole fills and everything becomes readable, in order.
+  assert.equal(r.writeAhead(0, Uint8Array.of(5, 6), 0, 2), 2);
+  assert.equal(r.commit(4), 4);
+  assert.equal(r.read(dst, 0, 8), 4);
+  assert.deepEqual([...dst.subarray(0, 4)], [5, 6, 7, 8]);
+});

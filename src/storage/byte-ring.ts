@@ -106,8 +106,9 @@ export class ByteRing {
   discard(n: number): number {
     const k = clamp(n, this.len);
     this.len -= k;
-    // An empty ring restarts at 0, so the next writes and reads are one contiguous run.
-    this.head = this.len === 0 ? 0 : this.index(k);
+    // The head only moves forward, even when the ring empties: bytes placed past the tail by
+    // `writeAhead` (out-of-order data) must stay where a later `commit` expects them.
+    this.head = this.index(k);
     return k;
   }
 

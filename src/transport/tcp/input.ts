@@ -1,0 +1,532 @@
+// Segment arrival (RFC 9293 §3.10.7), one handler per state. LISTEN creates a connection
+// (onListen); SYN-SENT has its own rules (onSynSent); every other state runs the common
+// sequence of §3.10.7.4: (1) the acceptability test and trimming to the window, (2) RST,
+// (4) SYN, (5) ACK, (6) URG, ignored, (7) text, (8) FIN, where steps 5 and 8 differ by
+// state. The third step (security) does not apply. Segments to no connection are answered
+// by the layer (§3.10.7.1).
+//
+// The segment record is the layer's scratch record: trimming edits its seqNumber, flags,
+// payloadOffset and payloadLength in place. Nothing here allocates.
+
+import type { Millis } from '../../time.js';
+import { StoreErr } from '../../storage/errors.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpRepr, tcpSeqLen } from '../../wire/tcp.js';
+import { seqAdd, seqDiff, seqGe, seqGt, seqInWindow, seqLe, seqLt } from '../../wire/seq.js';
+import { TcpErr } from './errors.js';
+import { retransmitFirst, tcpOutput } from './output.js';
+import type { TcpSocket } from './socket.js';
+import { TcpState, acceptsText } from './state.js';
+
+/** The sequence number of the segment being processed, before trimming (for SND.WL1). */
+let segSeq = 0;
+
+/** Process a segment that arrived for connection `s` (not a listener). */
+export function tcpInput(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
+  segSeq = seg.seqNumber;
+  switch (s.state) {
+    case TcpState.SynSent: onSynSent(s, seg, bytes, now); break;
+    case TcpState.SynReceived: onSynReceived(s, seg, bytes, now); break;
+    case TcpState.Established: onEstablished(s, seg, bytes, now); break;
+    case TcpState.FinWait1: onFinWait1(s, seg, bytes, now); break;
+    case TcpState.FinWait2: onFinWait2(s, seg, bytes, now); break;
+    case TcpState.CloseWait: onCloseWait(s, seg, now); break;
+    case TcpState.Closing: onClosing(s, seg, now); break;
+    case TcpState.LastAck: onLastAck(s, seg, now); break;
+    case TcpState.TimeWait: onTimeWait(s, seg, now); break;
+    default: return;
+  }
+  // A handler may have closed the connection (the type checker cannot see that).
+  if ((s.state as number) !== TcpState.Closed) tcpOutput(s, now);
+}
+
+/**
+ * LISTEN (RFC 9293 §3.10.7.2): ignore a RST; answer an ACK with <SEQ=SEG.ACK><CTL=RST>;
+ * make a connection in SYN-RECEIVED for a SYN (when the accept queue has room) and send
+ * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; drop anything else. Data on the SYN is dropped
+ * (the peer sends it again once the connection is up).
+ */
+export function onListen(l: TcpSocket, seg: TcpRepr, localAddr: number, remoteAddr: number, now: Millis): void {
+  const layer = l.layer;
+  const flags = seg.flags;
+  if (flags & TCP_RST) return;
+  if (flags & TCP_ACK) {
+    layer.sendRst(localAddr, seg.dstPort, remoteAddr, seg.srcPort, seg.ackNumber, 0, false, now);
+    return;
+  }
+  if (!(flags & TCP_SYN)) return;
+  const x = layer.counters.TcpExt;
+  if (l.acceptQueue.length >= l.backlog) {
+    // Linux's behaviour: a full accept queue drops the SYN; the peer tries again.
+    x.ListenOverflows++;
+    x.ListenDrops++;
+    return;
+  }
+  if (l.synQueueLen >= layer.config.somaxconn) {
+    x.ListenDrops++;
+    return;
+  }
+  const c = layer.openPassive(l, localAddr, remoteAddr, seg, now);
+  if (c === null) {
+    x.ListenDrops++;
+    return;
+  }
+  tcpOutput(c, now);
+}
+
+/** SYN-SENT (RFC 9293 §3.10.7.3). */
+function onSynSent(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
+  const layer = s.layer;
+  const flags = seg.flags;
+  const ack = seg.ackNumber;
+  let ackOk = false;
+  if (flags & TCP_ACK) {
+    // First: an ACK outside (ISS, SND.NXT] gets <SEQ=SEG.ACK><CTL=RST>, unless it is a RST.
+    if (seqLe(ack, s.iss) || seqGt(ack, s.sndMax)) {
+      if (!(flags & TCP_RST)) layer.sendRst(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, ack, 0, false, now);
+      return;
+    }
+    ackOk = true;
+  }
+  if (flags & TCP_RST) {
+    // Second: a RST is believed only with an acceptable ACK; then "connection reset".
+    if (ackOk) layer.fail(s, TcpErr.Refused);
+    return;
+  }
+  if (!(flags & TCP_SYN)) return; // Fifth: neither SYN nor RST.
+  // Fourth: RCV.NXT = SEG.SEQ + 1, IRS = SEG.SEQ; the peer's MSS option.
+  s.irs = seg.seqNumber;
+  s.rcvNxt = seqAdd(seg.seqNumber, 1);
+  s.rcvAdv = s.rcvNxt;
+  layer.setPeerMss(s, seg.mss);
+  s.sndWnd = seg.windowLen;
+  s.maxSndWnd = seg.windowLen;
+  s.sndWl1 = seg.seqNumber;
+  s.sndWl2 = ack;
+  if (ackOk) {
+    takeRttSample(s, ack, now);
+    s.sndUna = ack;
+    s.retries = 0;
+    s.rtt.resetBackoff();
+    layer.timers.cancel(s.rtxTimer);
+    layer.enterEstablished(s);
+    // "Data or controls that were queued for transmission MAY be included": the ACK (and
+    // any queued data) goes out from tcpOutput. Text on the SYN-ACK continues at step 6.
+    s.ackNow = true;
+    seg.flags &= ~TCP_SYN;
+    seg.seqNumber = s.rcvNxt;
+    processText(s, seg, bytes, now);
+    processFin(s, seg, now);
+    return;
+  }
+  // Simultaneous open (§3.10.7.3, Figure 8): SYN-RECEIVED, and the SYN again with an ACK.
+  layer.setState(s, TcpState.SynReceived);
+  s.sndNxt = s.iss;
+}
+
+/** SYN-RECEIVED: the common sequence, with its own step 5 (ACK of our SYN). */
+function onSynReceived(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
+  const layer = s.layer;
+  if ((seg.flags & (TCP_SYN | TCP_RST)) === TCP_SYN && seg.seqNumber === s.irs) {
+    if ((seg.flags & TCP_ACK) && seqGt(seg.ackNumber, s.sndUna) && seqLe(seg.ackNumber, s.sndMax)) {
+      // The peer's SYN-ACK of a simultaneous open: its SYN is old news (acknowledge it
+      // again, as Linux does), its ACK is not.
+      seg.flags &= ~TCP_SYN;
+      s.ackNow = true;
+      seg.seqNumber = seqAdd(seg.seqNumber, 1);
+    } else {
+      // The peer's SYN again: our SYN-ACK was lost, send it again.
+      s.sndNxt = s.iss;
+      return;
+    }
+  }
+  if (!checkSequence(s, seg, now)) return;
+  if (seg.flags & TCP_RST) {
+    onRst(s, seg);
+    return;
+  }
+  if (seg.flags & TCP_SYN) {
+    // §3.10.7.4 step 4: a passive connection returns to LISTEN (is deleted); an active one
+    // answers like a synchronized state, with a challenge ACK.
+    if (s.parent !== null) layer.release(s);
+    else challengeAck(s);
+    return;
+  }
+  if (!(seg.flags & TCP_ACK)) return;
+  // Step 5, SYN-RECEIVED: SND.UNA < SEG.ACK =< SND.NXT enters ESTABLISHED; otherwise
+  // <SEQ=SEG.ACK><CTL=RST>.
+  const ack = seg.ackNumber;
+  if (!(seqLt(s.sndUna, ack) && seqLe(ack, s.sndMax))) {
+    layer.sendRst(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, ack, 0, false, now);
+    return;
+  }
+  s.sndWnd = seg.windowLen;
+  s.maxSndWnd = seg.windowLen;
+  s.sndWl1 = segSeq;
+  s.sndWl2 = ack;
+  s.retries = 0;
+  s.rtt.resetBackoff();
+  layer.enterEstablished(s);
+  onEstablishedAfterChecks(s, seg, bytes, now);
+}
+
+/** ESTABLISHED: ACK, text, FIN. */
+function onEstablished(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
+  if (!commonChecks(s, seg, now)) return;
+  onEstablishedAfterChecks(s, seg, bytes, now);
+}
+
+function onEstablishedAfterChecks(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
+  if (!processAck(s, seg, now)) return;
+  processText(s, seg, bytes, now);
+  processFin(s, seg, now);
+}
+
+/** FIN-WAIT-1: as ESTABLISHED, and the ACK of our FIN moves to FIN-WAIT-2. */
+function onFinWait1(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
+  if (!commonChecks(s, seg, now)) return;
+  if (!processAck(s, seg, now)) return;
+  if (finAcked(s)) s.layer.enterFinWait2(s, now);
+  processText(s, seg, bytes, now);
+  processFin(s, seg, now);
+}
+
+/** FIN-WAIT-2: as ESTABLISHED; the peer's FIN will move to TIME-WAIT. */
+function onFinWait2(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
+  if (!commonChecks(s, seg, now)) return;
+  if (!processAck(s, seg, now)) return;
+  processText(s, seg, bytes, now);
+  processFin(s, seg, now);
+}
+
+/** CLOSE-WAIT: ACKs only; text is ignored (the peer has sent its FIN). */
+function onCloseWait(s: TcpSocket, seg: TcpRepr, now: Millis): void {
+  if (!commonChecks(s, seg, now)) return;
+  processAck(s, seg, now);
+}
+
+/** CLOSING: the ACK of our FIN moves to TIME-WAIT. */
+function onClosing(s: TcpSocket, seg: TcpRepr, now: Millis): void {
+  if (!commonChecks(s, seg, now)) return;
+  if (!processAck(s, seg, now)) return;
+  if (finAcked(s)) s.layer.enterTimeWait(s, now);
+}
+
+/** LAST-ACK: the ACK of our FIN deletes the TCB. */
+function onLastAck(s: TcpSocket, seg: TcpRepr, now: Millis): void {
+  if (!commonChecks(s, seg, now)) return;
+  if (!processAck(s, seg, now)) return;
+  if (finAcked(s)) s.layer.release(s);
+}
+
+/**
+ * TIME-WAIT: the only thing that can arrive is the peer's FIN again; acknowledge it and
+ * restart the 2 MSL timeout (§3.10.7.4 steps 5 and 8). A RST ends TIME-WAIT (step 2).
+ */
+function onTimeWait(s: TcpSocket, seg: TcpRepr, now: Millis): void {
+  const layer = s.layer;
+  if (seg.flags & TCP_FIN && !(seg.flags & TCP_RST) && seqAdd(seg.seqNumber, seg.payloadLength + 1) === s.rcvNxt) {
+    s.ackNow = true;
+    layer.timers.schedule(s.lingerTimer, now + layer.config.timeWaitMs);
+    return;
+  }
+  if (!checkSequence(s, seg, now)) return;
+  if (seg.flags & TCP_RST) {
+    onRst(s, seg);
+    return;
+  }
+  if (seg.flags & TCP_SYN) challengeAck(s);
+}
+
+/**
+ * Steps 1, 2, 4 and the start of 5 for the synchronized states; return false when the
+ * segment was consumed (unacceptable, RST, SYN, or no ACK bit).
+ */
+function commonChecks(s: TcpSocket, seg: TcpRepr, now: Millis): boolean {
+  if (!checkSequence(s, seg, now)) return false;
+  if (seg.flags & TCP_RST) {
+    onRst(s, seg);
+    return false;
+  }
+  if (seg.flags & TCP_SYN) {
+    // Step 4 (RFC 5961 §4): a SYN in a synchronized state gets a challenge ACK.
+    challengeAck(s);
+    return false;
+  }
+  return (seg.flags & TCP_ACK) !== 0;
+}
+
+/**
+ * Step 1: the acceptability test (§3.10.7.4, the four cases of segment length and receive
+ * window), then trimming to the window. An unacceptable segment gets
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (not when it is a RST) and is dropped. When the window
+ * is zero, a segment at RCV.NXT is kept for its ACK and RST with its text removed.
+ * As Linux does, a zero-length segment exactly at the right edge is acceptable.
+ */
+function checkSequence(s: TcpSocket, seg: TcpRepr, _now: Millis): boolean {
+  const wnd = Math.max(0, seqDiff(s.rcvAdv, s.rcvNxt));
+  const len = tcpSeqLen(seg);
+  const seq = seg.seqNumber;
+  const nxt = s.rcvNxt;
+  let ok: boolean;
+  if (len === 0) ok = wnd === 0 ? seq === nxt : seqGe(seq, nxt) && seqLe(seq, seqAdd(nxt, wnd));
+  else ok = wnd > 0 && (seqInWindow(seq, nxt, wnd) || seqInWindow(seqAdd(seq, len - 1), nxt, wnd));
+  if (!ok) {
+    if (wnd === 0 && seq === nxt) {
+      // A bare FIN is kept, as Linux keeps it: it needs no buffer space.
+      if (seg.payloadLength > 0) seg.flags &= ~TCP_FIN;
+      seg.payloadLength = 0;
+      seg.flags &= ~TCP_SYN;
+      s.ackNow = true;
+      return true;
+    }
+    s.layer.counters.TcpExt.TCPOutOfWindow++;
+    if (!(seg.flags & TCP_RST)) s.ackNow = true;
+    return false;
+  }
+  trimToWindow(s, seg, wnd);
+  return true;
+}
+
+/** Cut off what lies before RCV.NXT and past RCV.NXT + RCV.WND (§3.10.7.4, after the test). */
+function trimToWindow(s: TcpSocket, seg: TcpRepr, wnd: number): void {
+  let drop = seqDiff(s.rcvNxt, seg.seqNumber);
+  if (drop > 0) {
+    if (seg.flags & TCP_SYN) {
+      seg.flags &= ~TCP_SYN;
+      seg.seqNumber = seqAdd(seg.seqNumber, 1);
+      drop--;
+    }
+    if (drop >= seg.payloadLength) {
+      // All the text is old; a FIN right after it is old too when drop passes it.
+      if (drop > seg.payloadLength) seg.flags &= ~TCP_FIN;
+      drop = seg.payloadLength;
+    }
+    seg.payloadOffset += drop;
+    seg.payloadLength -= drop;
+    seg.seqNumber = seqAdd(seg.seqNumber, drop);
+  }
+  const right = seqAdd(s.rcvNxt, wnd);
+  const over = seqDiff(seqAdd(seg.seqNumber, seg.payloadLength), right);
+  if (over > 0) {
+    seg.payloadLength -= over;
+    seg.flags &= ~TCP_FIN;
+  }
+}
+
+/**
+ * Step 2: RFC 5961 §3.2: a RST exactly at RCV.NXT resets the connection; one elsewhere in
+ * the window gets a challenge ACK.
+ */
+function onRst(s: TcpSocket, seg: TcpRepr): void {
+  const layer = s.layer;
+  if (seg.seqNumber !== s.rcvNxt) {
+    challengeAck(s);
+    return;
+  }
+  switch (s.state) {
+    case TcpState.SynReceived:
+      // Passive: back to LISTEN (the half-open connection is deleted); active: refused.
+      if (s.parent !== null) layer.release(s);
+      else layer.fail(s, TcpErr.Refused);
+      return;
+    case TcpState.Established:
+    case TcpState.FinWait1:
+    case TcpState.FinWait2:
+    case TcpState.CloseWait:
+      layer.fail(s, TcpErr.Reset);
+      return;
+    default:
+      // CLOSING, LAST-ACK, TIME-WAIT: enter CLOSED, delete the TCB.
+      layer.release(s);
+  }
+}
+
+/** Send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> as a challenge (RFC 5961 §3.2, §4.2). */
+function challengeAck(s: TcpSocket): void {
+  s.layer.counters.TcpExt.TCPChallengeACK++;
+  s.ackNow = true;
+}
+
+/**
+ * Step 5 for ESTABLISHED and the states after it: advance SND.UNA, take RTT samples,
+ * count duplicate ACKs, update the send window. Return false when the segment must be
+ * dropped (it acknowledges something not yet sent).
+ */
+function processAck(s: TcpSocket, seg: TcpRepr, now: Millis): boolean {
+  const ack = seg.ackNumber;
+  if (seqGt(ack, s.sndMax)) {
+    s.ackNow = true;
+    return false;
+  }
+  const oldWnd = s.sndWnd;
+  if (seqGt(ack, s.sndUna)) {
+    newAck(s, ack, now);
+  } else if (
+    ack === s.sndUna && seg.payloadLength === 0 && (seg.flags & (TCP_SYN | TCP_FIN)) === 0 &&
+    seg.windowLen === oldWnd && s.sndMax !== s.sndUna
+  ) {
+    dupAck(s, now);
+  }
+  // SND.UNA =< SEG.ACK =< SND.NXT: update the window unless the segment is older than the
+  // last one that did (SND.WL1, SND.WL2).
+  if (seqGe(ack, s.sndUna) && (seqLt(s.sndWl1, segSeq) || (s.sndWl1 === segSeq && seqLe(s.sndWl2, ack)))) {
+    s.sndWnd = seg.windowLen;
+    s.sndWl1 = segSeq;
+    s.sndWl2 = ack;
+    if (seg.windowLen > s.maxSndWnd) s.maxSndWnd = seg.windowLen;
+    if (seg.windowLen > oldWnd) {
+      s.persistBackoff = 0;
+      s.layer.markEvent(s);
+    }
+  }
+  return true;
+}
+
+/** A cumulative ACK of new data: free the send buffer, sample the RTT, grow cwnd, re-arm the timer. */
+function newAck(s: TcpSocket, ack: number, now: Millis): void {
+  const layer = s.layer;
+  const acked = seqDiff(ack, s.sndUna);
+  let data = seqDiff(ack, s.sndBufSeq);
+  if (data < 0) data = 0;
+  if (data > s.sendBuf.length) data = s.sendBuf.length;
+  if (data > 0) {
+    s.sendBuf.discard(data);
+    s.sndBufSeq = seqAdd(s.sndBufSeq, data);
+    layer.markEvent(s);
+  }
+  takeRttSample(s, ack, now);
+  s.sndUna = ack;
+  if (seqLt(s.sndNxt, ack)) s.sndNxt = ack;
+  s.retries = 0;
+  s.rtt.resetBackoff();
+  const partial = s.cc.onAck(acked, ack, s.flightSize(), s.sendMss);
+  s.dupAcks = 0;
+  // RFC 6298 §5.2-5.3: stop the timer when everything is acknowledged, else restart it.
+  if (s.sndUna === s.sndMax) layer.timers.cancel(s.rtxTimer);
+  else layer.timers.schedule(s.rtxTimer, now + s.rtt.rto());
+  if (partial && s.sndUna !== s.sndMax) retransmitFirst(s, now);
+}
+
+/** RFC 5681 §3.2: count a duplicate ACK; the third one starts fast retransmit. */
+function dupAck(s: TcpSocket, now: Millis): void {
+  s.dupAcks++;
+  if (s.cc.onDupAck(s.dupAcks, s.sndUna, s.flightSize(), s.sndMax, s.sendMss)) {
+    s.layer.counters.TcpExt.TCPFastRetrans++;
+    retransmitFirst(s, now);
+  }
+}
+
+/** Take an RTT sample when the timed segment is acknowledged (RFC 6298 §3; Karn's rule upstream). */
+function takeRttSample(s: TcpSocket, ack: number, now: Millis): void {
+  if (s.rttTiming && seqGe(ack, s.rttSeq)) {
+    s.rtt.sample(now - s.rttStart);
+    s.rttTiming = false;
+  }
+}
+
+/** Return true when our FIN has been sent and acknowledged. */
+function finAcked(s: TcpSocket): boolean {
+  return s.finQueued && seqGt(s.sndUna, s.finSeq());
+}
+
+/**
+ * Step 7: text in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 goes into the receive buffer; in
+ * order, it advances RCV.NXT (with whatever the assembler holds contiguously after it); out
+ * of order, it is placed ahead and recorded in the assembler. Every text segment is
+ * acknowledged at once (no delayed ACK yet). Text after close() resets the connection, as
+ * Linux does (RFC 1122 §4.2.2.13).
+ */
+function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
+  const len = seg.payloadLength;
+  if (len <= 0 || !acceptsText(s.state)) return;
+  const layer = s.layer;
+  if (s.appClosed) {
+    layer.counters.TcpExt.TCPAbortOnData++;
+    s.abort(now);
+    return;
+  }
+  const ooo = s.ooo!;
+  if (seg.seqNumber === s.rcvNxt) {
+    const n = s.readShut ? len : s.recvBuf.write(bytes, seg.payloadOffset, len);
+    s.rcvNxt = seqAdd(s.rcvNxt, n);
+    ooo.advance(n);
+    const more = ooo.removeFront();
+    if (more > 0) {
+      if (!s.readShut) fromOooStore(s, s.rcvNxt, more);
+      s.rcvNxt = seqAdd(s.rcvNxt, more);
+    } else if (ooo.isEmpty()) {
+      layer.counters.TcpExt.TCPHPHits++;
+    }
+    if (s.readShut) s.recvBuf.clear();
+    layer.markEvent(s);
+  } else {
+    const off = seqDiff(seg.seqNumber, s.rcvNxt);
+    if (ooo.add(off, len) === StoreErr.Ok) {
+      toOooStore(s, seg.seqNumber, bytes, seg.payloadOffset, len);
+      layer.counters.TcpExt.TCPOFOQueue++;
+    } else {
+      layer.counters.TcpExt.TCPOFODrop++;
+    }
+  }
+  s.ackNow = true;
+}
+
+/**
+ * Step 8: a FIN in order (all text before it received) advances RCV.NXT over it, is
+ * acknowledged, and moves the state: SYN-RECEIVED and ESTABLISHED to CLOSE-WAIT, FIN-WAIT-1
+ * to TIME-WAIT (our FIN acknowledged) or CLOSING, FIN-WAIT-2 to TIME-WAIT. A FIN that is
+ * not in order is dropped; the peer sends it again.
+ */
+function processFin(s: TcpSocket, seg: TcpRepr, now: Millis): void {
+  if (!(seg.flags & TCP_FIN) || s.state === TcpState.Closed) return;
+  if (seqAdd(seg.seqNumber, seg.payloadLength) !== s.rcvNxt) return;
+  const layer = s.layer;
+  s.rcvNxt = seqAdd(s.rcvNxt, 1);
+  s.finRcvd = true;
+  s.ackNow = true;
+  layer.markEvent(s);
+  switch (s.state) {
+    case TcpState.SynReceived:
+    case TcpState.Established:
+      layer.setState(s, TcpState.CloseWait);
+      return;
+    case TcpState.FinWait1:
+      if (finAcked(s)) layer.enterTimeWait(s, now);
+      else layer.setState(s, TcpState.Closing);
+      return;
+    case TcpState.FinWait2:
+      layer.enterTimeWait(s, now);
+      return;
+    default:
+      return;
+  }
+}
+
+
+// Out-of-order bytes wait in a store as large as the receive buffer, at their sequence
+// number modulo its size (the window never exceeds the buffer's free space, so they cannot
+// collide), and are copied into the receive buffer when the hole before them fills.
+// ByteRing.writeAhead would avoid that copy, but ByteRing moves its head to 0 whenever a
+// read empties it, which moves the place bytes written ahead belong to; until that changes,
+// the assembler's data lives here.
+
+/** Copy `len` bytes at `off` of `src`, with sequence number `seq`, into the out-of-order store. */
+function toOooStore(s: TcpSocket, seq: number, src: Uint8Array, off: number, len: number): void {
+  if (s.oooStore.length !== s.recvBuf.capacity) s.oooStore = new Uint8Array(s.recvBuf.capacity);
+  const store = s.oooStore;
+  const cap = store.length;
+  const at = seq % cap;
+  const first = Math.min(len, cap - at);
+  store.set(src.subarray(off, off + first), at);
+  if (first < len) store.set(src.subarray(off + first, off + len), 0);
+}
+
+/** Move `len` bytes from sequence number `seq` of the out-of-order store into the receive buffer. */
+function fromOooStore(s: TcpSocket, seq: number, len: number): void {
+  const store = s.oooStore;
+  const cap = store.length;
+  const at = seq % cap;
+  const first = Math.min(len, cap - at);
+  s.recvBuf.write(store, at, first);
+  if (first < len) s.recvBuf.write(store, 0, len - first);
+}

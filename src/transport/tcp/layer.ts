@@ -1,0 +1,501 @@
+// The TCP layer of one host: the protocol handler registered for IP protocol 6, the demux
+// tables (a 4-tuple hash of connections, a port table of listeners and bound sockets), the
+// timers of every socket in one TimerWheel, the ISN generator, counters, and the writing of
+// segments into outgoing frames. Segments to no connection get the RST of RFC 9293
+// §3.10.7.1. Readiness callbacks run after a segment or a timer has been processed
+// completely, never in the middle of it.
+
+import type { Host } from '../../iface/host.js';
+import type { IcmpErrorInfo, ProtocolHandler } from '../../iface/protocol.js';
+import { IpErr } from '../../iface/errors.js';
+import { Assembler } from '../../storage/assembler.js';
+import { ByteRing } from '../../storage/byte-ring.js';
+import { TimerWheel } from '../../storage/timer-wheel.js';
+import type { Millis } from '../../time.js';
+import { WireErr } from '../../wire/errors.js';
+import { IPPROTO_TCP, type Ipv4Repr } from '../../wire/ipv4.js';
+import { seqAdd, seqDiff, seqLt } from '../../wire/seq.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpView, type TcpRepr, emitTcp, newTcpRepr, parseTcpInto, tcpBufferLen, tcpSeqLen } from '../../wire/tcp.js';
+import { type TcpConfig, type TcpOptionsInput, resolveTcpConfig } from './config.js';
+import { type TcpCounters, type TcpExtCounters, formatTcpGroup, newTcpCounters } from './counters.js';
+import { TcpErr } from './errors.js';
+import { onListen, tcpInput } from './input.js';
+import { IsnGenerator } from './isn.js';
+import { tcpOutput } from './output.js';
+import { TCP_DEFAULT_MSS, TcpSocket } from './socket.js';
+import { TcpState, type TcpStateCode } from './state.js';
+import { onTimer } from './timers.js';
+
+const HASH_BITS = 12;
+const IP_TCP_HEADERS = 40;
+/** The largest window field we advertise (no window scaling yet). */
+export const TCP_MAX_WINDOW = 65535;
+
+/** The TCP protocol of one host. */
+export class TcpLayer implements ProtocolHandler {
+  readonly config: TcpConfig;
+  readonly counters: { Tcp: TcpCounters; TcpExt: TcpExtCounters };
+  /** Every socket's timers. */
+  readonly timers = new TimerWheel<TcpSocket>();
+  private readonly buckets: (TcpSocket | null)[] = new Array<TcpSocket | null>(1 << HASH_BITS).fill(null);
+  private readonly ports = new Map<number, TcpSocket>();
+  private readonly isnGen: IsnGenerator;
+  private readonly view = new TcpView();
+  private readonly seg: TcpRepr = newTcpRepr();
+  private readonly out: TcpRepr = newTcpRepr();
+  private readonly dirty: TcpSocket[] = [];
+  private cursor: number;
+  private connections = 0;
+  private readonly onTimerBound = onTimer;
+
+  /** Create the TCP layer of `host` and register it for IP protocol 6. Errors: RangeError for bad options; EEXIST when the host has one. */
+  constructor(readonly host: Host, opts: TcpOptionsInput = {}) {
+    this.config = resolveTcpConfig(opts);
+    this.counters = newTcpCounters(this.config.rtoMinMs, this.config.rtoMaxMs);
+    const key = this.config.isnKey ?? globalThis.crypto.getRandomValues(new Uint8Array(16));
+    this.isnGen = new IsnGenerator(key);
+    this.cursor = host.config.ephemeralLow;
+    host.setProtocolHandler(IPPROTO_TCP, this);
+  }
+
+  /** Open a new, closed socket. */
+  socket(): TcpSocket {
+    return new TcpSocket(this);
+  }
+
+  /** Return the number of sockets in the 4-tuple table (connections in any state but LISTEN and CLOSED). */
+  get connectionCount(): number {
+    return this.connections;
+  }
+
+  /** Return the `Tcp:` and `TcpExt:` groups as /proc/net/snmp and /proc/net/netstat print them. */
+  formatCounters(): string {
+    return formatTcpGroup('Tcp', this.counters.Tcp) + formatTcpGroup('TcpExt', this.counters.TcpExt);
+  }
+
+  // ---- ProtocolHandler ----
+
+  /** Handle one TCP segment addressed to the host. Never throws. */
+  input(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, now: Millis): void {
+    const c = this.counters.Tcp;
+    c.InSegs++;
+    const seg = this.seg;
+    const err = parseTcpInto(this.view.wrap(bytes, ip.payloadOffset, ip.payloadLength), seg, ip.srcAddr, ip.dstAddr);
+    if (err !== WireErr.Ok) {
+      if (err === WireErr.BadChecksum) c.InCsumErrors++;
+      c.InErrs++;
+      return;
+    }
+    const s = this.lookup(ip.dstAddr, seg.dstPort, ip.srcAddr, seg.srcPort);
+    if (s !== null) {
+      tcpInput(s, seg, bytes, now);
+    } else {
+      const l = this.lookupListener(ip.dstAddr, seg.dstPort);
+      if (l !== null) onListen(l, seg, ip.dstAddr, ip.srcAddr, now);
+      else this.rejectClosed(seg, ip.dstAddr, ip.srcAddr, now);
+    }
+    this.flushEvents();
+  }
+
+  /** Hand an ICMP error to the connection it concerns (RFC 1122 §4.2.3.9): hard errors end a connection still in SYN-SENT. */
+  icmpError(info: Readonly<IcmpErrorInfo>, bytes: Uint8Array, _now: Millis): void {
+    if (info.quotedLength < 8) return;
+    const q = info.quotedOffset;
+    const srcPort = (bytes[q]! << 8) | bytes[q + 1]!;
+    const dstPort = (bytes[q + 2]! << 8) | bytes[q + 3]!;
+    const s = this.lookup(info.srcAddr, srcPort, info.dstAddr, dstPort);
+    if (s === null) return;
+    const code = info.errCode === IpErr.ConnRefused ? TcpErr.Refused : info.errCode === IpErr.NoRoute ? TcpErr.NoRoute : TcpErr.HostUnreach;
+    if (s.state === TcpState.SynSent && info.hard) this.fail(s, code);
+    else s.softError = s.softError === 0 && s.state === TcpState.SynSent ? code : s.softError;
+    this.flushEvents();
+  }
+
+  /** Run due timers; return how many fired. */
+  poll(now: Millis): number {
+    const n = this.timers.advance(now, this.onTimerBound);
+    this.flushEvents();
+    return n;
+  }
+
+  /** Return the earliest timer deadline, or Infinity. */
+  pollAt(): Millis {
+    return this.timers.nextDeadline();
+  }
+
+  /** Tell the host's driver that timers or output changed. */
+  wake(): void {
+    this.host.wake();
+  }
+
+  // ---- used by socket.ts, input.ts, output.ts, timers.ts ----
+
+  /** Note that `s`'s readiness may have changed; its callback runs once processing is done. */
+  markEvent(s: TcpSocket): void {
+    if (s.eventPending) return;
+    s.eventPending = true;
+    this.dirty.push(s);
+  }
+
+  /** Move `s` to `next`, keeping CurrEstab, EstabResets and AttemptFails as Linux counts them. */
+  setState(s: TcpSocket, next: TcpStateCode): void {
+    const prev = s.state;
+    if (prev === next) return;
+    const c = this.counters.Tcp;
+    const was = prev === TcpState.Established || prev === TcpState.CloseWait;
+    const is = next === TcpState.Established || next === TcpState.CloseWait;
+    if (was && !is) c.CurrEstab--;
+    if (!was && is) c.CurrEstab++;
+    if (next === TcpState.Closed) {
+      if (was) c.EstabResets++;
+      if (prev === TcpState.SynSent || prev === TcpState.SynReceived) c.AttemptFails++;
+    }
+    s.state = next;
+    this.markEvent(s);
+  }
+
+  /** Enter ESTABLISHED: start congestion control, hand a passive connection to its listener's accept queue. */
+  enterEstablished(s: TcpSocket): void {
+    this.setState(s, TcpState.Established);
+    s.wasEstablished = true;
+    s.cc.init(s.sendMss);
+    const p = s.parent;
+    if (p !== null) {
+      p.synQueueLen--;
+      p.acceptQueue.push(s);
+      this.markEvent(p);
+    }
+    // A close() during SYN-RECEIVED queued a FIN: RFC 9293 §3.10.4 sends it now.
+    if (s.finQueued) this.setState(s, TcpState.FinWait1);
+  }
+
+  /** Enter FIN-WAIT-2; a socket the application closed waits there at most 2 MSL (Linux's tcp_fin_timeout). */
+  enterFinWait2(s: TcpSocket, now: Millis): void {
+    this.setState(s, TcpState.FinWait2);
+    if (s.appClosed) this.timers.schedule(s.lingerTimer, now + this.config.timeWaitMs);
+  }
+
+  /** Enter TIME-WAIT: stop the other timers, wait 2 MSL (RFC 9293 §3.10.7.4). */
+  enterTimeWait(s: TcpSocket, now: Millis): void {
+    this.setState(s, TcpState.TimeWait);
+    this.timers.cancel(s.rtxTimer);
+    this.timers.cancel(s.persistTimer);
+    this.timers.schedule(s.lingerTimer, now + this.config.timeWaitMs);
+  }
+
+  /** End `s` with an error the application sees (refused, reset, timed out), and delete the TCB. */
+  fail(s: TcpSocket, code: number): void {
+    if (s.parent === null) s.softError = code;
+    this.release(s);
+  }
+
+  /** Enter CLOSED and delete the TCB: timers, tables, a listener's queues. */
+  release(s: TcpSocket): void {
+    this.setState(s, TcpState.Closed);
+    this.timers.cancel(s.rtxTimer);
+    this.timers.cancel(s.persistTimer);
+    this.timers.cancel(s.lingerTimer);
+    if (s.hashed) this.unhash(s);
+    if (s.portHeld) this.unbindPort(s);
+    const p = s.parent;
+    if (p !== null) {
+      const i = p.acceptQueue.indexOf(s);
+      if (i >= 0) p.acceptQueue.splice(i, 1);
+      else p.synQueueLen--;
+      s.parent = null;
+    }
+    s.sendBuf.clear();
+    s.ooo?.clear();
+    this.markEvent(s);
+  }
+
+  /** Stop listening: reset the connections not yet accepted, free the port. */
+  closeListener(l: TcpSocket, now: Millis): void {
+    while (l.acceptQueue.length > 0) l.acceptQueue[0]!.abort(now);
+    // Half-open children are found through the hash table.
+    for (let b = 0; b < this.buckets.length && l.synQueueLen > 0; b++) {
+      for (let s: TcpSocket | null = this.buckets[b]!; s !== null; ) {
+        const next: TcpSocket | null = s.hashNext;
+        if (s.parent === l) s.abort(now);
+        s = next;
+      }
+    }
+    l.synQueueLen = 0;
+    this.release(l);
+  }
+
+  /** Use the peer's MSS option (0: absent, so 536, RFC 9293 §3.7.1), within our path MTU. */
+  setPeerMss(s: TcpSocket, mss: number): void {
+    const peer = mss === 0 ? TCP_DEFAULT_MSS : mss;
+    s.sendMss = Math.max(1, Math.min(peer, s.advMss));
+  }
+
+  /** Return true when the window could grow enough to be worth an update (RFC 9293 §3.8.6.2.2). */
+  windowUpdateDue(s: TcpSocket): boolean {
+    if (s.state < TcpState.Established || s.finRcvd) return false;
+    const cur = Math.max(0, seqDiff(s.rcvAdv, s.rcvNxt));
+    const cap = Math.min(s.recvBuf.free, TCP_MAX_WINDOW);
+    return cap - cur >= this.swsThreshold(s) && cap >= 2 * cur;
+  }
+
+  /**
+   * Return the window to advertise and move RCV.ADV. The receiver's silly-window
+   * avoidance (RFC 9293 §3.8.6.2.2): the right edge moves only by at least
+   * min(buffer / 2, MSS), and never moves back.
+   */
+  private advertiseWindow(s: TcpSocket): number {
+    let wnd = seqDiff(s.rcvAdv, s.rcvNxt);
+    if (wnd < 0) wnd = 0;
+    const cap = Math.min(s.recvBuf.free, TCP_MAX_WINDOW);
+    if (cap - wnd >= this.swsThreshold(s)) wnd = cap;
+    s.rcvAdv = seqAdd(s.rcvNxt, wnd);
+    return wnd;
+  }
+
+  private swsThreshold(s: TcpSocket): number {
+    return Math.min(s.recvBuf.capacity >>> 1, s.advMss);
+  }
+
+  /**
+   * Write one segment of `s` into an outgoing frame: `len` bytes of the send buffer from
+   * `dataOff`, the ACK field when `flags` has ACK, our window, the MSS option on a SYN.
+   * Return false when IPv4 could not take it (no route, no buffer): the caller treats it as
+   * lost and the retransmission timer recovers.
+   */
+  emitSegment(s: TcpSocket, seq: number, flags: number, dataOff: number, len: number, now: Millis): boolean {
+    const o = this.out;
+    o.srcPort = s.localPort;
+    o.dstPort = s.remotePort;
+    o.seqNumber = seq;
+    o.ackNumber = flags & TCP_ACK ? s.rcvNxt : 0;
+    o.flags = flags;
+    o.windowLen = flags & TCP_RST ? 0 : this.advertiseWindow(s);
+    o.urgentPointer = 0;
+    o.mss = flags & TCP_SYN ? s.advMss : 0;
+    o.payloadLength = len;
+    const hl = tcpBufferLen(o);
+    const ip = this.host.ip;
+    const at = ip.begin(s.remoteAddr, IPPROTO_TCP, hl + len, s.localAddr, now);
+    if (at < 0) return false;
+    if (len > 0) s.sendBuf.peek(dataOff, ip.bytes, at + hl, len);
+    emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr);
+    ip.commit(now);
+    const c = this.counters.Tcp;
+    c.OutSegs++;
+    if ((len > 0 || flags & (TCP_SYN | TCP_FIN)) && seqLt(seq, s.sndMax)) c.RetransSegs++;
+    if (flags & TCP_RST) c.OutRsts++;
+    return true;
+  }
+
+  /** Send a RST (with ACK when `withAck`) from `localAddr`:`localPort` to `remoteAddr`:`remotePort`. */
+  sendRst(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, seq: number, ack: number, withAck: boolean, now: Millis): void {
+    const o = this.out;
+    o.srcPort = localPort;
+    o.dstPort = remotePort;
+    o.seqNumber = seq;
+    o.ackNumber = withAck ? ack : 0;
+    o.flags = TCP_RST | (withAck ? TCP_ACK : 0);
+    o.windowLen = 0;
+    o.urgentPointer = 0;
+    o.mss = 0;
+    o.payloadLength = 0;
+    const ip = this.host.ip;
+    const at = ip.begin(remoteAddr, IPPROTO_TCP, tcpBufferLen(o), localAddr, now);
+    if (at < 0) return;
+    emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr);
+    ip.commit(now);
+    this.counters.Tcp.OutSegs++;
+    this.counters.Tcp.OutRsts++;
+  }
+
+  /**
+   * Answer a segment for which there is no connection (RFC 9293 §3.10.7.1, CLOSED): a RST
+   * is dropped; otherwise <SEQ=SEG.ACK><CTL=RST> when it has an ACK, else
+   * <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+   */
+  private rejectClosed(seg: TcpRepr, localAddr: number, remoteAddr: number, now: Millis): void {
+    if (seg.flags & TCP_RST) return;
+    if (seg.flags & TCP_ACK) this.sendRst(localAddr, seg.dstPort, remoteAddr, seg.srcPort, seg.ackNumber, 0, false, now);
+    else this.sendRst(localAddr, seg.dstPort, remoteAddr, seg.srcPort, 0, seqAdd(seg.seqNumber, tcpSeqLen(seg)), true, now);
+  }
+
+  /** Active OPEN (RFC 9293 §3.10.1): pick addresses, ISN and MSS, send the SYN. Return -InProgress or a negated code. */
+  openActive(s: TcpSocket, addr: number, port: number, now: Millis): number {
+    const src = s.localAddr !== 0 ? s.localAddr : this.host.sourceAddressFor(addr);
+    if (src === 0) return -TcpErr.NoRoute;
+    if (!s.portHeld) {
+      const r = this.bindPort(s, 0);
+      if (r < 0) return r;
+    }
+    if (this.lookup(src, s.localPort, addr, port) !== null) return -TcpErr.AddrInUse;
+    s.localAddr = src;
+    s.remoteAddr = addr;
+    s.remotePort = port;
+    this.initConnection(s, now);
+    s.sendMss = Math.min(TCP_DEFAULT_MSS, s.advMss);
+    this.setState(s, TcpState.SynSent);
+    this.hash(s);
+    this.counters.Tcp.ActiveOpens++;
+    tcpOutput(s, now);
+    this.flushEvents();
+    this.wake();
+    return -TcpErr.InProgress;
+  }
+
+  /** Passive OPEN's second half: a connection in SYN-RECEIVED for a SYN that reached listener `l`. */
+  openPassive(l: TcpSocket, localAddr: number, remoteAddr: number, seg: TcpRepr, now: Millis): TcpSocket | null {
+    const c = new TcpSocket(this);
+    c.localAddr = localAddr;
+    c.localPort = l.localPort;
+    c.remoteAddr = remoteAddr;
+    c.remotePort = seg.srcPort;
+    c.noDelay = l.noDelay;
+    c.parent = l;
+    this.initConnection(c, now);
+    if (c.advMss <= 0) return null;
+    c.irs = seg.seqNumber;
+    c.rcvNxt = seqAdd(seg.seqNumber, 1);
+    c.rcvAdv = c.rcvNxt;
+    this.setPeerMss(c, seg.mss);
+    c.sndWnd = seg.windowLen;
+    c.maxSndWnd = seg.windowLen;
+    c.sndWl1 = seg.seqNumber;
+    c.sndWl2 = 0;
+    c.state = TcpState.SynReceived;
+    l.synQueueLen++;
+    this.hash(c);
+    this.counters.Tcp.PassiveOpens++;
+    return c;
+  }
+
+  /** Fill the parts of a TCB common to both opens: buffers, MSS, ISN (RFC 6528). */
+  private initConnection(s: TcpSocket, now: Millis): void {
+    const cfg = this.config;
+    s.sendBuf = new ByteRing(cfg.sendBufSize);
+    s.recvBuf = new ByteRing(cfg.recvBufSize);
+    s.ooo = new Assembler(cfg.maxHoles);
+    const mtu = this.host.mtuFor(s.remoteAddr);
+    s.advMss = Math.min(mtu - IP_TCP_HEADERS, 65495);
+    const iss = this.isnGen.isn(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, now);
+    s.iss = iss;
+    s.sndUna = iss;
+    s.sndNxt = iss;
+    s.sndMax = iss;
+    s.sndBufSeq = seqAdd(iss, 1);
+  }
+
+  /** Bind `s` to `port` (0: an ephemeral port) at `s.localAddr`; return 0 or -AddrInUse / -AddrNotAvail. */
+  bindPort(s: TcpSocket, port: number): number {
+    if (port === 0) {
+      const { ephemeralLow: low, ephemeralHigh: high } = this.host.config;
+      for (let i = 0, n = high - low + 1; i < n; i++) {
+        const p = this.cursor;
+        this.cursor = p >= high ? low : p + 1;
+        if (!this.ports.has(p)) {
+          this.linkPort(s, p);
+          return 0;
+        }
+      }
+      return -TcpErr.AddrNotAvail;
+    }
+    for (let o = this.ports.get(port) ?? null; o !== null; o = o.portNext) {
+      const overlap = o.localAddr === 0 || s.localAddr === 0 || o.localAddr === s.localAddr;
+      if (overlap && !(s.reuseAddr && o.reuseAddr && o.state !== TcpState.Listen)) return -TcpErr.AddrInUse;
+    }
+    this.linkPort(s, port);
+    return 0;
+  }
+
+  private linkPort(s: TcpSocket, port: number): void {
+    s.localPort = port;
+    s.portNext = this.ports.get(port) ?? null;
+    this.ports.set(port, s);
+    s.portHeld = true;
+  }
+
+  private unbindPort(s: TcpSocket): void {
+    const port = s.localPort;
+    let prev: TcpSocket | null = null;
+    let o = this.ports.get(port) ?? null;
+    while (o !== null && o !== s) {
+      prev = o;
+      o = o.portNext;
+    }
+    if (o !== null) {
+      if (prev !== null) prev.portNext = s.portNext;
+      else if (s.portNext !== null) this.ports.set(port, s.portNext);
+      else this.ports.delete(port);
+    }
+    s.portNext = null;
+    s.portHeld = false;
+  }
+
+  /** Return the listener for a segment to `addr`:`port`: one bound to `addr` before one bound to any address. */
+  private lookupListener(addr: number, port: number): TcpSocket | null {
+    let any: TcpSocket | null = null;
+    for (let o = this.ports.get(port) ?? null; o !== null; o = o.portNext) {
+      if (o.state !== TcpState.Listen) continue;
+      if (o.localAddr === addr) return o;
+      if (o.localAddr === 0) any = o;
+    }
+    return any;
+  }
+
+  /** Return the connection with this 4-tuple, or null. */
+  lookup(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): TcpSocket | null {
+    for (let s: TcpSocket | null = this.buckets[bucketOf(localAddr, localPort, remoteAddr, remotePort)]!; s !== null; s = s.hashNext) {
+      if (s.localPort === localPort && s.remotePort === remotePort && s.localAddr === localAddr && s.remoteAddr === remoteAddr) return s;
+    }
+    return null;
+  }
+
+  private hash(s: TcpSocket): void {
+    const b = bucketOf(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
+    s.hashNext = this.buckets[b]!;
+    this.buckets[b] = s;
+    s.hashed = true;
+    this.connections++;
+  }
+
+  private unhash(s: TcpSocket): void {
+    const b = bucketOf(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
+    let prev: TcpSocket | null = null;
+    for (let o: TcpSocket | null = this.buckets[b]!; o !== null; prev = o, o = o.hashNext) {
+      if (o !== s) continue;
+      if (prev === null) this.buckets[b] = s.hashNext;
+      else prev.hashNext = s.hashNext;
+      break;
+    }
+    s.hashNext = null;
+    s.hashed = false;
+    this.connections--;
+  }
+
+  /** Call the readiness callbacks of the sockets marked since the last flush. Bounded: each socket once per round, at most 4 rounds. */
+  private flushEvents(): void {
+    const d = this.dirty;
+    for (let round = 0; round < 4 && d.length > 0; round++) {
+      const n = d.length;
+      for (let i = 0; i < n; i++) {
+        const s = d[i]!;
+        s.eventPending = false;
+        const cb = s.onReadiness;
+        if (cb === null) continue;
+        try {
+          cb(s);
+        } catch (err) {
+          queueMicrotask(() => {
+            throw err;
+          });
+        }
+      }
+      d.splice(0, n);
+    }
+  }
+}
+
+function bucketOf(la: number, lp: number, ra: number, rp: number): number {
+  let h = Math.imul(la ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(ra, 0xc2b2ae35) ^ ((lp << 16) | rp);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return (h ^ (h >>> 13)) >>> (32 - HASH_BITS);
+}

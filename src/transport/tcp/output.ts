@@ -1,0 +1,153 @@
+// What a connection sends (RFC 9293 §3.8.6, §3.10.7; RFC 5681; RFC 6298 §5): the SYN or
+// SYN-ACK while opening, data within min(cwnd, the peer's window) with the sender's
+// silly-window avoidance and Nagle's algorithm (RFC 9293 §3.8.6.2.1), the FIN after the
+// last byte, a pure ACK when one is owed and nothing else carries it, and the arming of
+// the retransmission and persist timers. Segments are written straight into the outgoing
+// frame by the layer (TcpLayer.emitSegment); nothing here allocates.
+
+import type { Millis } from '../../time.js';
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../wire/tcp.js';
+import { seqAdd, seqDiff, seqGe, seqGt, seqLe } from '../../wire/seq.js';
+import type { TcpSocket } from './socket.js';
+import { TcpState } from './state.js';
+
+/**
+ * Send whatever `s` may send now, then a pure ACK if one is still owed, and arm the
+ * persist timer when data waits on a closed window. Bounded work: at most one segment per
+ * MSS of the send buffer.
+ */
+export function tcpOutput(s: TcpSocket, now: Millis): void {
+  const st = s.state;
+  if (st === TcpState.Closed || st === TcpState.Listen) return;
+  if (st === TcpState.SynSent || st === TcpState.SynReceived) {
+    // RFC 9293 §3.10.7.3 and §3.10.7.2: <SEQ=ISS><CTL=SYN>, or <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+    if (s.sndNxt === s.iss) sendSyn(s, now);
+    else if (s.ackNow) sendAck(s, now);
+    return;
+  }
+  if (st !== TcpState.TimeWait) {
+    while (sendSegment(s, now, false)) {
+      // each pass advances SND.NXT; sendSegment returns false when nothing more may go
+    }
+  }
+  if (s.ackNow) sendAck(s, now);
+  armPersist(s, now);
+}
+
+/** Send the SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) at ISS, with our MSS option. */
+function sendSyn(s: TcpSocket, now: Millis): void {
+  const flags = s.state === TcpState.SynReceived ? TCP_SYN | TCP_ACK : TCP_SYN;
+  s.layer.emitSegment(s, s.iss, flags, 0, 0, now);
+  s.sndNxt = seqAdd(s.iss, 1);
+  if (seqGt(s.sndNxt, s.sndMax)) {
+    s.sndMax = s.sndNxt;
+    // Time the first SYN; Karn's rule excludes retransmitted ones.
+    s.rttTiming = true;
+    s.rttSeq = s.sndNxt;
+    s.rttStart = now;
+  }
+  s.ackNow = false;
+  armRetransmit(s, now);
+}
+
+/**
+ * Send one segment of data (and/or the FIN) at SND.NXT if the window and the silly-window
+ * rules allow; `force` skips those rules (the persist timer's override). Return true when a
+ * segment went out.
+ */
+export function sendSegment(s: TcpSocket, now: Millis, force: boolean): boolean {
+  const offset = seqDiff(s.sndNxt, s.sndBufSeq);
+  const unsent = s.sendBuf.length - offset;
+  const finPending = s.finQueued && seqLe(s.sndNxt, s.finSeq());
+  if (unsent < 0 || (unsent === 0 && !finPending)) return false;
+  const inFlight = seqDiff(s.sndNxt, s.sndUna);
+  const wnd = Math.min(s.sndWnd, s.cc.cwnd);
+  const usable = wnd > inFlight ? wnd - inFlight : 0;
+  let len = unsent;
+  if (len > s.sendMss) len = s.sendMss;
+  if (len > usable) len = usable;
+  const fin = finPending && len === unsent;
+  if (len === 0 && !fin) return false;
+  if (!force && !fin && !sendAllowed(s, len, unsent, inFlight)) return false;
+  let flags = TCP_ACK;
+  if (fin) flags |= TCP_FIN;
+  if (len > 0 && len === unsent) flags |= TCP_PSH;
+  const seq = s.sndNxt;
+  s.layer.emitSegment(s, seq, flags, offset, len, now);
+  const end = seqAdd(seq, len + (fin ? 1 : 0));
+  if (!s.rttTiming && seqGe(seq, s.sndMax)) {
+    // RFC 6298 §3: time one segment of new data at a time.
+    s.rttTiming = true;
+    s.rttSeq = end;
+    s.rttStart = now;
+  }
+  s.sndNxt = end;
+  if (seqGt(end, s.sndMax)) s.sndMax = end;
+  s.ackNow = false;
+  armRetransmit(s, now);
+  s.layer.timers.cancel(s.persistTimer);
+  return true;
+}
+
+/**
+ * The sender's silly-window avoidance (RFC 9293 §3.8.6.2.1) with Nagle's algorithm (RFC
+ * 1122 §4.2.3.4): send a full segment; or everything queued when nothing is unacknowledged
+ * (or Nagle is off); or at least half the largest window the peer has offered.
+ */
+function sendAllowed(s: TcpSocket, len: number, unsent: number, inFlight: number): boolean {
+  if (len >= s.sendMss) return true;
+  if (len === unsent && (inFlight === 0 || s.noDelay)) return true;
+  return len >= s.maxSndWnd >>> 1 && s.maxSndWnd > 0;
+}
+
+/** Send <SEQ=SND.MAX><ACK=RCV.NXT><CTL=ACK> (see TcpLayer.emitSegment for why SND.MAX). */
+export function sendAck(s: TcpSocket, now: Millis): void {
+  s.layer.emitSegment(s, s.sndMax, TCP_ACK, 0, 0, now);
+  s.ackNow = false;
+}
+
+/**
+ * Retransmit the first unacknowledged segment (fast retransmit, RFC 5681 §3.2 step 2, and
+ * a partial ACK in NewReno recovery, RFC 6582 §3.2 step 3) without moving SND.NXT.
+ */
+export function retransmitFirst(s: TcpSocket, now: Millis): void {
+  const offset = seqDiff(s.sndUna, s.sndBufSeq);
+  const sentData = seqDiff(s.sndMax, s.sndUna) - (s.finQueued && seqGt(s.sndMax, s.finSeq()) ? 1 : 0);
+  let len = Math.min(s.sendMss, sentData, s.sendBuf.length - offset);
+  if (len < 0) len = 0;
+  const fin = s.finQueued && seqGt(s.sndMax, s.finSeq()) && seqAdd(s.sndUna, len) === s.finSeq();
+  if (len === 0 && !fin) return;
+  s.layer.emitSegment(s, s.sndUna, TCP_ACK | (fin ? TCP_FIN : 0), offset, len, now);
+  s.rttTiming = false; // Karn: the timed segment may be this one
+  s.ackNow = false;
+  s.layer.timers.schedule(s.rtxTimer, now + s.rtt.rto());
+}
+
+/** Start the retransmission timer if it is not running (RFC 6298 §5.1). */
+function armRetransmit(s: TcpSocket, now: Millis): void {
+  if (!s.rtxTimer.isArmed()) s.layer.timers.schedule(s.rtxTimer, now + s.rtt.rto());
+}
+
+/**
+ * Arm the persist timer when data waits and nothing is in flight (RFC 9293 §3.8.6.1: a
+ * zero window must be probed; RFC 1122 §4.2.3.4: a send held back by SWS avoidance needs
+ * an override timer). The interval backs off like the RTO, up to its maximum.
+ */
+function armPersist(s: TcpSocket, now: Millis): void {
+  const unsent = s.sendBuf.length - seqDiff(s.sndNxt, s.sndBufSeq);
+  const timers = s.layer.timers;
+  if (unsent <= 0 || s.rtxTimer.isArmed() || s.state === TcpState.TimeWait) {
+    timers.cancel(s.persistTimer);
+    return;
+  }
+  if (s.persistTimer.isArmed()) return;
+  timers.schedule(s.persistTimer, now + persistInterval(s));
+}
+
+/** Return the persist interval: the RTO doubled per probe sent, within [rtoMin, rtoMax]. */
+export function persistInterval(s: TcpSocket): Millis {
+  const c = s.layer.config;
+  let t = s.rtt.rto();
+  for (let i = 0; i < s.persistBackoff && t < c.rtoMaxMs; i++) t *= 2;
+  return t < c.rtoMinMs ? c.rtoMinMs : t > c.rtoMaxMs ? c.rtoMaxMs : t;
+}

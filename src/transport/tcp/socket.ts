@@ -1,0 +1,386 @@
+// The transmission control block of one connection (RFC 9293 §3.3.1) and the transport
+// API on it: open (TcpLayer.socket), bind, listen, accept, connect, send, recv, shutdown,
+// close, abort (RFC 9293 §3.10.1-3.10.5). Calls return a count (n >= 0) or a negated
+// TcpErr code; would-block is `-TcpErr.WouldBlock`. Readiness is a bit mask (`readiness()`)
+// and an optional callback, called by the layer after it processed input or timers, never
+// from inside a call the application made.
+//
+// What happens when segments arrive is in input.ts, what to send in output.ts, timer
+// expiries in timers.ts; this file holds the state and the user calls.
+
+import { Assembler } from '../../storage/assembler.js';
+import { ByteRing } from '../../storage/byte-ring.js';
+import { TimerHandle } from '../../storage/timer-wheel.js';
+import type { Millis } from '../../time.js';
+import { seqAdd, seqDiff } from '../../wire/seq.js';
+import type { CongestionControl } from './congestion/congestion.js';
+import { NewReno } from './congestion/newreno.js';
+import { TcpErr } from './errors.js';
+import type { TcpLayer } from './layer.js';
+import { tcpOutput } from './output.js';
+import { RttEstimator } from './rtt.js';
+import { TcpState, type TcpStateCode, tcpStateName } from './state.js';
+
+/** Readiness bits (the meaning of poll(2)'s POLLIN, POLLOUT, POLLERR, POLLHUP). */
+export const TcpEvent = {
+  /** recv() or accept() will not block: data, end of stream, a connection, or an error. */
+  Readable: 1,
+  /** send() will not block: the connection is up and the send buffer has room. */
+  Writable: 2,
+  /** An error is pending (refused, reset, timed out). */
+  Error: 4,
+  /** The connection is closed in both directions. */
+  Hangup: 8,
+} as const;
+
+/** `shutdown` directions, as in shutdown(2). */
+export const SHUT_RD = 0;
+export const SHUT_WR = 1;
+export const SHUT_RDWR = 2;
+
+/** Timer kinds of a socket's handles. */
+export const TimerKind = {
+  Retransmit: 0,
+  Persist: 1,
+  /** TIME-WAIT, and the FIN-WAIT-2 timeout of a closed socket. */
+  Linger: 2,
+} as const;
+
+/** The callback told of readiness changes. */
+export type TcpReadinessCallback = (s: TcpSocket) => void;
+
+/** The default MSS when the peer sends none (RFC 9293 §3.7.1: 536). */
+export const TCP_DEFAULT_MSS = 536;
+
+/** One TCP endpoint: a listener or a connection. */
+export class TcpSocket {
+  state: TcpStateCode = TcpState.Closed;
+  localAddr = 0;
+  localPort = 0;
+  remoteAddr = 0;
+  remotePort = 0;
+
+  // Send sequence variables (RFC 9293 §3.3.1). sndMax is the highest sequence number sent,
+  // which passes sndNxt when a timeout makes us send again from sndUna.
+  iss = 0;
+  sndUna = 0;
+  sndNxt = 0;
+  sndMax = 0;
+  sndWnd = 0;
+  sndWl1 = 0;
+  sndWl2 = 0;
+  /** The largest window the peer has offered (sender SWS avoidance, RFC 9293 §3.8.6.2.1). */
+  maxSndWnd = 0;
+  /** Sequence number of the first byte in sendBuf. */
+  sndBufSeq = 0;
+  // Receive sequence variables. rcvAdv is the right edge of the window last advertised.
+  irs = 0;
+  rcvNxt = 0;
+  rcvAdv = 0;
+
+  /** Largest segment we send (the peer's MSS option, or 536, within our path MTU). */
+  sendMss = TCP_DEFAULT_MSS;
+  /** The MSS we advertise (path MTU less 40). */
+  advMss = TCP_DEFAULT_MSS;
+
+  sendBuf: ByteRing = EMPTY_RING;
+  recvBuf: ByteRing = EMPTY_RING;
+  ooo: Assembler | null = null;
+  /** Out-of-order bytes by sequence number modulo its size (allocated on first use; see input.ts). */
+  oooStore: Uint8Array = EMPTY_BYTES;
+
+  /** The application asked for a FIN: it goes after the last byte of sendBuf. */
+  finQueued = false;
+  /** The peer's FIN has been received (in order): recv returns 0 once the buffer is empty. */
+  finRcvd = false;
+  /** An ACK must be sent (output sends a pure ACK when no segment carries one). */
+  ackNow = false;
+  /** Duplicate ACKs in a row (RFC 5681 §2). */
+  dupAcks = 0;
+  /** Consecutive retransmission timeouts (SYN retries included). */
+  retries = 0;
+  /** Persist timer backoff exponent. */
+  persistBackoff = 0;
+  /** Round-trip timing of one segment at a time (Karn: none while retransmitting). */
+  rttTiming = false;
+  rttSeq = 0;
+  rttStart: Millis = 0;
+  /** Pending error, a TcpErr code reported by the next call. */
+  softError = 0;
+  /** The application called close(): it reads no more, and the layer owns the socket. */
+  appClosed = false;
+  /** The application called shutdown(SHUT_RD). */
+  readShut = false;
+  /** Nagle's algorithm off (TCP_NODELAY). */
+  noDelay = false;
+  /** SO_REUSEADDR. */
+  reuseAddr = false;
+  /** True while the socket is in the layer's 4-tuple table. */
+  hashed = false;
+  /** True while the socket holds its local port in the layer's port table. */
+  portHeld = false;
+  /** Reached ESTABLISHED at some point (for counters). */
+  wasEstablished = false;
+
+  // Listener side.
+  /** The listener a passively opened connection came from, until accepted. */
+  parent: TcpSocket | null = null;
+  backlog = 0;
+  readonly acceptQueue: TcpSocket[] = [];
+  /** Children in SYN-RECEIVED. */
+  synQueueLen = 0;
+
+  readonly rtt: RttEstimator;
+  readonly cc: CongestionControl = new NewReno();
+  readonly rtxTimer: TimerHandle<TcpSocket>;
+  readonly persistTimer: TimerHandle<TcpSocket>;
+  readonly lingerTimer: TimerHandle<TcpSocket>;
+
+  /** Called after input or timers changed the socket's readiness. */
+  onReadiness: TcpReadinessCallback | null = null;
+  /** A readiness call is due (set by the layer). */
+  eventPending = false;
+  /** Chain of the layer's 4-tuple hash bucket. */
+  hashNext: TcpSocket | null = null;
+  /** Chain of the layer's port table entry. */
+  portNext: TcpSocket | null = null;
+
+  /** Create a closed socket of `layer`; use `layer.socket()`. */
+  constructor(readonly layer: TcpLayer) {
+    const c = layer.config;
+    this.rtt = new RttEstimator(c.rtoMinMs, c.rtoMaxMs, c.rtoInitialMs);
+    this.rtxTimer = new TimerHandle<TcpSocket>(this, TimerKind.Retransmit);
+    this.persistTimer = new TimerHandle<TcpSocket>(this, TimerKind.Persist);
+    this.lingerTimer = new TimerHandle<TcpSocket>(this, TimerKind.Linger);
+  }
+
+  /** Return the state's RFC name (`ESTABLISHED`). */
+  stateName(): string {
+    return tcpStateName(this.state);
+  }
+
+  /** Return the bytes waiting to be read. */
+  get readable(): number {
+    return this.recvBuf.length;
+  }
+
+  /** Return the bytes queued to send and not yet acknowledged. */
+  get unacked(): number {
+    return this.sendBuf.length;
+  }
+
+  /** Return the readiness bits (TcpEvent) as they are now. */
+  readiness(): number {
+    let ev = 0;
+    const st = this.state;
+    if (this.softError !== 0) ev |= TcpEvent.Error | TcpEvent.Readable | TcpEvent.Writable;
+    if (st === TcpState.Listen) return ev | (this.acceptQueue.length > 0 ? TcpEvent.Readable : 0);
+    if (this.recvBuf.length > 0 || this.finRcvd || this.readShut) ev |= TcpEvent.Readable;
+    if ((st === TcpState.Established || st === TcpState.CloseWait) && !this.finQueued && this.sendBuf.free > 0) ev |= TcpEvent.Writable;
+    if (st === TcpState.Closed && this.wasEstablished) ev |= TcpEvent.Hangup | TcpEvent.Readable;
+    return ev;
+  }
+
+  /**
+   * Bind to `addr` (0: any of the host's) and `port` (0: an ephemeral one); return 0 or a
+   * negated code: Invalid (already bound, or not closed), AddrNotAvail (not our address,
+   * or no ephemeral port left), AddrInUse.
+   */
+  bind(addr: number, port: number): number {
+    if (this.state !== TcpState.Closed || this.portHeld) return -TcpErr.Invalid;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return -TcpErr.Invalid;
+    if (addr !== 0 && !this.layer.host.isLocalAddress(addr >>> 0)) return -TcpErr.AddrNotAvail;
+    this.localAddr = addr >>> 0;
+    return this.layer.bindPort(this, port);
+  }
+
+  /**
+   * Listen for connections (RFC 9293 §3.10.1, passive OPEN) with an accept queue of
+   * `backlog` (clamped to [1, somaxconn]); binds an ephemeral port when unbound. Return 0
+   * or a negated code (Invalid when connected, AddrNotAvail when no port is free).
+   */
+  listen(backlog: number): number {
+    if (this.state === TcpState.Listen) {
+      this.backlog = clampBacklog(backlog, this.layer.config.somaxconn);
+      return 0;
+    }
+    if (this.state !== TcpState.Closed || this.appClosed) return -TcpErr.Invalid;
+    if (!this.portHeld) {
+      const r = this.layer.bindPort(this, 0);
+      if (r < 0) return r;
+    }
+    this.backlog = clampBacklog(backlog, this.layer.config.somaxconn);
+    this.state = TcpState.Listen;
+    return 0;
+  }
+
+  /** Return the next established connection from the accept queue, or null (would block). */
+  accept(): TcpSocket | null {
+    if (this.state !== TcpState.Listen) return null;
+    const c = this.acceptQueue.shift();
+    if (c === undefined) return null;
+    c.parent = null;
+    return c;
+  }
+
+  /**
+   * Open a connection to `addr`:`port` (RFC 9293 §3.10.1, active OPEN): choose the source
+   * address and an ephemeral port when unbound, send a SYN, enter SYN-SENT. Return
+   * -TcpErr.InProgress (the usual answer: wait for Writable or Error) or a negated code:
+   * IsConnected, Invalid, NoRoute, AddrNotAvail, AddrInUse.
+   */
+  connect(addr: number, port: number, now: Millis): number {
+    if (this.state !== TcpState.Closed) return this.state === TcpState.Listen ? -TcpErr.Invalid : -TcpErr.IsConnected;
+    if (this.appClosed || !Number.isInteger(port) || port < 1 || port > 65535) return -TcpErr.Invalid;
+    return this.layer.openActive(this, addr >>> 0, port, now);
+  }
+
+  /**
+   * Queue up to `len` bytes of `data` at `off` for sending (RFC 9293 §3.10.2); return how
+   * many were taken, or a negated code: WouldBlock (buffer full), NotConnected, Pipe
+   * (shut down for writing, or the connection is closing), or the pending error.
+   */
+  send(data: Uint8Array, off: number, len: number, now: Millis): number {
+    const err = this.takeError();
+    if (err !== 0) return -err;
+    const st = this.state;
+    if (st === TcpState.Closed || st === TcpState.Listen) return -TcpErr.NotConnected;
+    if (this.finQueued || this.appClosed) return -TcpErr.Pipe;
+    if (len <= 0) return 0;
+    const n = this.sendBuf.write(data, off, len);
+    if (n === 0) return -TcpErr.WouldBlock;
+    if (st !== TcpState.SynSent && st !== TcpState.SynReceived) tcpOutput(this, now);
+    this.layer.wake();
+    return n;
+  }
+
+  /**
+   * Move up to `len` received bytes into `buf` at `off` (RFC 9293 §3.10.3); return the
+   * count, 0 at the end of the stream (the peer's FIN, or shutdown(SHUT_RD)), or a negated
+   * code: WouldBlock, NotConnected, or the error that ended the connection.
+   */
+  recv(buf: Uint8Array, off: number, len: number, now: Millis): number {
+    if (this.appClosed) return -TcpErr.Closed;
+    if (this.recvBuf.length === 0) {
+      const err = this.takeError();
+      if (err !== 0) return -err;
+      if (this.finRcvd || this.readShut) return 0;
+      const st = this.state;
+      if (st === TcpState.Listen || (st === TcpState.Closed && !this.wasEstablished)) return -TcpErr.NotConnected;
+      if (st === TcpState.Closed) return 0;
+      return -TcpErr.WouldBlock;
+    }
+    const n = this.recvBuf.read(buf, off, len);
+    // RFC 9293 §3.8.6.2.2: tell the peer about the space once it is worth a segment.
+    if (n > 0 && this.layer.windowUpdateDue(this)) {
+      this.ackNow = true;
+      tcpOutput(this, now);
+      this.layer.wake();
+    }
+    return n;
+  }
+
+  /**
+   * Shut down reading (SHUT_RD), writing (SHUT_WR: a FIN follows the queued data, RFC 9293
+   * §3.10.4) or both; return 0 or a negated code (NotConnected).
+   */
+  shutdown(how: number, now: Millis): number {
+    if (how !== SHUT_RD && how !== SHUT_WR && how !== SHUT_RDWR) return -TcpErr.Invalid;
+    const st = this.state;
+    if (st === TcpState.Closed || st === TcpState.Listen || st === TcpState.SynSent) return -TcpErr.NotConnected;
+    if (how !== SHUT_WR) {
+      this.readShut = true;
+      this.recvBuf.clear();
+    }
+    if (how !== SHUT_RD) this.queueFin(now);
+    return 0;
+  }
+
+  /**
+   * Close the socket (RFC 9293 §3.10.4): the layer sends what is queued, then a FIN, and
+   * keeps the connection through its closing states; the application must not use the
+   * socket afterwards. As Linux does (RFC 2525 §2.17), unread data makes it a reset instead.
+   * A listener stops listening and resets the connections it had not handed out. Return 0.
+   */
+  close(now: Millis): number {
+    if (this.appClosed) return 0;
+    this.appClosed = true;
+    this.onReadiness = null;
+    const st = this.state;
+    switch (st) {
+      case TcpState.Closed:
+        this.layer.release(this);
+        return 0;
+      case TcpState.Listen:
+        this.layer.closeListener(this, now);
+        return 0;
+      case TcpState.SynSent:
+        // §3.10.4 SYN-SENT: delete the TCB.
+        this.layer.release(this);
+        return 0;
+      default:
+        if (this.recvBuf.length > 0) {
+          this.layer.counters.TcpExt.TCPAbortOnClose++;
+          this.abort(now);
+          return 0;
+        }
+        this.queueFin(now);
+        return 0;
+    }
+  }
+
+  /**
+   * Abort the connection (RFC 9293 §3.10.5): send a RST in the synchronized states and
+   * SYN-RECEIVED, discard everything, enter CLOSED. Return 0.
+   */
+  abort(now: Millis): number {
+    const st = this.state;
+    if (st === TcpState.Listen) {
+      this.layer.closeListener(this, now);
+      return 0;
+    }
+    if (st >= TcpState.SynReceived && st !== TcpState.TimeWait) {
+      this.layer.sendRst(this.localAddr, this.localPort, this.remoteAddr, this.remotePort, this.sndMax, this.rcvNxt, true, now);
+    }
+    this.layer.release(this);
+    return 0;
+  }
+
+  /** Return and clear the pending error (0 when none). */
+  takeError(): number {
+    const e = this.softError;
+    this.softError = 0;
+    return e;
+  }
+
+  /** Return the sequence number the FIN has (or will have) when queued: right after the last byte of sendBuf. */
+  finSeq(): number {
+    return seqAdd(this.sndBufSeq, this.sendBuf.length);
+  }
+
+  /** Return the bytes sent and not yet acknowledged, SYN and FIN included (RFC 5681 FlightSize). */
+  flightSize(): number {
+    return seqDiff(this.sndMax, this.sndUna);
+  }
+
+  /** Queue a FIN after the data (the state moves as RFC 9293 §3.10.4 says) and try to send. */
+  private queueFin(now: Millis): void {
+    if (this.finQueued) return;
+    const st = this.state;
+    if (st === TcpState.Established) this.layer.setState(this, TcpState.FinWait1);
+    else if (st === TcpState.CloseWait) this.layer.setState(this, TcpState.LastAck);
+    else if (st !== TcpState.SynReceived) return; // closing already
+    this.finQueued = true;
+    // In SYN-RECEIVED the FIN waits for ESTABLISHED (input.ts moves to FIN-WAIT-1 then).
+    if (this.state !== TcpState.SynReceived) tcpOutput(this, now);
+    this.layer.wake();
+  }
+}
+
+function clampBacklog(b: number, max: number): number {
+  const n = Number.isFinite(b) ? Math.floor(b) : max;
+  return n < 1 ? 1 : n > max ? max : n;
+}
+
+const EMPTY_RING = new ByteRing(0);
+const EMPTY_BYTES = new Uint8Array(0);
