@@ -140,6 +140,8 @@ export class IcmpLayer implements ReasmTimeoutSink {
     const proto = bytes[ipOff + 9]!;
     if (fragOff !== 0) return;
     if (src === 0 || ipv4IsBroadcast(src) || ipv4IsMulticast(src) || ipv4IsBroadcast(dst) || ipv4IsMulticast(dst)) return;
+    // A directed (subnet) broadcast is a broadcast too (§3.2.2; Linux checks RTCF_BROADCAST).
+    if (this.isSubnetBroadcast(dst)) return;
     if (proto === IPPROTO_ICMP && hl < ipLen) {
       const t = bytes[ipOff + hl]!;
       if (icmpIsError(t) || t > ICMP_TIMESTAMP_REPLY) return;
@@ -232,7 +234,10 @@ export class IcmpLayer implements ReasmTimeoutSink {
     const r = this.rx;
     if (ip.srcAddr === 0) return;
     const out = ctx.out;
-    const at = out.begin(ip.srcAddr, IPPROTO_ICMP, ICMP_HEADER_LEN + r.payloadLength, ip.dstAddr, now);
+    // A reply to a broadcast request comes from our own address, never from the broadcast
+    // one (RFC 1122 §3.2.1.3: a source must be unicast); 0 lets the route choose.
+    const src = ctx.isLocal(ip.dstAddr) ? ip.dstAddr : 0;
+    const at = out.begin(ip.srcAddr, IPPROTO_ICMP, ICMP_HEADER_LEN + r.payloadLength, src, now);
     if (at < 0) {
       ctx.counters.Icmp.OutErrors++;
       return;
@@ -299,6 +304,13 @@ export class IcmpLayer implements ReasmTimeoutSink {
     }
     const h = ctx.handlers[i.protocol];
     if (h !== null && h !== undefined && h.icmpError !== undefined) h.icmpError(i, bytes, now);
+  }
+
+  /** Return true when `addr` is the directed broadcast address of one of the host's subnets. */
+  private isSubnetBroadcast(addr: number): boolean {
+    const ifaces = this.ctx.ifaces;
+    for (let i = 0; i < ifaces.length; i++) if (ifaces[i]!.isSubnetBroadcast(addr)) return true;
+    return false;
   }
 
   /** Take one token from the error-rate bucket; return false when empty (0 per second: no limit). */

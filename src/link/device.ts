@@ -92,3 +92,13 @@ export function transmitCopy(dev: LinkDevice, src: Uint8Array, off: number, len:
   dev.transmitCommit(at, len, now);
   return true;
 }
+
+/**
+ * Return a RangeError for a bad setup argument of a link (an option, a spec), with the
+ * stable `code` EINVAL that docs/errors.md lists.
+ */
+export function linkArgError(message: string): RangeError & { code: 'EINVAL' } {
+  const e = new RangeError(`EINVAL: ${message}`) as RangeError & { code: 'EINVAL' };
+  e.code = 'EINVAL';
+  return e;
+}

@@ -267,3 +267,16 @@ test('invalid settings are refused; close drops held frames and closes the inner
   assert.equal(dev.receive({ onFrame() {} }, 8, 10), 0);
   assert.equal(link.sent.length, 0);
 });
+
+test('bad fault settings throw a RangeError with the stable code EINVAL', () => {
+  const inner = faultInjector(faultInjectorInnerForCodes());
+  assert.throws(() => inner.configure('tx', { loss: 2 }), { name: 'RangeError', code: 'EINVAL' });
+  assert.throws(() => faultInjector(faultInjectorInnerForCodes(), { poolFrames: 0 }), { name: 'RangeError', code: 'EINVAL' });
+});
+
+function faultInjectorInnerForCodes(): LinkDevice {
+  return {
+    name: 'x', maxFrameLen: 1514, stats: newLinkStats(), txBytes: new Uint8Array(1514),
+    receive: () => 0, transmitBegin: () => -1, transmitCommit: () => {}, setRxNotify: () => {}, pollAt: () => Infinity, close: () => {},
+  };
+}

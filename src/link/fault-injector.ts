@@ -25,7 +25,7 @@
 import { Prng, splitmix32 } from '../storage/prng.js';
 import { TimerHandle, TimerWheel } from '../storage/timer-wheel.js';
 import type { Millis } from '../time.js';
-import { type FrameSink, type LinkDevice, type LinkStats, newLinkStats, transmitCopy } from './device.js';
+import { type FrameSink, type LinkDevice, type LinkStats, linkArgError, newLinkStats, transmitCopy } from './device.js';
 
 /** What to do to the frames of one direction. Probabilities are in [0, 1]; times in ms. */
 export interface FaultConfig {
@@ -136,12 +136,12 @@ class FaultStage {
   configure(patch: Partial<FaultConfig>): void {
     const next = { ...this.cfg, ...patch };
     for (const k of ['loss', 'duplicate', 'reorder', 'corrupt'] as const) {
-      if (!(next[k] >= 0 && next[k] <= 1)) throw new RangeError(`fault injector: ${k} ${next[k]} is not a probability in [0, 1]`);
+      if (!(next[k] >= 0 && next[k] <= 1)) throw linkArgError(`fault injector: ${k} ${next[k]} is not a probability in [0, 1]`);
     }
     for (const k of ['reorderDelay', 'delay', 'jitter', 'rateBps'] as const) {
-      if (!(next[k] >= 0 && next[k] < Infinity)) throw new RangeError(`fault injector: ${k} ${next[k]} is not a finite non-negative number`);
+      if (!(next[k] >= 0 && next[k] < Infinity)) throw linkArgError(`fault injector: ${k} ${next[k]} is not a finite non-negative number`);
     }
-    if (!Number.isInteger(next.rateQueue) || next.rateQueue < 1) throw new RangeError(`fault injector: rateQueue ${next.rateQueue} is not a positive integer`);
+    if (!Number.isInteger(next.rateQueue) || next.rateQueue < 1) throw linkArgError(`fault injector: rateQueue ${next.rateQueue} is not a positive integer`);
     Object.assign(this.cfg, next);
     const c = this.cfg;
     this.identity = c.loss === 0 && c.duplicate === 0 && c.reorder === 0 && c.corrupt === 0 && c.delay === 0 && c.jitter === 0 && c.rateBps === 0;
@@ -286,7 +286,7 @@ export class FaultInjector implements LinkDevice {
     this.maxFrameLen = inner.maxFrameLen;
     const seed = (opts.seed ?? 1) >>> 0;
     const slots = opts.poolFrames ?? 256;
-    if (!Number.isInteger(slots) || slots < 1) throw new RangeError(`fault injector: poolFrames ${slots} is not a positive integer`);
+    if (!Number.isInteger(slots) || slots < 1) throw linkArgError(`fault injector: poolFrames ${slots} is not a positive integer`);
     this.tx = new FaultStage(seed, slots, inner.maxFrameLen);
     this.rx = new FaultStage(splitmix32(seed ^ 0x5bd1e995), slots, inner.maxFrameLen);
     this.tx.configure(opts.tx ?? {});
@@ -306,7 +306,7 @@ export class FaultInjector implements LinkDevice {
     };
   }
 
-  /** Change the faults of one direction (fields not given keep their values). Errors: RangeError for an invalid value. */
+  /** Change the faults of one direction (fields not given keep their values). Errors: RangeError (code EINVAL) for an invalid value. */
   configure(dir: FaultDirection, patch: Partial<FaultConfig>): void {
     (dir === 'tx' ? this.tx : this.rx).configure(patch);
   }

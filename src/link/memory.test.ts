@@ -406,3 +406,29 @@ test('cross-thread pair: 100k frames there and back with contents checked', asyn
   assert.ok(r.notifies > 0 && notifies > 0, 'both ends were woken by notifications');
   a.close();
 });
+
+test('a budget spent on corrupt descriptors still reports the budget, so the caller polls again', async () => {
+  const { ChannelProducer, Arena } = await import('../channel/index.js');
+  const [sa, sb] = createSharedMemoryLink({ frames: 8 });
+  const b = openMemoryLink(sb);
+  // A misbehaving peer: raw channel access, lengths past maxFrameLen.
+  const raw = new ChannelProducer(sa.tx, new Arena(sa.tx.arena));
+  for (let i = 0; i < 4; i++) assert.equal(raw.send(raw.alloc(), 5000, 0, 0), 0);
+  const good = raw.alloc();
+  raw.arena.bytes.set(seqFrame(7), good);
+  assert.equal(raw.send(good, 64, 0, 0), 0);
+  raw.flush();
+  const c = new Collect();
+  // 4 frames taken from the ring (all dropped): the return must say "budget used".
+  assert.equal(b.receive(c, 4, 0), 4);
+  assert.equal(b.stats.rxDropped, 4);
+  assert.equal(b.receive(c, 4, 0), 1);
+  assert.deepEqual(c.frames.map(seqOf), [7]);
+  b.close();
+});
+
+test('bad options and specs throw a RangeError with the stable code EINVAL', () => {
+  assert.throws(() => memoryLinkPair({ maxFrameLen: 10 }), { name: 'RangeError', code: 'EINVAL' });
+  assert.throws(() => memoryLinkPair({ frames: 0 }), { name: 'RangeError', code: 'EINVAL' });
+  assert.throws(() => openMemoryLink({} as never), { name: 'RangeError', code: 'EINVAL' });
+});

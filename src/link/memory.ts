@@ -19,7 +19,7 @@
 
 import { Arena, ChanErr, ChannelConsumer, ChannelProducer, FRAME_SIZE_DEFAULT, createArena, createNetChannel, openLocalChannel, type NetChannelSpec } from '../channel/index.js';
 import type { Millis } from '../time.js';
-import { newLinkStats, type FrameSink, type LinkDevice, type LinkStats } from './device.js';
+import { linkArgError, newLinkStats, type FrameSink, type LinkDevice, type LinkStats } from './device.js';
 
 /** The default largest frame: a 1500-byte MTU plus the 14-byte Ethernet header. */
 export const MEMORY_LINK_MAX_FRAME_DEFAULT = 1514;
@@ -67,9 +67,9 @@ function geometry(options: MemoryLinkOptions): Geometry {
   const maxFrameLen = options.maxFrameLen ?? MEMORY_LINK_MAX_FRAME_DEFAULT;
   const frames = options.frames ?? MEMORY_LINK_FRAMES_DEFAULT;
   if (!Number.isInteger(maxFrameLen) || maxFrameLen < 14 || maxFrameLen > frameSize) {
-    throw new RangeError(`memory link: maxFrameLen ${maxFrameLen} must be an integer in [14, frameSize = ${frameSize}]`);
+    throw linkArgError(`memory link: maxFrameLen ${maxFrameLen} must be an integer in [14, frameSize = ${frameSize}]`);
   }
-  if (!Number.isInteger(frames) || frames < 1) throw new RangeError(`memory link: frames ${frames} must be a positive integer`);
+  if (!Number.isInteger(frames) || frames < 1) throw linkArgError(`memory link: frames ${frames} must be a positive integer`);
   const names = options.names ?? (['mem0', 'mem1'] as const);
   return { names, maxFrameLen, frameSize, frames, ringSize: options.ringSize, ownerChecks: options.ownerChecks === true };
 }
@@ -117,20 +117,24 @@ export class MemoryLink implements LinkDevice {
     this.rxBytes = rx.arena.bytes;
   }
 
-  /** Deliver up to `budget` frames to `sink` in arrival order; return how many. */
+  /**
+   * Deliver up to `budget` frames to `sink` in arrival order; return how many the call took
+   * from the ring (delivered, or dropped as corrupt descriptors), so that a return equal to
+   * `budget` always means "there may be more": a budget spent on dropped descriptors must
+   * not look idle, since no new notification comes for frames already queued.
+   */
   receive(sink: FrameSink, budget: number, now: Millis): number {
     if (this.closed || !(budget > 0)) return 0;
     let taken = 0;
-    let delivered = 0;
     // The ring's cached view may show fewer frames than are there; peek again (which then
     // re-reads the producer's index) until the budget is spent or the ring is empty.
     for (let n = this.rx.peek(budget); n > 0; n = this.rx.peek(budget - taken)) {
-      delivered += this.receiveBurst(sink, n, now);
+      this.receiveBurst(sink, n, now);
       taken += n;
       if (taken >= budget) break;
     }
     if (this.rxNotify !== null && !this.armed && taken < budget) this.arm();
-    return delivered;
+    return taken;
   }
 
   /** Lend the next `n` frames (n <= what peek granted) to `sink`, then give them back. */
@@ -287,12 +291,12 @@ export function createSharedMemoryLink(options: MemoryLinkOptions = {}): [Memory
   ];
 }
 
-/** Open one end of a shared memory link in this thread (each spec once). Throws RangeError on a bad spec. */
+/** Open one end of a shared memory link in this thread (each spec once). Throws RangeError (code EINVAL) on a bad spec. */
 export function openMemoryLink(spec: MemoryLinkSpec): MemoryLink {
   if (spec === null || typeof spec !== 'object' || spec.kind !== 'netch.memory-link') {
-    throw new RangeError('openMemoryLink: not a memory link spec');
+    throw linkArgError('openMemoryLink: not a memory link spec');
   }
-  if (spec.tx.fill === null || spec.rx.fill === null) throw new RangeError('openMemoryLink: the spec is for a one-thread pair');
+  if (spec.tx.fill === null || spec.rx.fill === null) throw linkArgError('openMemoryLink: the spec is for a one-thread pair');
   const arena = new Arena(spec.tx.arena);
   const rxArena = spec.rx.arena.buffer === spec.tx.arena.buffer ? arena : new Arena(spec.rx.arena);
   return new MemoryLink(spec.name, spec.maxFrameLen, new ChannelProducer(spec.tx, arena), new ChannelConsumer(spec.rx, rxArena));

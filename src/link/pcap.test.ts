@@ -358,3 +358,7 @@ test('a descriptor-backed writer writes through fs and leaves the descriptor ope
   assert.equal(readFileSync(path).length, 24 + 16 + 60);
   assert.equal(readPcapFile(path).frames[0]!.data.constructor, Uint8Array);
 });
+
+test('a bad snaplen throws a RangeError with the stable code EINVAL', () => {
+  assert.throws(() => new PcapWriter({ write() {} }, { snaplen: 0 }), { name: 'RangeError', code: 'EINVAL' });
+});

@@ -16,7 +16,7 @@
 
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Millis } from '../time.js';
-import type { FrameSink, LinkDevice, LinkStats } from './device.js';
+import { type FrameSink, type LinkDevice, type LinkStats, linkArgError } from './device.js';
 
 export const PCAP_MAGIC_MICROS = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANOS = 0xa1b23c4d;
@@ -126,7 +126,7 @@ export class PcapWriter {
     this.le = !(opts.bigEndian ?? false);
     const size = opts.bufferSize ?? 65536;
     if (!Number.isInteger(this.snaplen) || this.snaplen < 1 || this.snaplen > PCAP_MAX_CAPLEN) {
-      throw new RangeError(`PcapWriter: snaplen ${this.snaplen} is outside 1..${PCAP_MAX_CAPLEN}`);
+      throw linkArgError(`PcapWriter: snaplen ${this.snaplen} is outside 1..${PCAP_MAX_CAPLEN}`);
     }
     this.buf = new Uint8Array(Math.max(size, PCAP_FILE_HEADER_LEN + PCAP_RECORD_HEADER_LEN));
     const b = this.buf;

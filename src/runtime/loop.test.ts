@@ -98,3 +98,10 @@ test('stop cancels everything: a stopped loop polls nothing; start resumes', asy
   await until(() => polls > seen, 2000);
   loop.stop();
 });
+
+test('a round budget that would never poll is refused with EINVAL, not a silent spin', () => {
+  for (const bad of [0, -1, 1.5, Number.NaN]) {
+    assert.throws(() => new Loop({ maxRoundsPerRun: bad }), { code: 'EINVAL' });
+  }
+  assert.equal(new Loop({ maxRoundsPerRun: 1 }).isRunning, false);
+});

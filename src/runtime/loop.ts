@@ -8,6 +8,7 @@
 // event loop (setImmediate) so I/O and timers of the rest of the process keep running.
 
 import { type Clock, type Millis, RealClock } from '../time.js';
+import { netchError } from '../iface/errors.js';
 import type { PollNode } from './node.js';
 
 /** Options of a real-time loop. */
@@ -38,10 +39,14 @@ export class Loop {
   };
   private readonly wakeBound = (): void => this.wake();
 
+  /** Create a stopped loop. Errors: EINVAL when `maxRoundsPerRun` is not a positive integer. */
   constructor(opts: LoopOptions = {}) {
     this.clock = opts.clock ?? new RealClock();
     this.unref = opts.unref === true;
-    this.maxRounds = opts.maxRoundsPerRun ?? 16;
+    const rounds = opts.maxRoundsPerRun ?? 16;
+    // 0 (or NaN) rounds would never poll a node yet keep rescheduling: a busy spin.
+    if (!Number.isInteger(rounds) || rounds < 1) throw netchError('EINVAL', `maxRoundsPerRun ${rounds} is not a positive integer`, { syscall: 'Loop' });
+    this.maxRounds = rounds;
   }
 
   /** Return whether the loop is started. */
