@@ -1,7 +1,7 @@
 // Our stack against our stack over a fault-injecting link (loss, reordering, duplication,
 // corruption), seeded: the bytes received in each direction hash (SHA-256) to the bytes
-// sent. Five seeds and 2 MiB each way keep CI time modest; issue 4 asks for 50 seeds ×
-// 16 MiB, which `NETCH_TCP_SOAK=1` runs.
+// sent. As issue 4 asks: 50 seeds x 16 MiB each way (about 30 s on a 2-core machine).
+// `NETCH_TCP_QUICK=1` runs 5 seeds x 2 MiB for a fast edit-test loop.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,9 +16,9 @@ import type { TcpSocket } from '../../src/transport/tcp/socket.js';
 import { Prng } from '../../src/storage/prng.js';
 import { IP_B, TEST_ISN_KEY } from './harness.js';
 
-const SOAK = process.env.NETCH_TCP_SOAK === '1';
-const SEEDS = SOAK ? Array.from({ length: 50 }, (_, i) => i + 1) : [1, 2, 3, 4, 5];
-const BYTES = SOAK ? 16 << 20 : 2 << 20;
+const FULL = process.env.NETCH_TCP_QUICK !== '1';
+const SEEDS = FULL ? Array.from({ length: 50 }, (_, i) => i + 1) : [1, 2, 3, 4, 5];
+const BYTES = FULL ? 16 << 20 : 2 << 20;
 const FAULTS = { loss: 0.05, reorder: 0.05, reorderDelay: 5, duplicate: 0.01, corrupt: 0.001, delay: 1 };
 
 function sha256(b: Uint8Array): string {
