@@ -15,4 +15,5 @@ export interface Command {
 
 export const commands: Command[] = [
   { name: 'demo', summary: 'two hosts on a memory link: ARP, ping, UDP echo, counters (--pcap FILE)', load: () => import('./demo.js') },
+  { name: 'up', summary: 'run a host on a TAP device (--tap, --netns) or a UDP tunnel: ping, UDP echo on port 7', load: () => import('./up.js') },
 ];

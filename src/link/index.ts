@@ -14,3 +14,5 @@ export * from './memory.js';
 export * from './pcap.js';
 export * from './fault-injector.js';
 export * from './tracer.js';
+export * from './tap.js';
+export * from './udp-tunnel.js';
