@@ -6,7 +6,7 @@
 import { openSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Host } from '../iface/host.js';
-import { newEchoReply, type PingSocket } from '../iface/ping.js';
+import { newEchoReply } from '../iface/ping.js';
 import type { UdpPeerInfo } from '../iface/datagram-queue.js';
 import type { UdpSocket } from '../iface/udp-socket.js';
 import { memoryLinkPair } from '../link/memory.js';
@@ -136,11 +136,11 @@ class Demo {
         continue;
       }
       if (seq === 1) {
-        await waitForReply(sock, 1000);
+        await waitForReadable(sock, 1000);
         const n = this.alpha.lookupNeighbour(BETA);
         if (n) this.print(`ARP: who-has ${BETA} tell ${ALPHA}; ${BETA} is at ${macToString(n.mac)} (${n.state})`);
       } else {
-        await waitForReply(sock, 1000);
+        await waitForReadable(sock, 1000);
       }
       while (sock.recv(reply)) {
         if (reply.msgType === 0) {
@@ -229,22 +229,14 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Resolve when `sock` has a reply queued, or after `timeoutMs`. */
-function waitForReply(sock: PingSocket, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (sock.pending > 0) return resolve();
-    const timer = setTimeout(done, timeoutMs);
-    function done(): void {
-      clearTimeout(timer);
-      sock.setReadableNotify(null);
-      resolve();
-    }
-    sock.setReadableNotify(done);
-  });
+/** A socket that queues what it receives and can say when something arrives. */
+interface Queueing {
+  readonly pending: number;
+  setReadableNotify(cb: (() => void) | null): void;
 }
 
-/** Resolve when `sock` has a datagram queued, or after `timeoutMs`. */
-function waitForReadable(sock: UdpSocket, timeoutMs: number): Promise<void> {
+/** Resolve when `sock` has something queued, or after `timeoutMs`. */
+function waitForReadable(sock: Queueing, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (sock.pending > 0) return resolve();
     const timer = setTimeout(done, timeoutMs);
