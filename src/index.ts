@@ -10,4 +10,5 @@ export * as channel from './channel/index.js';
 export * as link from './link/index.js';
 export * from './iface/index.js';
 export * as tcp from './transport/index.js';
+export * as aio from './aio/index.js';
 export * from './runtime/index.js';

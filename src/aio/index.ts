@@ -1,0 +1,94 @@
+// AIO layer: POSIX asynchronous I/O (<aio.h>) built the way glibc builds it (see
+// docs/aio.md and glibc's sysdeps/pthread/aio_misc.c).
+//
+// Deals with: control blocks (aiocb.ts), a priority-ordered queue of runnable requests with
+// one in-order list per file descriptor, and a pool of helper threads (helper.ts) that run
+// the blocking pread/pwrite/fsync; requests reach a helper through its submission ring and
+// results come back through its completion ring (src/channel), so no message is posted per
+// request.
+//
+// Guarantees: requests on one fd run one at a time in submission order; a request is
+// completed exactly once (done, failed or canceled) and notified once; helpers start on
+// demand up to aio_threads and retire after aio_idle_time; an idle pool does not keep the
+// process alive, and nothing needs to be destroyed.
+//
+// Never does: block the main thread (aio_suspend and lio_listio(LIO_WAIT) return promises),
+// copy a data buffer (aio_buf must be a Uint8Array over a SharedArrayBuffer; any other buffer
+// is refused with EINVAL), or throw for a bad argument (functions return n >= 0 or -errno).
+// Descriptors are OS file descriptors for now (fs.openSync); stack sockets come with the
+// posix layer's fd table.
+
+import type { Aiocb, Sigevent } from './aiocb.js';
+import { AioContext, type AioInit } from './context.js';
+
+export * from './aiocb.js';
+export * from './errno.js';
+export { AioContext, type AioInit } from './context.js';
+
+let defaultContext: AioContext | null = null;
+
+/** Return the process's AIO instance (made on first use); its 'signal' events are SIGEV_SIGNAL notifications. */
+export function aioContext(): AioContext {
+  return (defaultContext ??= new AioContext());
+}
+
+/** Set the tuning of the process's AIO instance (aio_init(3)); aio_num counts only before first use. */
+export function aioInit(init: AioInit): void {
+  if (defaultContext === null) defaultContext = new AioContext(init);
+  else defaultContext.tune(init);
+}
+
+/** Queue an asynchronous read (aio_read(3)); return 0 or -errno. */
+export function aioRead(cb: Aiocb): number {
+  return aioContext().read(cb);
+}
+
+/** Queue an asynchronous write (aio_write(3)); return 0 or -errno. */
+export function aioWrite(cb: Aiocb): number {
+  return aioContext().write(cb);
+}
+
+/** Queue an asynchronous O_SYNC or O_DSYNC sync of cb.aio_fildes (aio_fsync(3)); return 0 or -errno. */
+export function aioFsync(op: number, cb: Aiocb): number {
+  return aioContext().fsync(op, cb);
+}
+
+/** Return 0, EINPROGRESS or the errno value of a request (aio_error(3)). */
+export function aioError(cb: Aiocb): number {
+  return aioContext().error(cb);
+}
+
+/** Return the final result of a completed request, once (aio_return(3)). */
+export function aioReturn(cb: Aiocb): number {
+  return aioContext().return(cb);
+}
+
+/** Resolve to 0 when one request of `list` completed, -EAGAIN after `timeoutMs` (aio_suspend(3)). */
+export function aioSuspend(list: readonly (Aiocb | null)[], timeoutMs?: number): Promise<number> {
+  return aioContext().suspend(list, timeoutMs);
+}
+
+/** Cancel one request or all of `fd` (aio_cancel(3)); return AIO_CANCELED, AIO_NOTCANCELED, AIO_ALLDONE or -errno. */
+export function aioCancel(fd: number, cb: Aiocb | null = null): number {
+  return aioContext().cancel(fd, cb);
+}
+
+/** Queue a list of requests (lio_listio(3)): a promise with LIO_WAIT, a number with LIO_NOWAIT. */
+export function lioListio(mode: number, list: readonly (Aiocb | null)[], sig: Sigevent | null = null): number | Promise<number> {
+  return aioContext().listio(mode, list, sig);
+}
+
+/** Read and resolve to the byte count or -errno (aio_read + aio_suspend + aio_return). */
+export function aioReadAsync(cb: Aiocb): Promise<number> {
+  return aioContext().submitAsync(cb, 'read');
+}
+
+/** Write and resolve to the byte count or -errno (aio_write + aio_suspend + aio_return). */
+export function aioWriteAsync(cb: Aiocb): Promise<number> {
+  return aioContext().submitAsync(cb, 'write');
+}
+
+/** Sync and resolve to 0 or -errno (aio_fsync + aio_suspend + aio_return). */
+export function aioFsyncAsync(op: number, cb: Aiocb): Promise<number> {
+  return aioContext().submitAsync(cb, op);
+}
