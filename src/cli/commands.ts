@@ -15,5 +15,5 @@ export interface Command {
 
 export const commands: Command[] = [
   { name: 'demo', summary: 'two hosts on a memory link: ARP, ping, UDP echo, counters (--pcap FILE)', load: () => import('./demo.js') },
-  { name: 'up', summary: 'run a host on a TAP device (--tap, --netns) or a UDP tunnel: ping, UDP echo on port 7', load: () => import('./up.js') },
+  { name: 'up', summary: 'run a host on a TAP device or UDP tunnel: ping, echo (UDP+TCP 7), discard (TCP 9), HTTP (TCP 80)', load: () => import('./up.js') },
 ];

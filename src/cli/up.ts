@@ -2,7 +2,8 @@
 // (`--tap NAME`, root) or a UDP tunnel (`--udp-tunnel`, no root: QEMU's dgram/socket
 // backends speak it). `--netns NAME` does the whole TAP setup in a network namespace of its
 // own: creates the namespace, the device inside it, 192.0.2.1/24 on the kernel side, and
-// removes both on exit. The host answers ping and serves UDP echo (RFC 862) on port 7;
+// removes both on exit. The host answers ping, serves UDP echo (RFC 862) on port 7, and
+// runs the TCP services of services/ (echo on 7, discard on 9, HTTP on 80);
 // it prints what it set up, a status line every N received frames, and its counters at exit.
 
 import { spawnSync } from 'node:child_process';
@@ -18,10 +19,13 @@ import { PcapTap, PcapWriter } from '../link/pcap.js';
 import { netnsPath, openTap } from '../link/tap.js';
 import { openUdpTunnel } from '../link/udp-tunnel.js';
 import { Loop } from '../runtime/loop.js';
+import { TcpLayer } from '../transport/tcp/layer.js';
+import { type Services, startServices } from './services/index.js';
 
 const USAGE = `usage: netch up (--tap NAME | --netns NAME | --udp-tunnel [LHOST:]LPORT:RHOST:RPORT) [options]
 
-Run a host that answers ping and serves UDP echo on port 7, until Ctrl-C or SIGTERM.
+Run a host that answers ping and serves UDP and TCP echo on port 7, TCP discard on port 9
+and HTTP on port 80 (GET /, GET /bytes/N), until Ctrl-C or SIGTERM.
 
 links:
   --tap NAME            open (or create) TAP device NAME (needs root or CAP_NET_ADMIN)
@@ -35,7 +39,9 @@ options:
   --peer CIDR           the kernel side's address with --netns (default 192.0.2.1/24)
   --mac MAC             our MAC (default 02:6e:65:74:63:68)
   --gateway IP          default route via IP
-  --echo-port PORT      UDP echo port (default 7; 0 turns it off)
+  --echo-port PORT      UDP and TCP echo port (default 7; 0 turns it off)
+  --discard-port PORT   TCP discard port (default 9; 0 turns it off)
+  --http-port PORT      HTTP port (default 80; 0 turns it off)
   --pcap FILE           capture every frame of the link to FILE
   --every N             print a status line every N received frames (default 1000; 0: never)
   -h, --help            show this help
@@ -122,6 +128,8 @@ interface UpOptions {
   mac: string;
   gateway: string | undefined;
   echoPort: number;
+  discardPort: number;
+  httpPort: number;
   pcap: string | undefined;
   every: number;
 }
@@ -159,6 +167,8 @@ function parseOptions(argv: string[]): UpOptions | number {
         mac: { type: 'string', default: DEFAULT_MAC },
         gateway: { type: 'string' },
         'echo-port': { type: 'string', default: '7' },
+        'discard-port': { type: 'string', default: '9' },
+        'http-port': { type: 'string', default: '80' },
         pcap: { type: 'string' },
         every: { type: 'string', default: '1000' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -191,8 +201,15 @@ function parseOptions(argv: string[]): UpOptions | number {
     }
   }
   if (v.gateway !== undefined && isIP(v.gateway) !== 4) return fail(`--gateway ${v.gateway} is not an IPv4 address`);
-  const echoPort = Number(v['echo-port']);
-  if (!Number.isInteger(echoPort) || echoPort < 0 || echoPort > 65535) return fail('--echo-port must be in 0..65535');
+  const ports: number[] = [];
+  for (const name of ['echo-port', 'discard-port', 'http-port'] as const) {
+    const p = Number(v[name]);
+    if (!/^\d{1,5}$/.test(v[name] ?? '') || p > 65535) return fail(`--${name} must be in 0..65535`);
+    ports.push(p);
+  }
+  const [echoPort, discardPort, httpPort] = ports as [number, number, number];
+  if (discardPort > 0 && (discardPort === echoPort || discardPort === httpPort)) return fail('--discard-port must differ from the other TCP ports');
+  if (echoPort > 0 && echoPort === httpPort) return fail('--echo-port and --http-port must differ');
   const every = Number(v.every);
   if (!Number.isInteger(every) || every < 0) return fail('--every must be a non-negative integer');
   return {
@@ -204,6 +221,8 @@ function parseOptions(argv: string[]): UpOptions | number {
     mac: v.mac!,
     gateway: v.gateway,
     echoPort,
+    discardPort,
+    httpPort,
     pcap: v.pcap,
     every,
   };
@@ -216,6 +235,8 @@ class Up {
   private dev: LinkDevice | null = null;
   private writer: PcapWriter | null = null;
   private echo: UdpEchoService | null = null;
+  private tcp: TcpLayer | null = null;
+  private services: Services | null = null;
   private createdNetns: string | null = null;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
   private lastReported = 0;
@@ -270,12 +291,21 @@ class Up {
     this.host.addInterface(dev, { mac: o.mac, address: o.address, name: 'eth0' });
     if (o.gateway !== undefined) this.host.setDefaultGateway(o.gateway);
     if (o.echoPort > 0) this.echo = new UdpEchoService(this.host, this.loop, o.echoPort);
+    this.tcp = new TcpLayer(this.host);
+    this.services = startServices(this.tcp, { echo: o.echoPort, discard: o.discardPort, http: o.httpPort }, this.loop.clock);
     this.loop.add(this.host).start();
     const addr = o.address.split('/')[0]!;
     this.print(`host ${o.address} mac ${o.mac}: answering ping${o.echoPort > 0 ? `, UDP echo on port ${o.echoPort}` : ''}`);
+    const tcpList = [
+      o.echoPort > 0 ? `echo on ${o.echoPort}` : '',
+      o.discardPort > 0 ? `discard on ${o.discardPort}` : '',
+      o.httpPort > 0 ? `HTTP on ${o.httpPort}` : '',
+    ].filter((x) => x !== '');
+    if (tcpList.length > 0) this.print(`  TCP: ${tcpList.join(', ')}`);
     if (o.netns !== undefined) {
       this.print(`  try: ip netns exec ${o.netns} ping ${addr}`);
       if (o.echoPort > 0) this.print(`       echo hello | ip netns exec ${o.netns} socat -t 1 - UDP:${addr}:${o.echoPort}`);
+      if (o.httpPort > 0) this.print(`       ip netns exec ${o.netns} curl http://${addr}${o.httpPort === 80 ? '' : `:${o.httpPort}`}/bytes/1000`);
     } else if (o.tunnel === null) {
       this.print(`  the kernel side is yours to configure: ip addr add ${o.peer} dev ${o.tap}; ip link set ${o.tap} up`);
     }
@@ -304,6 +334,7 @@ class Up {
     this.down = true;
     process.off('exit', this.onExit);
     if (this.statusTimer !== null) clearInterval(this.statusTimer);
+    this.services?.stop();
     this.loop.stop();
     this.echo?.close();
     this.host.close();
@@ -334,12 +365,27 @@ class Up {
       `ip:    InReceives ${c.Ip.InReceives} InDelivers ${c.Ip.InDelivers} OutRequests ${c.Ip.OutRequests} InHdrErrors ${c.Ip.InHdrErrors} InAddrErrors ${c.Ip.InAddrErrors}`,
       `icmp:  InEchos ${c.Icmp.InEchos} OutEchoReps ${c.Icmp.OutEchoReps} OutDestUnreachs ${c.Icmp.OutDestUnreachs} InErrors ${c.Icmp.InErrors}`,
       `udp:   InDatagrams ${c.Udp.InDatagrams} OutDatagrams ${c.Udp.OutDatagrams} NoPorts ${c.Udp.NoPorts} InErrors ${c.Udp.InErrors} echoed ${this.echo?.echoed ?? 0}`,
+      ...this.tcpLines(),
       `arp:   ${this.host.neighbours().length} neighbour(s)${this.host
         .neighbours()
         .map((n) => ` ${n.address} ${n.mac ?? '(incomplete)'} ${n.state}`)
         .join(',')}`,
     ];
     return lines.join('\n');
+  }
+
+  /** Return the TCP lines of the exit summary: the layer's counters, then each service's. */
+  private tcpLines(): string[] {
+    const t = this.tcp?.counters;
+    if (t === undefined) return [];
+    const x = t.TcpExt;
+    const lines = [
+      `tcp:   ActiveOpens ${t.Tcp.ActiveOpens} PassiveOpens ${t.Tcp.PassiveOpens} CurrEstab ${t.Tcp.CurrEstab} InSegs ${t.Tcp.InSegs} OutSegs ${t.Tcp.OutSegs} ` +
+        `RetransSegs ${t.Tcp.RetransSegs} InErrs ${t.Tcp.InErrs} OutRsts ${t.Tcp.OutRsts} TCPTimeouts ${x.TCPTimeouts}`,
+    ];
+    const svc = this.services?.format() ?? '';
+    if (svc !== '') lines.push(...svc.split('\n').map((l) => `       ${l.trimStart()}`));
+    return lines;
   }
 
   /** Print a status line when N more frames were received since the last one. */
@@ -349,7 +395,8 @@ class Up {
     this.lastReported = rx - (rx % this.o.every);
     const c = this.host.counters;
     this.print(
-      `status: rx ${rx} tx ${this.dev?.stats.txFrames ?? 0} frames; ping replies ${c.Icmp.OutEchoReps}; udp in ${c.Udp.InDatagrams} echoed ${this.echo?.echoed ?? 0}`,
+      `status: rx ${rx} tx ${this.dev?.stats.txFrames ?? 0} frames; ping replies ${c.Icmp.OutEchoReps}; udp in ${c.Udp.InDatagrams} echoed ${this.echo?.echoed ?? 0}; ` +
+        `tcp established ${this.tcp?.counters.Tcp.CurrEstab ?? 0} in ${this.tcp?.counters.Tcp.InSegs ?? 0} out ${this.tcp?.counters.Tcp.OutSegs ?? 0} segments`,
     );
   }
 

@@ -289,10 +289,17 @@ export class Bench {
     throw new Error(`tc qdisc replace dev ${this.ifname} root netem ${args.join(' ')}: ${r.stderr.trim()}`);
   }
 
-  /** Start tcpdump on the device inside the namespace; resolve once it is capturing. */
-  async capture(name = 'capture.pcap'): Promise<Capture> {
+  /**
+   * Start tcpdump on the device inside the namespace; resolve once it is capturing.
+   * `maxFrames` stops the capture after that many frames (tcpdump -c), so a bulk transfer
+   * does not make a capture that takes minutes to check.
+   */
+  async capture(name = 'capture.pcap', opts: { maxFrames?: number } = {}): Promise<Capture> {
     const file = join(this.dir, name);
-    const child = this.spawn(['tcpdump', '-i', this.ifname, '-n', '-s', '0', '-U', '--immediate-mode', '-w', file]);
+    // A 64 MiB capture buffer: bulk transfers reach tens of MB/s, and the default 2 MiB
+    // buffer loses frames in their bursts.
+    const count = opts.maxFrames === undefined ? [] : ['-c', String(opts.maxFrames)];
+    const child = this.spawn(['tcpdump', '-i', this.ifname, '-n', '-s', '0', '-B', '65536', ...count, '-U', '--immediate-mode', '-w', file]);
     await new Promise<void>((resolve, reject) => {
       let err = '';
       const timer = setTimeout(() => reject(new Error(`tcpdump did not start: ${err}`)), 10_000);

@@ -100,10 +100,23 @@ function sendAllowed(s: TcpSocket, len: number, unsent: number, inFlight: number
   return len >= s.maxSndWnd >>> 1 && s.maxSndWnd > 0;
 }
 
-/** Send <SEQ=SND.MAX><ACK=RCV.NXT><CTL=ACK> (see TcpLayer.emitSegment for why SND.MAX). */
+/** Send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, SND.NXT as acceptableSeq gives it. */
 export function sendAck(s: TcpSocket, now: Millis): void {
-  s.layer.emitSegment(s, s.sndMax, TCP_ACK, 0, 0, now);
+  s.layer.emitSegment(s, acceptableSeq(s), TCP_ACK, 0, 0, now);
   s.ackNow = false;
+}
+
+/**
+ * Return the sequence number of a segment that carries no new data (a pure ACK, a RST):
+ * the highest one sent (SND.MAX, which a timeout's go-back leaves ahead of SND.NXT, so
+ * the peer does not see an old sequence number), but not past the right edge of the
+ * peer's window, SND.UNA + SND.WND. A zero-window probe's byte lies past that edge and is
+ * not taken, and a peer with a zero window accepts a segment only at exactly RCV.NXT
+ * (RFC 9293 §3.10.7.4); Linux chooses the same way (tcp_acceptable_seq).
+ */
+export function acceptableSeq(s: TcpSocket): number {
+  const edge = seqAdd(s.sndUna, s.sndWnd);
+  return seqGt(s.sndMax, edge) ? edge : s.sndMax;
 }
 
 /**

@@ -17,7 +17,7 @@ import type { CongestionControl } from './congestion/congestion.js';
 import { NewReno } from './congestion/newreno.js';
 import { TcpErr } from './errors.js';
 import type { TcpLayer } from './layer.js';
-import { tcpOutput } from './output.js';
+import { acceptableSeq, tcpOutput } from './output.js';
 import { RttEstimator } from './rtt.js';
 import { TcpState, type TcpStateCode, tcpStateName } from './state.js';
 
@@ -340,7 +340,7 @@ export class TcpSocket {
       return 0;
     }
     if (st >= TcpState.SynReceived && st !== TcpState.TimeWait) {
-      this.layer.sendRst(this.localAddr, this.localPort, this.remoteAddr, this.remotePort, this.sndMax, this.rcvNxt, true, now);
+      this.layer.sendRst(this.localAddr, this.localPort, this.remoteAddr, this.remotePort, acceptableSeq(this), this.rcvNxt, true, now);
     }
     this.layer.release(this);
     return 0;

@@ -1,0 +1,57 @@
+// `netch up` with its TCP services, as a user runs it: a child process started with
+// --netns serves curl (GET /, GET /bytes/N), TCP echo and discard to the kernel in the
+// namespace, and prints the TCP counters when stopped with SIGTERM.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { bytesPattern } from '../../src/cli/services/index.js';
+import { benchSkipReason, netnsExists, run, toolSkipReason, uniqueNetnsName, waitFor } from './bench.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+test('netch up --netns serves HTTP, TCP echo and discard to the kernel; SIGTERM prints the TCP counters', async (t) => {
+  const why = benchSkipReason() ?? toolSkipReason('curl', 'socat', 'sha256sum');
+  if (why !== null) return t.skip(why);
+  const ns = uniqueNetnsName();
+  t.after(() => {
+    if (netnsExists(ns)) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
+  });
+  const child = spawn(process.execPath, [MAIN, 'up', '--netns', ns, '--every', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  t.after(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  assert.ok(await waitFor(() => out.includes('ready (') || child.exitCode !== null, 15_000), `netch up did not start:\n${out}`);
+  assert.match(out, /TCP: echo on 7, discard on 9, HTTP on 80/);
+
+  const exec = (cmd: string[], timeoutMs = 20_000) => run('ip', ['netns', 'exec', ns, ...cmd], { check: true, timeoutMs });
+  const index = await exec(['curl', '-sS', '--max-time', '10', 'http://192.0.2.2/']);
+  assert.match(index.stdout, /^netchannels/);
+  const n = 1_000_000;
+  const body = await exec(['sh', '-c', `curl -sS --max-time 20 http://192.0.2.2/bytes/${n} | sha256sum`]);
+  assert.equal(body.stdout.split(' ')[0], createHash('sha256').update(bytesPattern(n)).digest('hex'));
+  const echo = await exec(['socat', '-t', '5', '-', 'TCP:192.0.2.2:7'], 20_000);
+  assert.equal(echo.stdout, '');
+  const echo2 = await run('ip', ['netns', 'exec', ns, 'socat', '-t', '5', '-', 'TCP:192.0.2.2:7'], { input: 'over TCP\n', check: true });
+  assert.equal(echo2.stdout, 'over TCP\n');
+  await run('ip', ['netns', 'exec', ns, 'socat', '-u', '-', 'TCP:192.0.2.2:9'], { input: 'x'.repeat(10_000), check: true });
+
+  child.kill('SIGTERM');
+  const [code] = await Promise.race([exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`no exit after SIGTERM:\n${out}`)), 10_000).unref())]);
+  assert.equal(code, 0, out);
+  assert.equal(netnsExists(ns), false);
+  assert.match(out, /^tcp: +ActiveOpens 0 PassiveOpens 5 /m);
+  assert.match(out, /tcp echo :7: accepted 2 active 0 errors 0 in 9 out 9 bytes/);
+  assert.match(out, /tcp discard :9: accepted 1 active 0 errors 0 in 10000 out 0 bytes/);
+  assert.match(out, /http requests 2 \(200:2\)/);
+});
