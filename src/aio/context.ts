@@ -76,8 +76,13 @@ interface Req {
   resolve: ((n: number) => void) | null;
 }
 
-/** Return this process's Node flags minus the ones that name its main program (-e, -p, --input-type), which a helper must not inherit. */
-function helperExecArgv(): string[] {
+/**
+ * Return this process's Node flags minus the ones that name its main program (-e, -p,
+ * --input-type), which a helper must not inherit; undefined when there are none to drop,
+ * so the worker inherits the flags as Node does by default (Node 24's test runner starts
+ * processes with flags that Worker refuses when they are passed explicitly).
+ */
+function helperExecArgv(): string[] | undefined {
   const out: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
@@ -85,7 +90,13 @@ function helperExecArgv(): string[] {
     if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
     else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
   }
-  return out;
+  return out.length === argv.length ? undefined : out;
+}
+
+/** Return the Worker option that sets the helper's flags, or nothing (inherit). */
+function execArgvOption(): { execArgv?: string[] } {
+  const execArgv = helperExecArgv();
+  return execArgv === undefined ? {} : { execArgv };
 }
 
 function isSharedBytes(b: unknown): b is Uint8Array {
@@ -404,7 +415,7 @@ export class AioContext extends EventEmitter {
       port: port2,
     };
     // The only postMessage of a helper's life besides buffer registrations: its start.
-    const worker = new Worker(new URL('./helper.js', import.meta.url), { workerData: data, transferList: [port2], execArgv: helperExecArgv() });
+    const worker = new Worker(new URL('./helper.js', import.meta.url), { workerData: data, transferList: [port2], ...execArgvOption() });
     const h: Helper = { worker, sub: new Ring(subSpec), comp: new Ring(compSpec), state, port: port1, buffers: new WeakSet(), inflight: null, waiting: false, dead: false };
     worker.unref();
     port1.unref();
