@@ -7,6 +7,7 @@ import { get16, get32, get48, set16, set32, set48 } from './bytes.js';
 import { WireErr } from './errors.js';
 import { ETH_P_IPV4, macToString } from './ethernet.js';
 import { ipv4ToString } from './ipv4.js';
+import { WireView } from './view.js';
 
 /** Length of an ARP packet for Ethernet/IPv4 (8 fixed bytes + 2 × (6 + 4)). */
 export const ARP_HEADER_LEN = 28;
@@ -32,19 +33,7 @@ const TPA = 24;
  * A re-pointable view of an ARP packet. The address accessors assume the Ethernet/IPv4
  * layout; call them only after `parseArpInto` (or your own checks) accepted the packet.
  */
-export class ArpView {
-  bytes: Uint8Array = EMPTY;
-  offset = 0;
-  length = 0;
-
-  /** Point the view at `length` bytes of `bytes` from `offset`; return this. */
-  wrap(bytes: Uint8Array, offset: number, length: number): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.length = length;
-    return this;
-  }
-
+export class ArpView extends WireView {
   /**
    * Return WireErr.Ok when the fixed part and the addresses its length fields announce fit
    * in the view, else WireErr.Truncated.
@@ -206,5 +195,3 @@ export function formatArp(repr: ArpRepr): string {
       return `ARP, op ${repr.operation} ${ipv4ToString(repr.senderProtocolAddr)} > ${ipv4ToString(repr.targetProtocolAddr)}`;
   }
 }
-
-const EMPTY = new Uint8Array(0);

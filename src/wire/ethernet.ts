@@ -5,6 +5,7 @@
 
 import { get16, get48, set16, set48 } from './bytes.js';
 import { WireErr } from './errors.js';
+import { WireView } from './view.js';
 
 export const ETH_HEADER_LEN = 14;
 export const ETH_ADDR_LEN = 6;
@@ -25,19 +26,7 @@ const SRC = 6;
 const ETHERTYPE = 12;
 
 /** A re-pointable view of an Ethernet II frame. */
-export class EthernetView {
-  bytes: Uint8Array = EMPTY;
-  offset = 0;
-  length = 0;
-
-  /** Point the view at `length` bytes of `bytes` from `offset`; return this. */
-  wrap(bytes: Uint8Array, offset: number, length: number): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.length = length;
-    return this;
-  }
-
+export class EthernetView extends WireView {
   /** Return WireErr.Ok when the header fits in the view, else WireErr.Truncated. */
   checkLen(): number {
     return this.length < ETH_HEADER_LEN ? WireErr.Truncated : WireErr.Ok;
@@ -154,5 +143,3 @@ export function etherTypeName(t: number): string {
     default: return 'unknown';
   }
 }
-
-const EMPTY = new Uint8Array(0);

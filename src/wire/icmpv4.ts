@@ -8,6 +8,7 @@ import { get16, get32, set16, set32 } from './bytes.js';
 import { checksumOk, internetChecksum } from './checksum.js';
 import { WireErr } from './errors.js';
 import { IPPROTO_TCP, IPPROTO_UDP, IPV4_HEADER_LEN, ipv4ToString, ipProtoName } from './ipv4.js';
+import { WireView } from './view.js';
 
 /** Length of the ICMP header (type, code, checksum and the 4 type-specific bytes). */
 export const ICMP_HEADER_LEN = 8;
@@ -56,19 +57,7 @@ const SEQ = 6;
 const MTU = 6;
 
 /** A re-pointable view of an ICMP message; wrap it over the whole IPv4 payload. */
-export class Icmpv4View {
-  bytes: Uint8Array = EMPTY;
-  offset = 0;
-  length = 0;
-
-  /** Point the view at `length` bytes of `bytes` from `offset`; return this. */
-  wrap(bytes: Uint8Array, offset: number, length: number): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.length = length;
-    return this;
-  }
-
+export class Icmpv4View extends WireView {
   /** Return WireErr.Ok when the 8-byte header fits in the view, else WireErr.Truncated. */
   checkLen(): number {
     return this.length < ICMP_HEADER_LEN ? WireErr.Truncated : WireErr.Ok;
@@ -314,5 +303,3 @@ function quotedDst(repr: Icmpv4Repr, bytes: Uint8Array | undefined): string {
   if (bytes === undefined || repr.payloadLength < ICMP_MIN_QUOTE_LEN || q + ICMP_MIN_QUOTE_LEN > bytes.length) return '';
   return `${ipv4ToString(get32(bytes, q + 16))} `;
 }
-
-const EMPTY = new Uint8Array(0);

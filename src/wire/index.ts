@@ -14,6 +14,7 @@
 // drop beyond malformed input) — those belong to iface and transport.
 
 export * from './bytes.js';
+export * from './view.js';
 export * from './errors.js';
 export * from './checksum.js';
 export * from './seq.js';

@@ -6,6 +6,7 @@
 import { get16, get32, set16, set32 } from './bytes.js';
 import { checksumOk, internetChecksum } from './checksum.js';
 import { WireErr } from './errors.js';
+import { WireView } from './view.js';
 
 /** Length of a header without options (IHL 5). */
 export const IPV4_HEADER_LEN = 20;
@@ -42,19 +43,7 @@ const FRAG_MASK = 0x1fff;
  * A re-pointable view of an IPv4 header and its payload. Call the accessors only after
  * `checkLen()` returned Ok (the payload accessors rely on the checked lengths).
  */
-export class Ipv4View {
-  bytes: Uint8Array = EMPTY;
-  offset = 0;
-  length = 0;
-
-  /** Point the view at `length` bytes of `bytes` from `offset`; return this. */
-  wrap(bytes: Uint8Array, offset: number, length: number): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.length = length;
-    return this;
-  }
-
+export class Ipv4View extends WireView {
   /**
    * Check the lengths the header claims against the view; return a WireErr code.
    * Errors: Truncated (under 20 bytes, or fewer bytes than the total length claims),
@@ -416,5 +405,3 @@ export function formatIpv4(repr: Ipv4Repr): string {
   const opts = repr.optionsLen > 0 ? `, options ${repr.optionsLen} bytes` : '';
   return `IP (tos 0x${tos.toString(16)}, ttl ${repr.ttl}, id ${repr.identification}, offset ${repr.fragOffset}, flags [${flags}], proto ${ipProtoName(repr.protocol)} (${repr.protocol}), length ${repr.headerLen + repr.payloadLength}${opts}) ${ipv4ToString(repr.srcAddr)} > ${ipv4ToString(repr.dstAddr)}`;
 }
-
-const EMPTY = new Uint8Array(0);

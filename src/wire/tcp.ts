@@ -16,6 +16,7 @@ import {
   parseTcpOptions,
   tcpOptionsLen,
 } from './tcp-options.js';
+import { WireView } from './view.js';
 
 /** Length of the header without options (data offset 5). */
 export const TCP_HEADER_LEN = 20;
@@ -46,19 +47,7 @@ const URGENT = 18;
  * A re-pointable view of a TCP segment; wrap it over the whole IPv4 payload (the segment
  * length is the view's length). Call the accessors only after `checkLen()` returned Ok.
  */
-export class TcpView {
-  bytes: Uint8Array = EMPTY;
-  offset = 0;
-  length = 0;
-
-  /** Point the view at `length` bytes of `bytes` from `offset`; return this. */
-  wrap(bytes: Uint8Array, offset: number, length: number): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.length = length;
-    return this;
-  }
-
+export class TcpView extends WireView {
   /**
    * Check the lengths; return a WireErr code. Errors: Truncated (under 20 bytes),
    * BadHeaderLen (data offset < 5, or pointing past the view).
@@ -362,5 +351,3 @@ export function formatTcp(repr: TcpRepr, srcAddr: number, dstAddr: number): stri
   if (opts !== '') s += `, options [${opts}]`;
   return `${s}, length ${repr.payloadLength}`;
 }
-
-const EMPTY = new Uint8Array(0);

@@ -6,6 +6,7 @@ import { get16, set16 } from './bytes.js';
 import { checksumOk, internetChecksum, pseudoHeaderSum } from './checksum.js';
 import { WireErr } from './errors.js';
 import { IPPROTO_UDP, ipv4ToString } from './ipv4.js';
+import { WireView } from './view.js';
 
 /** Length of the UDP header. */
 export const UDP_HEADER_LEN = 8;
@@ -16,19 +17,7 @@ const LENGTH = 4;
 const CHECKSUM = 6;
 
 /** A re-pointable view of a UDP datagram; wrap it over the whole IPv4 payload. */
-export class UdpView {
-  bytes: Uint8Array = EMPTY;
-  offset = 0;
-  length = 0;
-
-  /** Point the view at `length` bytes of `bytes` from `offset`; return this. */
-  wrap(bytes: Uint8Array, offset: number, length: number): this {
-    this.bytes = bytes;
-    this.offset = offset;
-    this.length = length;
-    return this;
-  }
-
+export class UdpView extends WireView {
   /**
    * Check the lengths; return a WireErr code. Errors: Truncated (under 8 bytes, or the
    * length field claims more than the view holds), BadLength (length field under 8).
@@ -167,5 +156,3 @@ function udpChecksum(b: Uint8Array, off: number, len: number, src: number, dst: 
 export function formatUdp(repr: UdpRepr, srcAddr: number, dstAddr: number): string {
   return `${ipv4ToString(srcAddr)}.${repr.srcPort} > ${ipv4ToString(dstAddr)}.${repr.dstPort}: UDP, length ${repr.payloadLength}`;
 }
-
-const EMPTY = new Uint8Array(0);
