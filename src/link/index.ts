@@ -16,3 +16,4 @@ export * from './fault-injector.js';
 export * from './tracer.js';
 export * from './tap.js';
 export * from './udp-tunnel.js';
+export * from './observer.js';

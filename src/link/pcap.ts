@@ -16,7 +16,8 @@
 
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import type { Millis } from '../time.js';
-import { type FrameSink, type LinkDevice, type LinkStats, linkArgError } from './device.js';
+import { type LinkDevice, linkArgError } from './device.js';
+import { ObservingDevice } from './observer.js';
 
 export const PCAP_MAGIC_MICROS = 0xa1b2c3d4;
 export const PCAP_MAGIC_NANOS = 0xa1b23c4d;
@@ -463,13 +464,7 @@ export interface PcapTapOptions {
  * PcapWriter and is otherwise transparent: same name, limits, counters and tx buffer.
  * Ownership: `close()` closes the inner device; the writer stays the caller's to close.
  */
-export class PcapTap implements LinkDevice {
-  readonly name: string;
-  readonly maxFrameLen: number;
-  readonly stats: LinkStats;
-  readonly txBytes: Uint8Array;
-  /** The device this tap wraps. */
-  readonly inner: LinkDevice;
+export class PcapTap extends ObservingDevice {
   /** The capture file. */
   readonly writer: PcapWriter;
   /** Whether received / transmitted frames are captured (may be changed at any time). */
@@ -478,57 +473,26 @@ export class PcapTap implements LinkDevice {
 
   private readonly baseSec: number;
   private readonly baseMs: number;
-  private readonly rxSink: TapSink;
 
   /** Wrap `inner`, capturing into `writer`. */
   constructor(inner: LinkDevice, writer: PcapWriter, opts: PcapTapOptions = {}) {
-    this.inner = inner;
+    super(inner);
     this.writer = writer;
-    this.name = inner.name;
-    this.maxFrameLen = inner.maxFrameLen;
-    this.stats = inner.stats;
-    this.txBytes = inner.txBytes;
     this.captureRx = opts.rx ?? true;
     this.captureTx = opts.tx ?? true;
     const base = opts.epochBaseMs ?? 0;
     this.baseSec = Math.floor(base / 1000);
     this.baseMs = base - this.baseSec * 1000;
-    this.rxSink = new TapSink(this);
   }
 
-  /** Deliver up to `budget` frames from the inner device to `sink`, capturing each. */
-  receive(sink: FrameSink, budget: number, now: Millis): number {
-    const s = this.rxSink;
-    s.down = sink;
-    const n = this.inner.receive(s, budget, now);
-    s.down = NULL_SINK;
-    return n;
+  /** Capture a received frame (when captureRx). */
+  observeRx(buf: Uint8Array, off: number, len: number, now: Millis): void {
+    if (this.captureRx) this.capture(buf, off, len, now);
   }
 
-  /** Reserve room in the inner device. */
-  transmitBegin(len: number): number {
-    return this.inner.transmitBegin(len);
-  }
-
-  /** Capture the frame, then send it through the inner device. */
-  transmitCommit(off: number, len: number, now: Millis): void {
-    if (this.captureTx) this.capture(this.txBytes, off, len, now);
-    this.inner.transmitCommit(off, len, now);
-  }
-
-  /** Pass the notification request to the inner device. */
-  setRxNotify(cb: (() => void) | null): void {
-    this.inner.setRxNotify(cb);
-  }
-
-  /** Return the inner device's poll time. */
-  pollAt(): Millis {
-    return this.inner.pollAt();
-  }
-
-  /** Close the inner device (not the writer). */
-  close(): void {
-    this.inner.close();
+  /** Capture a transmitted frame (when captureTx). */
+  observeTx(buf: Uint8Array, off: number, len: number, now: Millis): void {
+    if (this.captureTx) this.capture(buf, off, len, now);
   }
 
   /** Write one frame to the capture, stamped with `now` plus the epoch base. */
@@ -540,21 +504,4 @@ export class PcapTap implements LinkDevice {
 /** Wrap `inner` so every frame it receives or transmits is written to `writer`. */
 export function pcapTap(inner: LinkDevice, writer: PcapWriter, opts: PcapTapOptions = {}): PcapTap {
   return new PcapTap(inner, writer, opts);
-}
-
-const NULL_SINK: FrameSink = { onFrame() {} };
-
-/** The sink a PcapTap hands the inner device: capture, then pass on. */
-class TapSink implements FrameSink {
-  down: FrameSink = NULL_SINK;
-  private readonly tap: PcapTap;
-
-  constructor(tap: PcapTap) {
-    this.tap = tap;
-  }
-
-  onFrame(buf: Uint8Array, off: number, len: number, now: Millis): void {
-    if (this.tap.captureRx) this.tap.capture(buf, off, len, now);
-    this.down.onFrame(buf, off, len, now);
-  }
 }

@@ -9,7 +9,8 @@
 import type { Millis } from '../time.js';
 import { etherTypeName, ETH_HEADER_LEN } from '../wire/ethernet.js';
 import { formatFrame } from '../wire/pretty.js';
-import type { FrameSink, LinkDevice, LinkStats } from './device.js';
+import type { LinkDevice } from './device.js';
+import { ObservingDevice } from './observer.js';
 
 /** Describe the frame of `len` bytes at `off` of `bytes` on one line. */
 export type FrameFormatter = (bytes: Uint8Array, off: number, len: number) => string;
@@ -40,13 +41,7 @@ export function formatBrief(bytes: Uint8Array, off: number, len: number): string
  * nothing escapes into the receive or transmit path.
  * Ownership: `close()` closes the inner device.
  */
-export class Tracer implements LinkDevice {
-  readonly name: string;
-  readonly maxFrameLen: number;
-  readonly stats: LinkStats;
-  readonly txBytes: Uint8Array;
-  /** The device this tracer wraps. */
-  readonly inner: LinkDevice;
+export class Tracer extends ObservingDevice {
   /** Whether lines are printed at all (may be changed at any time). */
   enabled = true;
   /** Whether received / transmitted frames are traced (may be changed at any time). */
@@ -58,56 +53,25 @@ export class Tracer implements LinkDevice {
   private readonly print: (line: string) => void;
   private readonly format: FrameFormatter;
   private readonly label: string;
-  private readonly rxSink: TraceSink;
 
   /** Wrap `inner`, printing through `print`. */
   constructor(inner: LinkDevice, print: (line: string) => void, opts: TracerOptions = {}) {
-    this.inner = inner;
+    super(inner);
     this.print = print;
-    this.name = inner.name;
-    this.maxFrameLen = inner.maxFrameLen;
-    this.stats = inner.stats;
-    this.txBytes = inner.txBytes;
     this.format = opts.format ?? formatFrame;
     this.label = opts.label ?? inner.name;
     this.traceRx = opts.rx ?? true;
     this.traceTx = opts.tx ?? true;
-    this.rxSink = new TraceSink(this);
   }
 
-  /** Deliver up to `budget` frames from the inner device to `sink`, tracing each. */
-  receive(sink: FrameSink, budget: number, now: Millis): number {
-    const s = this.rxSink;
-    s.down = sink;
-    const n = this.inner.receive(s, budget, now);
-    s.down = NULL_SINK;
-    return n;
+  /** Trace a received frame (when enabled and traceRx). */
+  observeRx(buf: Uint8Array, off: number, len: number, now: Millis): void {
+    if (this.enabled && this.traceRx) this.trace('rx', buf, off, len, now);
   }
 
-  /** Reserve room in the inner device. */
-  transmitBegin(len: number): number {
-    return this.inner.transmitBegin(len);
-  }
-
-  /** Trace the frame, then send it through the inner device. */
-  transmitCommit(off: number, len: number, now: Millis): void {
-    if (this.enabled && this.traceTx) this.trace('tx', this.txBytes, off, len, now);
-    this.inner.transmitCommit(off, len, now);
-  }
-
-  /** Pass the notification request to the inner device. */
-  setRxNotify(cb: (() => void) | null): void {
-    this.inner.setRxNotify(cb);
-  }
-
-  /** Return the inner device's poll time. */
-  pollAt(): Millis {
-    return this.inner.pollAt();
-  }
-
-  /** Close the inner device. */
-  close(): void {
-    this.inner.close();
+  /** Trace a transmitted frame (when enabled and traceTx). */
+  observeTx(buf: Uint8Array, off: number, len: number, now: Millis): void {
+    if (this.enabled && this.traceTx) this.trace('tx', buf, off, len, now);
   }
 
   /** Print the line for one frame. */
@@ -130,22 +94,4 @@ export class Tracer implements LinkDevice {
 /** Wrap `inner` so each frame it receives or transmits is described through `print`. */
 export function traceTap(inner: LinkDevice, print: (line: string) => void, opts: TracerOptions = {}): Tracer {
   return new Tracer(inner, print, opts);
-}
-
-const NULL_SINK: FrameSink = { onFrame() {} };
-
-/** The sink a Tracer hands the inner device: trace, then pass on. */
-class TraceSink implements FrameSink {
-  down: FrameSink = NULL_SINK;
-  private readonly tracer: Tracer;
-
-  constructor(tracer: Tracer) {
-    this.tracer = tracer;
-  }
-
-  onFrame(buf: Uint8Array, off: number, len: number, now: Millis): void {
-    const t = this.tracer;
-    if (t.enabled && t.traceRx) t.trace('rx', buf, off, len, now);
-    this.down.onFrame(buf, off, len, now);
-  }
 }
