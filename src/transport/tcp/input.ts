@@ -452,7 +452,8 @@ function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis)
     ooo.advance(n);
     const more = ooo.removeFront();
     if (more > 0) {
-      if (!s.readShut) fromOooStore(s, s.rcvNxt, more);
+      // The bytes were placed ahead of the tail when they arrived; make them readable.
+      if (!s.readShut) s.recvBuf.commit(more);
       s.rcvNxt = seqAdd(s.rcvNxt, more);
     } else if (ooo.isEmpty()) {
       layer.counters.TcpExt.TCPHPHits++;
@@ -462,7 +463,8 @@ function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis)
   } else {
     const off = seqDiff(seg.seqNumber, s.rcvNxt);
     if (ooo.add(off, len) === StoreErr.Ok) {
-      toOooStore(s, seg.seqNumber, bytes, seg.payloadOffset, len);
+      // The window never exceeds the receive buffer's free space, so the bytes fit ahead.
+      if (!s.readShut) s.recvBuf.writeAhead(off, bytes, seg.payloadOffset, len);
       layer.counters.TcpExt.TCPOFOQueue++;
     } else {
       layer.counters.TcpExt.TCPOFODrop++;
@@ -500,33 +502,4 @@ function processFin(s: TcpSocket, seg: TcpRepr, now: Millis): void {
     default:
       return;
   }
-}
-
-
-// Out-of-order bytes wait in a store as large as the receive buffer, at their sequence
-// number modulo its size (the window never exceeds the buffer's free space, so they cannot
-// collide), and are copied into the receive buffer when the hole before them fills.
-// ByteRing.writeAhead would avoid that copy, but ByteRing moves its head to 0 whenever a
-// read empties it, which moves the place bytes written ahead belong to; until that changes,
-// the assembler's data lives here.
-
-/** Copy `len` bytes at `off` of `src`, with sequence number `seq`, into the out-of-order store. */
-function toOooStore(s: TcpSocket, seq: number, src: Uint8Array, off: number, len: number): void {
-  if (s.oooStore.length !== s.recvBuf.capacity) s.oooStore = new Uint8Array(s.recvBuf.capacity);
-  const store = s.oooStore;
-  const cap = store.length;
-  const at = seq % cap;
-  const first = Math.min(len, cap - at);
-  store.set(src.subarray(off, off + first), at);
-  if (first < len) store.set(src.subarray(off + first, off + len), 0);
-}
-
-/** Move `len` bytes from sequence number `seq` of the out-of-order store into the receive buffer. */
-function fromOooStore(s: TcpSocket, seq: number, len: number): void {
-  const store = s.oooStore;
-  const cap = store.length;
-  const at = seq % cap;
-  const first = Math.min(len, cap - at);
-  s.recvBuf.write(store, at, first);
-  if (first < len) s.recvBuf.write(store, 0, len - first);
 }

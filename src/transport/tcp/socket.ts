@@ -86,8 +86,6 @@ export class TcpSocket {
   sendBuf: ByteRing = EMPTY_RING;
   recvBuf: ByteRing = EMPTY_RING;
   ooo: Assembler | null = null;
-  /** Out-of-order bytes by sequence number modulo its size (allocated on first use; see input.ts). */
-  oooStore: Uint8Array = EMPTY_BYTES;
 
   /** The application asked for a FIN: it goes after the last byte of sendBuf. */
   finQueued = false;
@@ -383,4 +381,3 @@ function clampBacklog(b: number, max: number): number {
 }
 
 const EMPTY_RING = new ByteRing(0);
-const EMPTY_BYTES = new Uint8Array(0);
