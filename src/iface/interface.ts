@@ -30,6 +30,8 @@ export class Interface implements FrameSink {
   readonly addresses: IfaceAddress[] = [];
   /** Largest IPv4 datagram the link carries (the device's frame size less the header). */
   readonly mtu: number;
+  /** The device declares checksum offload: transport checksums may be skipped on this link. */
+  readonly checksumOffload: boolean;
 
   constructor(
     /** Position in the host's interface list, from 1 (0 is loopback, as `ip link` counts from lo). */
@@ -42,6 +44,7 @@ export class Interface implements FrameSink {
   ) {
     const devMtu = dev.maxFrameLen - ETH_HEADER_LEN;
     this.mtu = mtu === undefined ? devMtu : Math.min(mtu, devMtu);
+    this.checksumOffload = dev.checksumOffload === true;
   }
 
   /** Pass a received frame to the host (the FrameSink contract). */

@@ -42,9 +42,11 @@ export interface ProtocolHandler {
   /**
    * Handle one datagram addressed to the host: header fields in `ip`, payload at
    * `ip.payloadOffset`/`ip.payloadLength` of `bytes`.
+   * `checksumUnnecessary`: the datagram came from loopback or a link that declares checksum
+   * offload, so the transport may skip verifying its checksum (Linux's CHECKSUM_UNNECESSARY).
    * Ownership: `ip` and `bytes` are lent for the call only. Must not throw.
    */
-  input(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, now: Millis): void;
+  input(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, now: Millis, checksumUnnecessary: boolean): void;
   /** Handle an ICMP error about a datagram this protocol sent (quoted bytes lent for the call). */
   icmpError?(info: Readonly<IcmpErrorInfo>, bytes: Uint8Array, now: Millis): void;
   /** Run due timers; return how much work was done (0 when idle). */

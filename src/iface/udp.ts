@@ -36,12 +36,12 @@ export class UdpLayer {
     this.cursor = ctx.config.ephemeralLow;
   }
 
-  /** Handle a UDP datagram addressed to us (`bcast`: to a broadcast address). */
-  input(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, bcast: boolean, now: Millis): void {
+  /** Handle a UDP datagram addressed to us (`bcast`: to a broadcast address; `csumOk`: the link vouches for its checksum). */
+  input(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, bcast: boolean, csumOk: boolean, now: Millis): void {
     const ctx = this.ctx;
     const c = ctx.counters.Udp;
     const r = this.rx;
-    const err = parseUdpInto(this.view.wrap(bytes, ip.payloadOffset, ip.payloadLength), r, ip.srcAddr, ip.dstAddr);
+    const err = parseUdpInto(this.view.wrap(bytes, ip.payloadOffset, ip.payloadLength), r, ip.srcAddr, ip.dstAddr, csumOk);
     if (err !== WireErr.Ok) {
       if (err === WireErr.BadChecksum) c.InCsumErrors++;
       c.InErrors++;
@@ -205,7 +205,8 @@ export class UdpLayer {
     const { ephemeralLow: low, ephemeralHigh: high } = this.ctx.config;
     const n = high - low + 1;
     for (let i = 0; i < n; i++) {
-      const port = this.cursor;
+      // The range may have changed since (the ip_local_port_range sysctl): restart inside it.
+      const port = this.cursor < low || this.cursor > high ? low : this.cursor;
       this.cursor = port >= high ? low : port + 1;
       if (this.portFree(port, s.localAddr, false)) {
         this.link(s, s.localAddr, port);

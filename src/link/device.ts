@@ -45,6 +45,13 @@ export interface LinkDevice {
   readonly stats: LinkStats;
   /** The buffer `transmitBegin` offsets point into; it never changes for a device. */
   readonly txBytes: Uint8Array;
+  /**
+   * True when frames cannot be corrupted between this device and its peer (a memory link
+   * that says so), as Linux's loopback declares CHECKSUM_PARTIAL/UNNECESSARY: hosts may
+   * skip computing and verifying transport checksums on it. Absent means false; middleware
+   * that can corrupt frames (a fault injector) never forwards it.
+   */
+  readonly checksumOffload?: boolean;
 
   /**
    * Deliver up to `budget` received frames to `sink`, in arrival order; return how many.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { transmitCopy, type FrameSink } from './device.js';
-import { createSharedMemoryLink, memoryLinkPair, openMemoryLink, type MemoryLink } from './memory.js';
+import { MEMORY_LINK_MTU_MAX, createSharedMemoryLink, memoryLinkPair, openMemoryLink, type MemoryLink } from './memory.js';
 
 const ECHO_WORKER = new URL('../../test/channel/memory-link-worker.js', import.meta.url);
 
@@ -431,4 +431,49 @@ test('bad options and specs throw a RangeError with the stable code EINVAL', () 
   assert.throws(() => memoryLinkPair({ maxFrameLen: 10 }), { name: 'RangeError', code: 'EINVAL' });
   assert.throws(() => memoryLinkPair({ frames: 0 }), { name: 'RangeError', code: 'EINVAL' });
   assert.throws(() => openMemoryLink({} as never), { name: 'RangeError', code: 'EINVAL' });
+});
+
+test('mtu: 64 KiB frames (MTU 65522, like a loopback) carry their bytes both ways, in one thread and across specs', () => {
+  const [a, b] = memoryLinkPair({ mtu: MEMORY_LINK_MTU_MAX, frames: 4 });
+  assert.equal(MEMORY_LINK_MTU_MAX, 65522);
+  assert.equal(a.maxFrameLen, 65536);
+  assert.equal(a.transmitBegin(65537), -1);
+  const r = rng(7);
+  const big = Uint8Array.from({ length: 65536 }, () => r() & 0xff);
+  assert.ok(send(a, big));
+  assert.ok(send(b, big.subarray(0, 9000)));
+  const ca = new Collect();
+  const cb = new Collect();
+  assert.equal(b.receive(cb, 8, 0), 1);
+  assert.equal(a.receive(ca, 8, 0), 1);
+  assert.deepEqual(cb.frames[0], big);
+  assert.deepEqual(ca.frames[0], big.subarray(0, 9000));
+  const [sa, sb] = createSharedMemoryLink({ mtu: 9000 });
+  assert.equal(sa.maxFrameLen, 9014);
+  assert.equal(sa.tx.arena.frameSize, 9024, 'frames rounded up to 64');
+  assert.equal(openMemoryLink(sb).maxFrameLen, 9014);
+  const [small] = memoryLinkPair({ mtu: 576 });
+  assert.equal(small.maxFrameLen, 590);
+});
+
+test('mtu: out of range, or given with maxFrameLen, is EINVAL', () => {
+  for (const mtu of [67, MEMORY_LINK_MTU_MAX + 1, 1500.5, Number.NaN]) {
+    assert.throws(() => memoryLinkPair({ mtu }), { code: 'EINVAL' }, `mtu ${mtu}`);
+  }
+  assert.throws(() => memoryLinkPair({ mtu: 1500, maxFrameLen: 1514 }), { code: 'EINVAL' });
+  assert.throws(() => memoryLinkPair({ mtu: 9000, frameSize: 2048 }), { code: 'EINVAL' }, 'frames too small for the MTU');
+});
+
+test('checksumOffload: off by default, declared by both ends when asked, carried by the shared specs', () => {
+  const [a, b] = memoryLinkPair();
+  assert.equal(a.checksumOffload, false);
+  assert.equal(b.checksumOffload, false);
+  const [c, d] = memoryLinkPair({ checksumOffload: true });
+  assert.equal(c.checksumOffload, true);
+  assert.equal(d.checksumOffload, true);
+  const [sa, sb] = createSharedMemoryLink({ checksumOffload: true });
+  assert.equal(openMemoryLink(sa).checksumOffload, true);
+  assert.equal(openMemoryLink(sb).checksumOffload, true);
+  const [se] = createSharedMemoryLink();
+  assert.equal(openMemoryLink(se).checksumOffload, false);
 });

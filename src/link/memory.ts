@@ -8,6 +8,12 @@
 //   memoryLinkPair()            two connected ends in this thread
 //   createSharedMemoryLink()    two specs; post one to another thread, openMemoryLink(spec) there
 //
+// Frame size: 1514 bytes by default (a 1500-byte MTU); `mtu` up to MEMORY_LINK_MTU_MAX
+// (65522: the largest arena frame, 64 KiB, less the Ethernet header) gives a link like
+// Linux's loopback, whose 64 KiB frames let TCP use a ~64 KiB MSS. `checksumOffload`
+// declares what Linux's loopback declares with CHECKSUM_PARTIAL/UNNECESSARY: frames cannot
+// be corrupted between the two ends, so the hosts on it may skip transport checksums.
+//
 // Receive notification is edge-triggered and rides the channel's need-wakeup doorbell: when
 // `receive` leaves the ring empty (or `setRxNotify` is called), the end raises the flag;
 // the peer's next publish takes it and wakes this end, which then calls the callback from
@@ -17,23 +23,38 @@
 //
 // Nothing here allocates per frame; a notification costs one scheduled callback.
 
-import { Arena, ChanErr, ChannelConsumer, ChannelProducer, FRAME_SIZE_DEFAULT, createArena, createNetChannel, openLocalChannel, type NetChannelSpec } from '../channel/index.js';
+import { Arena, ChanErr, ChannelConsumer, ChannelProducer, FRAME_SIZE_DEFAULT, FRAME_SIZE_MAX, createArena, createNetChannel, openLocalChannel, type NetChannelSpec } from '../channel/index.js';
 import type { Millis } from '../time.js';
+import { ETH_HEADER_LEN } from '../wire/ethernet.js';
 import { linkArgError, newLinkStats, type FrameSink, type LinkDevice, type LinkStats } from './device.js';
 
 /** The default largest frame: a 1500-byte MTU plus the 14-byte Ethernet header. */
 export const MEMORY_LINK_MAX_FRAME_DEFAULT = 1514;
 /** The default number of frames each end owns. */
 export const MEMORY_LINK_FRAMES_DEFAULT = 256;
+/** The largest MTU of a memory link: the largest arena frame (64 KiB) less the Ethernet header. */
+export const MEMORY_LINK_MTU_MAX = FRAME_SIZE_MAX - ETH_HEADER_LEN;
 
 /** Options of a memory link. */
 export interface MemoryLinkOptions {
   /** Names of the two ends (default "mem0", "mem1"). */
   names?: readonly [string, string];
-  /** Largest frame, header included (default 1514; at most frameSize). */
+  /** Largest frame, header included (default 1514; at most frameSize). Give this or `mtu`. */
   maxFrameLen?: number;
-  /** Arena frame size in bytes, a multiple of 64 (default 2048). */
+  /**
+   * Largest IPv4 datagram, in [68, MEMORY_LINK_MTU_MAX]: sets maxFrameLen to mtu + 14 and,
+   * unless given, frameSize to that rounded up to 64 (at least 2048). Give this or `maxFrameLen`.
+   */
+  mtu?: number;
+  /** Arena frame size in bytes, a multiple of 64 (default 2048, or what `mtu` needs). */
   frameSize?: number;
+  /**
+   * Declare that frames cannot be corrupted between the ends, so hosts may skip transport
+   * checksums on this link (Linux loopback's CHECKSUM_UNNECESSARY; default false). Only for
+   * hosts attached to the ends directly: middleware (a fault injector, a pcap writer) hides
+   * the flag from its host, which then verifies checksums the other host may have skipped.
+   */
+  checksumOffload?: boolean;
   /** Frames each end owns for transmitting (default 256). */
   frames?: number;
   /** Slots of each direction's data ring, a power of two (default: frames rounded up). */
@@ -47,6 +68,8 @@ export interface MemoryLinkSpec {
   readonly kind: 'netch.memory-link';
   readonly name: string;
   readonly maxFrameLen: number;
+  /** Whether the link declares checksum offload (see MemoryLinkOptions.checksumOffload). */
+  readonly checksumOffload: boolean;
   /** The channel this end sends on. */
   readonly tx: NetChannelSpec;
   /** The channel this end receives on. */
@@ -60,18 +83,29 @@ interface Geometry {
   frames: number;
   ringSize: number | undefined;
   ownerChecks: boolean;
+  checksumOffload: boolean;
 }
 
 function geometry(options: MemoryLinkOptions): Geometry {
-  const frameSize = options.frameSize ?? FRAME_SIZE_DEFAULT;
-  const maxFrameLen = options.maxFrameLen ?? MEMORY_LINK_MAX_FRAME_DEFAULT;
+  const mtu = options.mtu;
+  if (mtu !== undefined) {
+    if (!Number.isInteger(mtu) || mtu < 68 || mtu > MEMORY_LINK_MTU_MAX) {
+      throw linkArgError(`memory link: mtu ${mtu} must be an integer in [68, ${MEMORY_LINK_MTU_MAX}]`);
+    }
+    if (options.maxFrameLen !== undefined) throw linkArgError('memory link: give mtu or maxFrameLen, not both');
+  }
+  const maxFrameLen = mtu !== undefined ? mtu + ETH_HEADER_LEN : options.maxFrameLen ?? MEMORY_LINK_MAX_FRAME_DEFAULT;
+  const frameSize = options.frameSize ?? (mtu !== undefined ? Math.max(FRAME_SIZE_DEFAULT, Math.ceil(maxFrameLen / 64) * 64) : FRAME_SIZE_DEFAULT);
   const frames = options.frames ?? MEMORY_LINK_FRAMES_DEFAULT;
   if (!Number.isInteger(maxFrameLen) || maxFrameLen < 14 || maxFrameLen > frameSize) {
     throw linkArgError(`memory link: maxFrameLen ${maxFrameLen} must be an integer in [14, frameSize = ${frameSize}]`);
   }
   if (!Number.isInteger(frames) || frames < 1) throw linkArgError(`memory link: frames ${frames} must be a positive integer`);
   const names = options.names ?? (['mem0', 'mem1'] as const);
-  return { names, maxFrameLen, frameSize, frames, ringSize: options.ringSize, ownerChecks: options.ownerChecks === true };
+  return {
+    names, maxFrameLen, frameSize, frames, ringSize: options.ringSize,
+    ownerChecks: options.ownerChecks === true, checksumOffload: options.checksumOffload === true,
+  };
 }
 
 /** Create the arena and the two channels (a -> b, b -> a) of a link. */
@@ -89,6 +123,7 @@ export class MemoryLink implements LinkDevice {
   readonly maxFrameLen: number;
   readonly stats: LinkStats = newLinkStats();
   readonly txBytes: Uint8Array;
+  readonly checksumOffload: boolean;
 
   private readonly tx: ChannelProducer;
   private readonly rx: ChannelConsumer;
@@ -108,9 +143,10 @@ export class MemoryLink implements LinkDevice {
   private readonly onBellBound = (): void => this.onBell();
 
   /** Make an end from its two channel ends; use memoryLinkPair or openMemoryLink instead. */
-  constructor(name: string, maxFrameLen: number, tx: ChannelProducer, rx: ChannelConsumer) {
+  constructor(name: string, maxFrameLen: number, tx: ChannelProducer, rx: ChannelConsumer, checksumOffload = false) {
     this.name = name;
     this.maxFrameLen = maxFrameLen;
+    this.checksumOffload = checksumOffload;
     this.tx = tx;
     this.rx = rx;
     this.txBytes = tx.arena.bytes;
@@ -275,8 +311,8 @@ export function memoryLinkPair(options: MemoryLinkOptions = {}): [MemoryLink, Me
   const arena = new Arena(ab.arena);
   const chAB = openLocalChannel(ab, arena);
   const chBA = openLocalChannel(ba, arena);
-  const a = new MemoryLink(g.names[0], g.maxFrameLen, chAB.producer, chBA.consumer);
-  const b = new MemoryLink(g.names[1], g.maxFrameLen, chBA.producer, chAB.consumer);
+  const a = new MemoryLink(g.names[0], g.maxFrameLen, chAB.producer, chBA.consumer, g.checksumOffload);
+  const b = new MemoryLink(g.names[1], g.maxFrameLen, chBA.producer, chAB.consumer, g.checksumOffload);
   MemoryLink.connect(a, b);
   return [a, b];
 }
@@ -286,8 +322,8 @@ export function createSharedMemoryLink(options: MemoryLinkOptions = {}): [Memory
   const g = geometry(options);
   const { ab, ba } = channels(g, false);
   return [
-    { kind: 'netch.memory-link', name: g.names[0], maxFrameLen: g.maxFrameLen, tx: ab, rx: ba },
-    { kind: 'netch.memory-link', name: g.names[1], maxFrameLen: g.maxFrameLen, tx: ba, rx: ab },
+    { kind: 'netch.memory-link', name: g.names[0], maxFrameLen: g.maxFrameLen, checksumOffload: g.checksumOffload, tx: ab, rx: ba },
+    { kind: 'netch.memory-link', name: g.names[1], maxFrameLen: g.maxFrameLen, checksumOffload: g.checksumOffload, tx: ba, rx: ab },
   ];
 }
 
@@ -299,5 +335,5 @@ export function openMemoryLink(spec: MemoryLinkSpec): MemoryLink {
   if (spec.tx.fill === null || spec.rx.fill === null) throw linkArgError('openMemoryLink: the spec is for a one-thread pair');
   const arena = new Arena(spec.tx.arena);
   const rxArena = spec.rx.arena.buffer === spec.tx.arena.buffer ? arena : new Arena(spec.rx.arena);
-  return new MemoryLink(spec.name, spec.maxFrameLen, new ChannelProducer(spec.tx, arena), new ChannelConsumer(spec.rx, rxArena));
+  return new MemoryLink(spec.name, spec.maxFrameLen, new ChannelProducer(spec.tx, arena), new ChannelConsumer(spec.rx, rxArena), spec.checksumOffload === true);
 }

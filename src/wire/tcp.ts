@@ -290,14 +290,14 @@ export function tcpBufferLen(repr: TcpRepr): number {
 
 /**
  * Write the header and options at `off`, then the checksum over pseudo-header, header and
- * payload.
+ * payload — unless `checksumOffload` says the link needs none, which leaves the field 0.
  * Expects: `tcpBufferLen(repr) + repr.payloadLength` bytes of room at `off`, with the
  * payload (`repr.payloadLength` bytes) already in place at `off + tcpBufferLen(repr)`;
  * `repr.payloadOffset`, `headerLen` and `checksum` are ignored. Options are written in the
  * canonical layout (see tcp-options.ts); unknown options are not re-emitted; SACK blocks
  * that do not fit in 40 bytes are dropped. The reserved bits are written as zero.
  */
-export function emitTcp(repr: TcpRepr, b: Uint8Array, off: number, srcAddr: number, dstAddr: number): void {
+export function emitTcp(repr: TcpRepr, b: Uint8Array, off: number, srcAddr: number, dstAddr: number, checksumOffload = false): void {
   set16(b, off + SRC_PORT, repr.srcPort);
   set16(b, off + DST_PORT, repr.dstPort);
   set32(b, off + SEQ, repr.seqNumber);
@@ -308,6 +308,7 @@ export function emitTcp(repr: TcpRepr, b: Uint8Array, off: number, srcAddr: numb
   set16(b, off + WINDOW, repr.windowLen);
   set16(b, off + CHECKSUM, 0);
   set16(b, off + URGENT, repr.urgentPointer);
+  if (checksumOffload) return; // the link guarantees integrity (Linux loopback's CHECKSUM_PARTIAL); the field stays 0
   const len = hl + repr.payloadLength;
   set16(b, off + CHECKSUM, internetChecksum(b, off, len, pseudoHeaderSum(srcAddr, dstAddr, IPPROTO_TCP, len)));
 }
