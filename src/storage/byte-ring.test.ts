@@ -185,3 +185,16 @@ test('bytes placed ahead survive a read that empties the ring (out-of-order data
   assert.equal(r.read(dst, 0, 8), 4);
   assert.deepEqual([...dst.subarray(0, 4)], [5, 6, 7, 8]);
 });
+
+test('grow keeps bytes placed ahead by writeAhead at their offsets', () => {
+  const r = new ByteRing(8);
+  r.write(Uint8Array.of(1, 2, 3, 4, 5, 6), 0, 6);
+  r.discard(5); // head near the end: the next bytes wrap
+  r.writeAhead(2, Uint8Array.of(9, 8), 0, 2);
+  r.grow(32);
+  assert.equal(r.length, 1);
+  assert.equal(r.commit(4), 4); // offsets 0-1 past the old tail are a hole, 2-3 hold 9, 8
+  const out = new Uint8Array(5);
+  assert.equal(r.read(out, 0, 5), 5);
+  assert.deepEqual([out[0], out[3], out[4]], [6, 9, 8]);
+});

@@ -119,17 +119,22 @@ export class ByteRing {
   }
 
   /**
-   * Enlarge the ring to `capacity` bytes, keeping its readable bytes (bytes placed by
-   * `writeAhead` and not committed are lost). Allocates.
+   * Enlarge the ring to `capacity` bytes, keeping its readable bytes and the bytes placed
+   * ahead of the tail by `writeAhead` (they stay at the same offsets, so a later `commit`
+   * still finds them). Allocates.
    * Errors: RangeError when `capacity` is smaller than the current capacity.
    */
   grow(capacity: number): void {
     if (!Number.isInteger(capacity) || capacity < this.buf.length) {
       throw new RangeError(`ByteRing.grow: capacity ${capacity} is below the current ${this.buf.length}`);
     }
-    if (capacity === this.buf.length) return;
+    const cap = this.buf.length;
+    if (capacity === cap) return;
     const next = new Uint8Array(capacity);
-    this.copyOut(0, next, 0, this.len);
+    // The whole old ring from the head, readable bytes first, then what lies ahead.
+    const first = cap - this.head;
+    copyBytes(next, 0, this.buf, this.head, first);
+    copyBytes(next, first, this.buf, 0, this.head);
     this.buf = next;
     this.head = 0;
   }

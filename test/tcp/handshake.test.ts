@@ -103,3 +103,11 @@ test('two stacks connect over a memory link', () => {
   assert.equal(p.server.remotePort, p.client.localPort);
   assert.equal(p.client.sendMss, 1460);
 });
+
+test('data sent right after a passive open arrives at once: the SYN-ACK opened the window', () => {
+  const p = connectedPair();
+  assert.equal(p.client.send(new Uint8Array(10), 0, 10, p.sim.now()), 10);
+  p.sim.runFor(1);
+  assert.equal(p.server.readable, 10);
+  assert.equal(p.ta.counters.Tcp.RetransSegs, 0);
+});

@@ -30,6 +30,14 @@ export interface SegSpec {
   window?: number;
   mss?: number;
   payload?: Uint8Array;
+  /** Window scale option (RFC 7323 §2). */
+  wscale?: number;
+  /** SACK-permitted option (RFC 2018 §2). */
+  sackPermitted?: boolean;
+  /** Timestamps option: [TSval, TSecr] (RFC 7323 §3). */
+  ts?: [number, number];
+  /** SACK blocks: [left, right] pairs (RFC 2018 §3). */
+  sack?: [number, number][];
 }
 
 /** Fields a checker compares; unset fields are not checked. */
@@ -55,6 +63,13 @@ export interface SentSeg {
   mss: number;
   len: number;
   payload: Uint8Array;
+  /** Window scale option, -1 when absent. */
+  wscale: number;
+  sackPermitted: boolean;
+  /** [TSval, TSecr], or null when absent. */
+  ts: [number, number] | null;
+  /** SACK blocks as [left, right] pairs. */
+  sack: [number, number][];
   /** Virtual time at which the peer received it. */
   time: number;
   text: string;
@@ -91,6 +106,17 @@ export class TcpHarness {
     r.flags = spec.flags;
     r.windowLen = spec.window ?? 65535;
     r.mss = spec.mss ?? 0;
+    r.windowScale = spec.wscale ?? -1;
+    r.sackPermitted = spec.sackPermitted ?? false;
+    r.tsPresent = spec.ts !== undefined;
+    r.tsVal = spec.ts?.[0] ?? 0;
+    r.tsEcr = spec.ts?.[1] ?? 0;
+    const blocks = spec.sack ?? [];
+    r.sackCount = blocks.length;
+    blocks.forEach(([l, rr], i) => {
+      r.sackBlocks[2 * i] = l >>> 0;
+      r.sackBlocks[2 * i + 1] = rr >>> 0;
+    });
     const payload = spec.payload ?? new Uint8Array(0);
     r.payloadLength = payload.length;
     const hl = tcpBufferLen(r);
@@ -153,14 +179,14 @@ export class TcpHarness {
    * Open a connection from the host's `localPort` side to the peer's port 80 through a
    * handshake played by the test; return the socket and the peer's ISN and next seq.
    */
-  connect(peerIss = 5000, peerMss = 1460, window = 65535): { s: TcpSocket; iss: number; peerNxt: number } {
+  connect(peerIss = 5000, peerMss = 1460, window = 65535, synAckOptions: Pick<SegSpec, 'wscale' | 'sackPermitted' | 'ts'> = {}): { s: TcpSocket; iss: number; peerNxt: number; syn: SentSeg } {
     const s = this.tcp.socket();
     s.connect(IP_B, 80, this.now());
     const syn = this.expectFrame({ flags: 0x02, dstPort: 80 });
-    this.inject({ srcPort: 80, dstPort: syn.srcPort, seq: peerIss, ack: syn.seq + 1, flags: 0x12, mss: peerMss, window });
+    this.inject({ srcPort: 80, dstPort: syn.srcPort, seq: peerIss, ack: syn.seq + 1, flags: 0x12, mss: peerMss, window, ...synAckOptions });
     this.expectFrame({ flags: TCP_ACK, seq: syn.seq + 1, ack: peerIss + 1 });
     assert.equal(s.state, TcpState.Established);
-    return { s, iss: syn.seq, peerNxt: peerIss + 1 };
+    return { s, iss: syn.seq, peerNxt: peerIss + 1, syn };
   }
 }
 
@@ -174,6 +200,8 @@ function decode(f: Uint8Array, time: number): SentSeg | null {
   return {
     srcPort: r.srcPort, dstPort: r.dstPort, seq: r.seqNumber, ack: r.ackNumber, flags: r.flags, window: r.windowLen,
     mss: r.mss, len: r.payloadLength, payload: f.slice(r.payloadOffset, r.payloadOffset + r.payloadLength), time,
+    wscale: r.windowScale, sackPermitted: r.sackPermitted, ts: r.tsPresent ? [r.tsVal, r.tsEcr] : null,
+    sack: Array.from({ length: r.sackCount }, (_, i) => [r.sackBlocks[2 * i]!, r.sackBlocks[2 * i + 1]!] as [number, number]),
     text: formatFrame(f, 0, f.length),
   };
 }

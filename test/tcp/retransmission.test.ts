@@ -62,17 +62,23 @@ test('three duplicate ACKs trigger a fast retransmit before the RTO', () => {
   const h = new TcpHarness();
   const { s, iss, peerNxt } = h.connect();
   const port = s.localPort;
-  s.send(new Uint8Array(1460 * 4), 0, 1460 * 4, h.now());
-  // The initial window is three segments of 1460 (RFC 5681 §3.1).
-  assert.equal(h.sent().length, 3);
-  for (let i = 0; i < 3; i++) h.inject({ srcPort: 80, dstPort: port, seq: peerNxt, ack: iss + 1, flags: TCP_ACK });
+  s.send(new Uint8Array(1460 * 13), 0, 1460 * 13, h.now());
+  // The initial window is ten segments of 1460 (RFC 6928 §2).
+  assert.equal(h.sent().length, 10);
+  // The first two duplicate ACKs each send one new segment (limited transmit, RFC 3042).
+  for (let i = 0; i < 2; i++) {
+    h.inject({ srcPort: 80, dstPort: port, seq: peerNxt, ack: iss + 1, flags: TCP_ACK });
+    h.expectFrame({ seq: iss + 1 + 1460 * (10 + i), len: 1460 });
+  }
+  h.inject({ srcPort: 80, dstPort: port, seq: peerNxt, ack: iss + 1, flags: TCP_ACK });
   h.expectFrame({ seq: iss + 1, len: 1460 });
   assert.equal(h.tcp.counters.TcpExt.TCPFastRetrans, 1);
+  assert.equal(h.tcp.counters.TcpExt.TCPRenoRecovery, 1);
   assert.equal(h.tcp.counters.TcpExt.TCPTimeouts, 0);
   assert.ok(s.cc.inRecovery);
-  h.inject({ srcPort: 80, dstPort: port, seq: peerNxt, ack: iss + 1 + 1460 * 3, flags: TCP_ACK });
+  h.inject({ srcPort: 80, dstPort: port, seq: peerNxt, ack: iss + 1 + 1460 * 12, flags: TCP_ACK });
   assert.ok(!s.cc.inRecovery);
-  h.expectFrame({ seq: iss + 1 + 1460 * 3, len: 1460 });
+  h.expectFrame({ seq: iss + 1 + 1460 * 12, len: 1460 });
 });
 
 test('data retries run out: the connection is aborted with TimedOut', () => {

@@ -22,8 +22,8 @@ test('TIME-WAIT lasts 60 s by default', () => {
   assert.equal(h.tcp.timers.size, 0);
 });
 
-test('a closed socket left in FIN-WAIT-2 by a silent peer is deleted after the timeout', () => {
-  const h = new TcpHarness({ timeWaitMs: 5000 });
+test('a closed socket left in FIN-WAIT-2 by a silent peer is deleted after tcp_fin_timeout', () => {
+  const h = new TcpHarness({ finTimeoutMs: 5000 });
   const { s, iss, peerNxt } = h.connect();
   s.close(h.now());
   h.inject({ srcPort: 80, dstPort: s.localPort, seq: peerNxt, ack: iss + 2, flags: TCP_ACK });

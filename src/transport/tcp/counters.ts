@@ -27,10 +27,20 @@ export interface TcpCounters {
 
 /** The `TcpExt:` counters we keep (a subset of Linux's, same names). */
 export interface TcpExtCounters {
-  /** SYNs dropped because the accept queue was full. */
+  /** SYNs and final ACKs dropped because the accept queue was full. */
   ListenOverflows: number;
-  /** SYNs to a listener dropped for any reason. */
+  /** SYNs and final ACKs to a listener dropped for any reason. */
   ListenDrops: number;
+  /** SYN-ACKs sent with a SYN cookie instead of a queued request. */
+  SyncookiesSent: number;
+  /** ACKs that carried a valid SYN cookie and became connections. */
+  SyncookiesRecv: number;
+  /** ACKs to a listener whose cookie did not check out. */
+  SyncookiesFailed: number;
+  /** SYNs answered with a cookie because the SYN queue was full. */
+  TCPReqQFullDoCookies: number;
+  /** SYNs dropped because the SYN queue was full and cookies are off. */
+  TCPReqQFullDrop: number;
   /** Connections that went through TIME-WAIT and expired. */
   TW: number;
   /** Retransmission timeouts. */
@@ -55,6 +65,21 @@ export interface TcpExtCounters {
   TCPOFODrop: number;
   /** Segments that arrived in order with no hole. */
   TCPHPHits: number;
+  // TCP part 2 (issue #5)
+  /** Segments dropped by PAWS (RFC 7323 §5) in a synchronized state. */
+  PAWSEstab: number;
+  /** Delayed ACKs sent when their timer expired. */
+  DelayedACKs: number;
+  /** Fast recoveries run with SACK (RFC 6675). */
+  TCPSackRecovery: number;
+  /** Fast recoveries run without SACK (RFC 6582 NewReno). */
+  TCPRenoRecovery: number;
+  /** Keepalive probes sent. */
+  TCPKeepAlive: number;
+  /** Challenge ACKs not sent because of the per-second limit (RFC 5961 §7). */
+  TCPChallengeACKLimited: number;
+  /** Times auto-tuning grew a receive buffer. */
+  TCPRcvBufGrow: number;
 }
 
 /** Return zeroed TCP counters (RtoMin/RtoMax filled from the configuration). */
@@ -66,9 +91,12 @@ export function newTcpCounters(rtoMin: number, rtoMax: number): { Tcp: TcpCounte
       OutRsts: 0, InCsumErrors: 0,
     },
     TcpExt: {
-      ListenOverflows: 0, ListenDrops: 0, TW: 0, TCPTimeouts: 0, TCPFastRetrans: 0, TCPWinProbe: 0,
+      ListenOverflows: 0, ListenDrops: 0, SyncookiesSent: 0, SyncookiesRecv: 0, SyncookiesFailed: 0,
+      TCPReqQFullDoCookies: 0, TCPReqQFullDrop: 0, TW: 0, TCPTimeouts: 0, TCPFastRetrans: 0, TCPWinProbe: 0,
       TCPAbortOnTimeout: 0, TCPAbortOnData: 0, TCPAbortOnClose: 0, TCPChallengeACK: 0, TCPOutOfWindow: 0,
       TCPOFOQueue: 0, TCPOFODrop: 0, TCPHPHits: 0,
+      PAWSEstab: 0, DelayedACKs: 0, TCPSackRecovery: 0, TCPRenoRecovery: 0, TCPKeepAlive: 0,
+      TCPChallengeACKLimited: 0, TCPRcvBufGrow: 0,
     },
   };
 }

@@ -1,5 +1,5 @@
 // Segment arrival (RFC 9293 §3.10.7), one handler per state. LISTEN creates a connection
-// (onListen); SYN-SENT has its own rules (onSynSent); every other state runs the common
+// (onListen, in listen.ts); SYN-SENT has its own rules (onSynSent); every other state runs the common
 // sequence of §3.10.7.4: (1) the acceptability test and trimming to the window, (2) RST,
 // (4) SYN, (5) ACK, (6) URG, ignored, (7) text, (8) FIN, where steps 5 and 8 differ by
 // state. The third step (security) does not apply. Segments to no connection are answered
@@ -13,8 +13,13 @@ import { StoreErr } from '../../storage/errors.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpRepr, tcpSeqLen } from '../../wire/tcp.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqInWindow, seqLe, seqLt } from '../../wire/seq.js';
 import { TcpErr } from './errors.js';
-import { retransmitFirst, tcpOutput } from './output.js';
-import type { TcpSocket } from './socket.js';
+import { admitChild } from './listen.js';
+import { armKeepalive, clampToUserTimeout, noteHeard } from './keepalive.js';
+import { negotiateSynOptions, pawsReject, tsRttSample, updateTsRecent } from './options.js';
+import { tcpOutput } from './output.js';
+import { onDupAck, onNewAck } from './recovery.js';
+import { TCP_MAX_QUICKACKS } from './autotune.js';
+import { TCP_DEFAULT_MSS, type TcpSocket } from './socket.js';
 import { TcpState, acceptsText } from './state.js';
 
 /** The sequence number of the segment being processed, before trimming (for SND.WL1). */
@@ -23,6 +28,9 @@ let segSeq = 0;
 /** Process a segment that arrived for connection `s` (not a listener). */
 export function tcpInput(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
   segSeq = seg.seqNumber;
+  // RFC 7323 §2.3: the window field of every segment but a SYN is scaled by the peer's shift.
+  if (s.sndWscale > 0 && !(seg.flags & TCP_SYN)) seg.windowLen *= 2 ** s.sndWscale;
+  noteHeard(s, now);
   switch (s.state) {
     case TcpState.SynSent: onSynSent(s, seg, bytes, now); break;
     case TcpState.SynReceived: onSynReceived(s, seg, bytes, now); break;
@@ -37,40 +45,6 @@ export function tcpInput(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Mil
   }
   // A handler may have closed the connection (the type checker cannot see that).
   if ((s.state as number) !== TcpState.Closed) tcpOutput(s, now);
-}
-
-/**
- * LISTEN (RFC 9293 §3.10.7.2): ignore a RST; answer an ACK with <SEQ=SEG.ACK><CTL=RST>;
- * make a connection in SYN-RECEIVED for a SYN (when the accept queue has room) and send
- * <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>; drop anything else. Data on the SYN is dropped
- * (the peer sends it again once the connection is up).
- */
-export function onListen(l: TcpSocket, seg: TcpRepr, localAddr: number, remoteAddr: number, now: Millis): void {
-  const layer = l.layer;
-  const flags = seg.flags;
-  if (flags & TCP_RST) return;
-  if (flags & TCP_ACK) {
-    layer.sendRst(localAddr, seg.dstPort, remoteAddr, seg.srcPort, seg.ackNumber, 0, false, now);
-    return;
-  }
-  if (!(flags & TCP_SYN)) return;
-  const x = layer.counters.TcpExt;
-  if (l.acceptQueue.length >= l.backlog) {
-    // Linux's behaviour: a full accept queue drops the SYN; the peer tries again.
-    x.ListenOverflows++;
-    x.ListenDrops++;
-    return;
-  }
-  if (l.synQueueLen >= layer.config.somaxconn) {
-    x.ListenDrops++;
-    return;
-  }
-  const c = layer.openPassive(l, localAddr, remoteAddr, seg, now);
-  if (c === null) {
-    x.ListenDrops++;
-    return;
-  }
-  tcpOutput(c, now);
 }
 
 /** SYN-SENT (RFC 9293 §3.10.7.3). */
@@ -98,17 +72,20 @@ function onSynSent(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): 
   s.rcvNxt = seqAdd(seg.seqNumber, 1);
   s.rcvAdv = s.rcvNxt;
   layer.setPeerMss(s, seg.mss);
+  // RFC 7323 §2.2, §3.2, RFC 2018 §2: what the peer's SYN offers decides the options.
+  negotiateSynOptions(s, seg, now);
   s.sndWnd = seg.windowLen;
   s.maxSndWnd = seg.windowLen;
   s.sndWl1 = seg.seqNumber;
   s.sndWl2 = ack;
   if (ackOk) {
-    takeRttSample(s, ack, now);
+    takeRttSample(s, seg, ack, now);
     s.sndUna = ack;
     s.retries = 0;
     s.rtt.resetBackoff();
     layer.timers.cancel(s.rtxTimer);
     layer.enterEstablished(s);
+    startEstablished(s, now);
     // "Data or controls that were queued for transmission MAY be included": the ACK (and
     // any queued data) goes out from tcpOutput. Text on the SYN-ACK continues at step 6.
     s.ackNow = true;
@@ -141,14 +118,14 @@ function onSynReceived(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Milli
   }
   if (!checkSequence(s, seg, now)) return;
   if (seg.flags & TCP_RST) {
-    onRst(s, seg);
+    onRst(s, seg, now);
     return;
   }
   if (seg.flags & TCP_SYN) {
     // §3.10.7.4 step 4: a passive connection returns to LISTEN (is deleted); an active one
     // answers like a synchronized state, with a challenge ACK.
     if (s.parent !== null) layer.release(s);
-    else challengeAck(s);
+    else challengeAck(s, now);
     return;
   }
   if (!(seg.flags & TCP_ACK)) return;
@@ -159,6 +136,8 @@ function onSynReceived(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Milli
     layer.sendRst(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, ack, 0, false, now);
     return;
   }
+  // A passive child enters the accept queue only when it has room (listen.ts).
+  if (!admitChild(s, seg, now)) return;
   s.sndWnd = seg.windowLen;
   s.maxSndWnd = seg.windowLen;
   s.sndWl1 = segSeq;
@@ -166,6 +145,7 @@ function onSynReceived(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Milli
   s.retries = 0;
   s.rtt.resetBackoff();
   layer.enterEstablished(s);
+  startEstablished(s, now);
   onEstablishedAfterChecks(s, seg, bytes, now);
 }
 
@@ -231,10 +211,10 @@ function onTimeWait(s: TcpSocket, seg: TcpRepr, now: Millis): void {
   }
   if (!checkSequence(s, seg, now)) return;
   if (seg.flags & TCP_RST) {
-    onRst(s, seg);
+    onRst(s, seg, now);
     return;
   }
-  if (seg.flags & TCP_SYN) challengeAck(s);
+  if (seg.flags & TCP_SYN) challengeAck(s, now);
 }
 
 /**
@@ -244,12 +224,12 @@ function onTimeWait(s: TcpSocket, seg: TcpRepr, now: Millis): void {
 function commonChecks(s: TcpSocket, seg: TcpRepr, now: Millis): boolean {
   if (!checkSequence(s, seg, now)) return false;
   if (seg.flags & TCP_RST) {
-    onRst(s, seg);
+    onRst(s, seg, now);
     return false;
   }
   if (seg.flags & TCP_SYN) {
     // Step 4 (RFC 5961 §4): a SYN in a synchronized state gets a challenge ACK.
-    challengeAck(s);
+    challengeAck(s, now);
     return false;
   }
   return (seg.flags & TCP_ACK) !== 0;
@@ -262,7 +242,13 @@ function commonChecks(s: TcpSocket, seg: TcpRepr, now: Millis): boolean {
  * is zero, a segment at RCV.NXT is kept for its ACK and RST with its text removed.
  * As Linux does, a zero-length segment exactly at the right edge is acceptable.
  */
-function checkSequence(s: TcpSocket, seg: TcpRepr, _now: Millis): boolean {
+function checkSequence(s: TcpSocket, seg: TcpRepr, now: Millis): boolean {
+  if (!(seg.flags & TCP_RST) && pawsReject(s, seg, now)) {
+    // RFC 7323 §5.3 R1: an old duplicate; acknowledge it and drop it.
+    s.layer.counters.TcpExt.PAWSEstab++;
+    s.ackNow = true;
+    return false;
+  }
   const wnd = Math.max(0, seqDiff(s.rcvAdv, s.rcvNxt));
   const len = tcpSeqLen(seg);
   const seq = seg.seqNumber;
@@ -277,12 +263,15 @@ function checkSequence(s: TcpSocket, seg: TcpRepr, _now: Millis): boolean {
       seg.payloadLength = 0;
       seg.flags &= ~TCP_SYN;
       s.ackNow = true;
+      updateTsRecent(s, seg, segSeq, now);
       return true;
     }
     s.layer.counters.TcpExt.TCPOutOfWindow++;
     if (!(seg.flags & TCP_RST)) s.ackNow = true;
     return false;
   }
+  // RFC 7323 §5.3 R3 / §4.3: remember the timestamp to echo.
+  updateTsRecent(s, seg, segSeq, now);
   trimToWindow(s, seg, wnd);
   return true;
 }
@@ -317,10 +306,10 @@ function trimToWindow(s: TcpSocket, seg: TcpRepr, wnd: number): void {
  * Step 2: RFC 5961 §3.2: a RST exactly at RCV.NXT resets the connection; one elsewhere in
  * the window gets a challenge ACK.
  */
-function onRst(s: TcpSocket, seg: TcpRepr): void {
+function onRst(s: TcpSocket, seg: TcpRepr, now: Millis): void {
   const layer = s.layer;
   if (seg.seqNumber !== s.rcvNxt) {
-    challengeAck(s);
+    challengeAck(s, now);
     return;
   }
   switch (s.state) {
@@ -341,10 +330,35 @@ function onRst(s: TcpSocket, seg: TcpRepr): void {
   }
 }
 
-/** Send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> as a challenge (RFC 5961 §3.2, §4.2). */
-function challengeAck(s: TcpSocket): void {
-  s.layer.counters.TcpExt.TCPChallengeACK++;
+/**
+ * Send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> as a challenge (RFC 5961 §3.2, §4.2, §5.2), at
+ * most challengeAckLimit per second for the whole layer (RFC 5961 §7; Linux's
+ * tcp_challenge_ack_limit, counted in TCPChallengeACK, the ones held back in
+ * TCPChallengeACKLimited).
+ */
+function challengeAck(s: TcpSocket, now: Millis): void {
+  const layer = s.layer;
+  const sec = Math.floor(now / 1000);
+  if (sec !== layer.challengeSecond) {
+    layer.challengeSecond = sec;
+    layer.challengeCount = 0;
+  }
+  if (layer.challengeCount >= layer.config.challengeAckLimit) {
+    layer.counters.TcpExt.TCPChallengeACKLimited++;
+    return;
+  }
+  layer.challengeCount++;
+  layer.counters.TcpExt.TCPChallengeACK++;
   s.ackNow = true;
+}
+
+/** Set up what ESTABLISHED starts with: quick-ACK mode (Linux's), the keepalive timer. */
+function startEstablished(s: TcpSocket, now: Millis): void {
+  s.quickAcks = TCP_MAX_QUICKACKS;
+  s.rcvMss = Math.min(s.advMss, TCP_DEFAULT_MSS);
+  s.lastRecvAt = now;
+  s.rcvqTime = now;
+  if (s.keepAlive) armKeepalive(s, now);
 }
 
 /**
@@ -358,14 +372,24 @@ function processAck(s: TcpSocket, seg: TcpRepr, now: Millis): boolean {
     s.ackNow = true;
     return false;
   }
+  // RFC 5961 §5.2: an ACK below SND.UNA − MAX.SND.WND is too old to be real; challenge it
+  // and drop the segment.
+  if (seqLt(ack, seqAdd(s.sndUna, -Math.max(s.maxSndWnd, 1)))) {
+    challengeAck(s, now);
+    return false;
+  }
   const oldWnd = s.sndWnd;
+  // RFC 2018 §5 / RFC 6675 §3: record the SACK blocks before SND.UNA moves.
+  const sacked = s.sackOk && seg.sackCount > 0 ? s.sb.update(seg, s.sndUna, s.sndMax) : 0;
   if (seqGt(ack, s.sndUna)) {
-    newAck(s, ack, now);
+    newAck(s, seg, ack, now);
   } else if (
-    ack === s.sndUna && seg.payloadLength === 0 && (seg.flags & (TCP_SYN | TCP_FIN)) === 0 &&
-    seg.windowLen === oldWnd && s.sndMax !== s.sndUna
+    ack === s.sndUna && s.sndMax !== s.sndUna && (seg.flags & (TCP_SYN | TCP_FIN)) === 0 &&
+    ((seg.payloadLength === 0 && seg.windowLen === oldWnd) || sacked > 0)
   ) {
-    dupAck(s, now);
+    // RFC 5681 §2's duplicate ACK, or RFC 6675 §2's: one that SACKs something new.
+    s.dupAcks++;
+    onDupAck(s, now);
   }
   // SND.UNA =< SEG.ACK =< SND.NXT: update the window unless the segment is older than the
   // last one that did (SND.WL1, SND.WL2).
@@ -383,7 +407,7 @@ function processAck(s: TcpSocket, seg: TcpRepr, now: Millis): boolean {
 }
 
 /** A cumulative ACK of new data: free the send buffer, sample the RTT, grow cwnd, re-arm the timer. */
-function newAck(s: TcpSocket, ack: number, now: Millis): void {
+function newAck(s: TcpSocket, seg: TcpRepr, ack: number, now: Millis): void {
   const layer = s.layer;
   const acked = seqDiff(ack, s.sndUna);
   let data = seqDiff(ack, s.sndBufSeq);
@@ -394,30 +418,33 @@ function newAck(s: TcpSocket, ack: number, now: Millis): void {
     s.sndBufSeq = seqAdd(s.sndBufSeq, data);
     layer.markEvent(s);
   }
-  takeRttSample(s, ack, now);
+  takeRttSample(s, seg, ack, now);
   s.sndUna = ack;
   if (seqLt(s.sndNxt, ack)) s.sndNxt = ack;
+  s.sb.advance(ack);
   s.retries = 0;
   s.rtt.resetBackoff();
-  const partial = s.cc.onAck(acked, ack, s.flightSize(), s.sendMss);
+  s.unackedSince = now;
   s.dupAcks = 0;
   // RFC 6298 §5.2-5.3: stop the timer when everything is acknowledged, else restart it.
   if (s.sndUna === s.sndMax) layer.timers.cancel(s.rtxTimer);
-  else layer.timers.schedule(s.rtxTimer, now + s.rtt.rto());
-  if (partial && s.sndUna !== s.sndMax) retransmitFirst(s, now);
+  else layer.timers.schedule(s.rtxTimer, now + clampToUserTimeout(s, s.rtt.rto(), now));
+  // Grow cwnd, or go on with (or end) fast recovery (recovery.ts).
+  onNewAck(s, acked, now);
 }
 
-/** RFC 5681 §3.2: count a duplicate ACK; the third one starts fast retransmit. */
-function dupAck(s: TcpSocket, now: Millis): void {
-  s.dupAcks++;
-  if (s.cc.onDupAck(s.dupAcks, s.sndUna, s.flightSize(), s.sndMax, s.sendMss)) {
-    s.layer.counters.TcpExt.TCPFastRetrans++;
-    retransmitFirst(s, now);
+/**
+ * Take an RTT sample for an ACK of new data: from its TSecr when timestamps are on (RTTM,
+ * RFC 7323 §4: valid during retransmission too), else when the timed segment is
+ * acknowledged (RFC 6298 §3; Karn's rule upstream).
+ */
+function takeRttSample(s: TcpSocket, seg: TcpRepr, ack: number, now: Millis): void {
+  const r = tsRttSample(s, seg, now);
+  if (r >= 0) {
+    s.rtt.sample(r);
+    s.rttTiming = false;
+    return;
   }
-}
-
-/** Take an RTT sample when the timed segment is acknowledged (RFC 6298 §3; Karn's rule upstream). */
-function takeRttSample(s: TcpSocket, ack: number, now: Millis): void {
   if (s.rttTiming && seqGe(ack, s.rttSeq)) {
     s.rtt.sample(now - s.rttStart);
     s.rttTiming = false;
@@ -432,9 +459,10 @@ function finAcked(s: TcpSocket): boolean {
 /**
  * Step 7: text in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 goes into the receive buffer; in
  * order, it advances RCV.NXT (with whatever the assembler holds contiguously after it); out
- * of order, it is placed ahead and recorded in the assembler. Every text segment is
- * acknowledged at once (no delayed ACK yet). Text after close() resets the connection, as
- * Linux does (RFC 1122 §4.2.2.13).
+ * of order, it is placed ahead and recorded in the assembler, within the layer's budget
+ * for out-of-order bytes. The ACK is immediate for out-of-order text, a filled hole, in
+ * quick-ACK mode, or once more than one full segment waits; otherwise it is delayed
+ * (ackPolicy). Text after close() resets the connection, as Linux does (RFC 1122 §4.2.2.13).
  */
 function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis): void {
   const len = seg.payloadLength;
@@ -460,17 +488,57 @@ function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis)
     }
     if (s.readShut) s.recvBuf.clear();
     layer.markEvent(s);
-  } else {
-    const off = seqDiff(seg.seqNumber, s.rcvNxt);
-    if (ooo.add(off, len) === StoreErr.Ok) {
-      // The window never exceeds the receive buffer's free space, so the bytes fit ahead.
-      if (!s.readShut) s.recvBuf.writeAhead(off, bytes, seg.payloadOffset, len);
-      layer.counters.TcpExt.TCPOFOQueue++;
-    } else {
-      layer.counters.TcpExt.TCPOFODrop++;
-    }
+    if (len > s.rcvMss) s.rcvMss = len > s.advMss ? s.advMss : len;
+    const holeFilled = more > 0 || !ooo.isEmpty();
+    if (s.oooBytes > 0) accountOoo(s);
+    ackPolicy(s, holeFilled, now);
+    return;
   }
+  const off = seqDiff(seg.seqNumber, s.rcvNxt);
+  // The bytes must fit ahead in the buffer (RCV.ADV never passes its free space), and the
+  // layer's out-of-order budget must hold them (Linux drops and counts TCPOFODrop).
+  const budget = layer.config.oooHostBudget;
+  if (off + len > s.recvBuf.free || (budget > 0 && layer.oooBytes + len > budget) || ooo.add(off, len) !== StoreErr.Ok) {
+    layer.counters.TcpExt.TCPOFODrop++;
+  } else {
+    if (!s.readShut) s.recvBuf.writeAhead(off, bytes, seg.payloadOffset, len);
+    layer.counters.TcpExt.TCPOFOQueue++;
+    accountOoo(s);
+  }
+  // RFC 5681 §4.2: out-of-order data is acknowledged at once (the duplicate ACK the sender's
+  // fast retransmit counts, with SACK blocks), and quick-ACK mode follows (Linux).
+  s.quickAcks = TCP_MAX_QUICKACKS;
   s.ackNow = true;
+}
+
+/** Recount the out-of-order bytes `s` holds, and the layer's total with them. */
+function accountOoo(s: TcpSocket): void {
+  const ooo = s.ooo!;
+  let held = 0;
+  for (let i = 0; i < ooo.count; i++) held += ooo.rangeEnd(i) - ooo.rangeStart(i);
+  s.layer.oooBytes += held - s.oooBytes;
+  s.oooBytes = held;
+}
+
+/**
+ * Decide when in-order text is acknowledged (RFC 1122 §4.2.3.2, RFC 5681 §4.2, RFC 9293
+ * §3.8.6.3): at once when it filled a hole, in quick-ACK mode (the first segments of a
+ * connection and after out-of-order data), when delayed ACKs are off, or when more than
+ * one full-sized segment is unacknowledged (an ACK for at least every second full
+ * segment); else within delAckMs (Linux's 40 ms minimum), by the delayed-ACK timer.
+ */
+function ackPolicy(s: TcpSocket, holeFilled: boolean, now: Millis): void {
+  const delay = s.layer.config.delAckMs;
+  if (holeFilled || delay <= 0 || seqDiff(s.rcvNxt, s.lastAckSent) > s.rcvMss) {
+    s.ackNow = true;
+    return;
+  }
+  if (s.quickAcks > 0) {
+    s.quickAcks--;
+    s.ackNow = true;
+    return;
+  }
+  if (!s.delackTimer.isArmed()) s.layer.timers.schedule(s.delackTimer, now + delay);
 }
 
 /**

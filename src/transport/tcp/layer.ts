@@ -15,21 +15,25 @@ import type { Millis } from '../../time.js';
 import { WireErr } from '../../wire/errors.js';
 import { IPPROTO_TCP, type Ipv4Repr } from '../../wire/ipv4.js';
 import { seqAdd, seqDiff, seqLt } from '../../wire/seq.js';
+import { clearTcpOptions } from '../../wire/tcp-options.js';
 import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpView, type TcpRepr, emitTcp, newTcpRepr, parseTcpInto, tcpBufferLen, tcpSeqLen } from '../../wire/tcp.js';
 import { type TcpConfig, type TcpOptionsInput, resolveTcpConfig } from './config.js';
 import { type TcpCounters, type TcpExtCounters, formatTcpGroup, newTcpCounters } from './counters.js';
 import { TcpErr } from './errors.js';
-import { onListen, tcpInput } from './input.js';
+import { tcpInput } from './input.js';
 import { IsnGenerator } from './isn.js';
+import { childAged, onListen } from './listen.js';
 import { tcpOutput } from './output.js';
+import { SynCookies } from './syncookie.js';
 import { TCP_DEFAULT_MSS, TcpSocket } from './socket.js';
+import { TCP_MAX_WINDOW_FIELD, chooseRcvWscale, fillSegmentOptions, negotiateSynOptions, sackBlocksToSend } from './options.js';
 import { TcpState, type TcpStateCode } from './state.js';
 import { onTimer } from './timers.js';
 
 const HASH_BITS = 12;
 const IP_TCP_HEADERS = 40;
-/** The largest window field we advertise (no window scaling yet). */
-export const TCP_MAX_WINDOW = 65535;
+/** The largest window field (unscaled; RFC 7323 window scaling multiplies it by 2^shift). */
+export const TCP_MAX_WINDOW = TCP_MAX_WINDOW_FIELD;
 
 /** The TCP protocol of one host. */
 export class TcpLayer implements ProtocolHandler {
@@ -40,10 +44,20 @@ export class TcpLayer implements ProtocolHandler {
   private readonly buckets: (TcpSocket | null)[] = new Array<TcpSocket | null>(1 << HASH_BITS).fill(null);
   private readonly ports = new Map<number, TcpSocket>();
   private readonly isnGen: IsnGenerator;
+  /** The SYN cookies of this layer's listeners (listen.ts). */
+  readonly cookies: SynCookies;
+  private readonly ctl: TcpRepr = newTcpRepr();
   private readonly view = new TcpView();
   private readonly seg: TcpRepr = newTcpRepr();
   private readonly out: TcpRepr = newTcpRepr();
   private readonly dirty: TcpSocket[] = [];
+  /** Scratch for SACK blocks as offsets (options.ts). */
+  private readonly sackScratch = new Float64Array(8);
+  /** Out-of-order bytes held by all connections (the budget of TcpConfig.oooHostBudget). */
+  oooBytes = 0;
+  /** RFC 5961 §7 challenge-ACK rate limit: the second it counts, and the ACKs sent in it. */
+  challengeSecond = -1;
+  challengeCount = 0;
   private cursor: number;
   private connections = 0;
   private readonly onTimerBound = onTimer;
@@ -54,6 +68,9 @@ export class TcpLayer implements ProtocolHandler {
     this.counters = newTcpCounters(this.config.rtoMinMs, this.config.rtoMaxMs);
     const key = this.config.isnKey ?? globalThis.crypto.getRandomValues(new Uint8Array(16));
     this.isnGen = new IsnGenerator(key);
+    const cookieKey = new Uint8Array(16);
+    for (let i = 0; i < 16; i++) cookieKey[i] = key[i]! ^ 0x5c;
+    this.cookies = new SynCookies(cookieKey);
     this.cursor = host.config.ephemeralLow;
     host.setProtocolHandler(IPPROTO_TCP, this);
   }
@@ -76,11 +93,11 @@ export class TcpLayer implements ProtocolHandler {
   // ---- ProtocolHandler ----
 
   /** Handle one TCP segment addressed to the host. Never throws. */
-  input(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, now: Millis): void {
+  input(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, now: Millis, checksumUnnecessary = false): void {
     const c = this.counters.Tcp;
     c.InSegs++;
     const seg = this.seg;
-    const err = parseTcpInto(this.view.wrap(bytes, ip.payloadOffset, ip.payloadLength), seg, ip.srcAddr, ip.dstAddr);
+    const err = parseTcpInto(this.view.wrap(bytes, ip.payloadOffset, ip.payloadLength), seg, ip.srcAddr, ip.dstAddr, checksumUnnecessary);
     if (err !== WireErr.Ok) {
       if (err === WireErr.BadChecksum) c.InCsumErrors++;
       c.InErrs++;
@@ -91,7 +108,7 @@ export class TcpLayer implements ProtocolHandler {
       tcpInput(s, seg, bytes, now);
     } else {
       const l = this.lookupListener(ip.dstAddr, seg.dstPort);
-      if (l !== null) onListen(l, seg, ip.dstAddr, ip.srcAddr, now);
+      if (l !== null) onListen(l, seg, bytes, ip.dstAddr, ip.srcAddr, now);
       else this.rejectClosed(seg, ip.dstAddr, ip.srcAddr, now);
     }
     this.flushEvents();
@@ -158,9 +175,10 @@ export class TcpLayer implements ProtocolHandler {
   enterEstablished(s: TcpSocket): void {
     this.setState(s, TcpState.Established);
     s.wasEstablished = true;
-    s.cc.init(s.sendMss);
+    s.cc.init(s.sendMss, this.config.initCwnd, 0);
     const p = s.parent;
     if (p !== null) {
+      childAged(s);
       p.synQueueLen--;
       p.acceptQueue.push(s);
       this.markEvent(p);
@@ -172,7 +190,7 @@ export class TcpLayer implements ProtocolHandler {
   /** Enter FIN-WAIT-2; a socket the application closed waits there at most 2 MSL (Linux's tcp_fin_timeout). */
   enterFinWait2(s: TcpSocket, now: Millis): void {
     this.setState(s, TcpState.FinWait2);
-    if (s.appClosed) this.timers.schedule(s.lingerTimer, now + this.config.timeWaitMs);
+    if (s.appClosed) this.timers.schedule(s.lingerTimer, now + this.config.finTimeoutMs);
   }
 
   /** Enter TIME-WAIT: stop the other timers, wait 2 MSL (RFC 9293 §3.10.7.4). */
@@ -195,10 +213,15 @@ export class TcpLayer implements ProtocolHandler {
     this.timers.cancel(s.rtxTimer);
     this.timers.cancel(s.persistTimer);
     this.timers.cancel(s.lingerTimer);
+    this.timers.cancel(s.delackTimer);
+    this.timers.cancel(s.keepaliveTimer);
+    this.timers.cancel(s.corkTimer);
+    this.releaseOoo(s);
     if (s.hashed) this.unhash(s);
     if (s.portHeld) this.unbindPort(s);
     const p = s.parent;
     if (p !== null) {
+      childAged(s);
       const i = p.acceptQueue.indexOf(s);
       if (i >= 0) p.acceptQueue.splice(i, 1);
       else p.synQueueLen--;
@@ -221,7 +244,14 @@ export class TcpLayer implements ProtocolHandler {
       }
     }
     l.synQueueLen = 0;
+    l.synQueueYoung = 0;
     this.release(l);
+  }
+
+  /** Return the out-of-order bytes `s` holds to the layer's budget. */
+  releaseOoo(s: TcpSocket): void {
+    this.oooBytes -= s.oooBytes;
+    s.oooBytes = 0;
   }
 
   /** Use the peer's MSS option (0: absent, so 536, RFC 9293 §3.7.1), within our path MTU. */
@@ -234,7 +264,7 @@ export class TcpLayer implements ProtocolHandler {
   windowUpdateDue(s: TcpSocket): boolean {
     if (s.state < TcpState.Established || s.finRcvd) return false;
     const cur = Math.max(0, seqDiff(s.rcvAdv, s.rcvNxt));
-    const cap = Math.min(s.recvBuf.free, TCP_MAX_WINDOW);
+    const cap = Math.min(s.recvBuf.free, TCP_MAX_WINDOW * 2 ** s.rcvWscale);
     return cap - cur >= this.swsThreshold(s) && cap >= 2 * cur;
   }
 
@@ -246,10 +276,34 @@ export class TcpLayer implements ProtocolHandler {
   private advertiseWindow(s: TcpSocket): number {
     let wnd = seqDiff(s.rcvAdv, s.rcvNxt);
     if (wnd < 0) wnd = 0;
-    const cap = Math.min(s.recvBuf.free, TCP_MAX_WINDOW);
+    const shift = s.rcvWscale;
+    const cap = Math.min(s.recvBuf.free, TCP_MAX_WINDOW * 2 ** shift);
     if (cap - wnd >= this.swsThreshold(s)) wnd = cap;
-    s.rcvAdv = seqAdd(s.rcvNxt, wnd);
-    return wnd;
+    // RFC 7323 §2.3: the field is the window shifted right. As Linux does (ALIGN in
+    // __tcp_select_window), round up, so that the last bytes of the buffer are not scaled
+    // away and the window closes to exactly zero; what arrives past the free space is
+    // dropped (input.ts) and sent again. RCV.ADV never moves back (RFC 7323 §2.4).
+    const unit = 2 ** shift;
+    // A full buffer shows a zero window even when RCV.ADV lies a little ahead (§2.4).
+    let field = Math.ceil(Math.min(wnd, s.recvBuf.free) / unit);
+    if (field > TCP_MAX_WINDOW) field = TCP_MAX_WINDOW;
+    const edge = seqAdd(s.rcvNxt, field * unit);
+    if (seqLt(s.rcvAdv, edge) || seqLt(s.rcvAdv, s.rcvNxt)) s.rcvAdv = edge;
+    return field;
+  }
+
+  /**
+   * Return the window of a SYN or SYN-ACK: never scaled (RFC 7323 §2.2), so at most 65535.
+   * A SYN-ACK offers it from RCV.NXT, so RCV.ADV moves there: data that follows the
+   * handshake at once is inside the window.
+   */
+  private synWindow(s: TcpSocket, flags: number): number {
+    const w = Math.min(s.recvBuf.free, TCP_MAX_WINDOW);
+    if (flags & TCP_ACK) {
+      const edge = seqAdd(s.rcvNxt, w);
+      if (seqLt(s.rcvAdv, edge)) s.rcvAdv = edge;
+    }
+    return w;
   }
 
   private swsThreshold(s: TcpSocket): number {
@@ -269,16 +323,22 @@ export class TcpLayer implements ProtocolHandler {
     o.seqNumber = seq;
     o.ackNumber = flags & TCP_ACK ? s.rcvNxt : 0;
     o.flags = flags;
-    o.windowLen = flags & TCP_RST ? 0 : this.advertiseWindow(s);
+    // RFC 7323 §2.2: the window of a SYN or SYN-ACK is never scaled.
+    o.windowLen = flags & TCP_RST ? 0 : flags & TCP_SYN ? this.synWindow(s, flags) : this.advertiseWindow(s);
     o.urgentPointer = 0;
-    o.mss = flags & TCP_SYN ? s.advMss : 0;
+    fillSegmentOptions(s, o, flags, now, this.sackScratch, sackBlocksToSend(s));
+    if (flags & TCP_ACK) {
+      s.lastAckSent = s.rcvNxt;
+      // Any ACK sent answers what a delayed ACK was waiting for (RFC 1122 §4.2.3.2).
+      if (s.delackTimer.isArmed()) this.timers.cancel(s.delackTimer);
+    }
     o.payloadLength = len;
     const hl = tcpBufferLen(o);
     const ip = this.host.ip;
     const at = ip.begin(s.remoteAddr, IPPROTO_TCP, hl + len, s.localAddr, now);
     if (at < 0) return false;
     if (len > 0) s.sendBuf.peek(dataOff, ip.bytes, at + hl, len);
-    emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr);
+    emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr, ip.checksumOffload);
     ip.commit(now);
     const c = this.counters.Tcp;
     c.OutSegs++;
@@ -297,12 +357,12 @@ export class TcpLayer implements ProtocolHandler {
     o.flags = TCP_RST | (withAck ? TCP_ACK : 0);
     o.windowLen = 0;
     o.urgentPointer = 0;
-    o.mss = 0;
+    clearTcpOptions(o);
     o.payloadLength = 0;
     const ip = this.host.ip;
     const at = ip.begin(remoteAddr, IPPROTO_TCP, tcpBufferLen(o), localAddr, now);
     if (at < 0) return;
-    emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr);
+    emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr, ip.checksumOffload);
     ip.commit(now);
     this.counters.Tcp.OutSegs++;
     this.counters.Tcp.OutRsts++;
@@ -317,6 +377,34 @@ export class TcpLayer implements ProtocolHandler {
     if (seg.flags & TCP_RST) return;
     if (seg.flags & TCP_ACK) this.sendRst(localAddr, seg.dstPort, remoteAddr, seg.srcPort, seg.ackNumber, 0, false, now);
     else this.sendRst(localAddr, seg.dstPort, remoteAddr, seg.srcPort, 0, seqAdd(seg.seqNumber, tcpSeqLen(seg)), true, now);
+  }
+
+  /**
+   * Send a segment that belongs to no TCB (a SYN cookie's SYN-ACK): `flags`, `window`
+   * as given (unscaled), the MSS option when `mss` > 0, no other option, no data.
+   */
+  sendBare(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, seq: number, ack: number, flags: number, window: number, mss: number, now: Millis): void {
+    const o = this.ctl;
+    o.srcPort = localPort;
+    o.dstPort = remotePort;
+    o.seqNumber = seq;
+    o.ackNumber = flags & TCP_ACK ? ack : 0;
+    o.flags = flags;
+    o.windowLen = window;
+    o.urgentPointer = 0;
+    o.mss = mss;
+    o.payloadLength = 0;
+    const ip = this.host.ip;
+    const at = ip.begin(remoteAddr, IPPROTO_TCP, tcpBufferLen(o), localAddr, now);
+    if (at < 0) return;
+    emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr, ip.checksumOffload);
+    ip.commit(now);
+    this.counters.Tcp.OutSegs++;
+  }
+
+  /** Return the MSS we advertise to `remoteAddr` (its path MTU less 40). */
+  advMssFor(remoteAddr: number): number {
+    return Math.min(this.host.mtuFor(remoteAddr) - IP_TCP_HEADERS, 65495);
   }
 
   /** Active OPEN (RFC 9293 §3.10.1): pick addresses, ISN and MSS, send the SYN. Return -InProgress or a negated code. */
@@ -350,6 +438,7 @@ export class TcpLayer implements ProtocolHandler {
     c.remoteAddr = remoteAddr;
     c.remotePort = seg.srcPort;
     c.noDelay = l.noDelay;
+    c.inheritOptions(l);
     c.parent = l;
     this.initConnection(c, now);
     if (c.advMss <= 0) return null;
@@ -361,6 +450,8 @@ export class TcpLayer implements ProtocolHandler {
     c.maxSndWnd = seg.windowLen;
     c.sndWl1 = seg.seqNumber;
     c.sndWl2 = 0;
+    // RFC 7323 §2.2, §3.2, RFC 2018 §2: the options of the SYN decide what the SYN-ACK offers.
+    negotiateSynOptions(c, seg, now);
     c.state = TcpState.SynReceived;
     l.synQueueLen++;
     this.hash(c);
@@ -371,13 +462,19 @@ export class TcpLayer implements ProtocolHandler {
   /** Fill the parts of a TCB common to both opens: buffers, MSS, ISN (RFC 6528). */
   private initConnection(s: TcpSocket, now: Millis): void {
     const cfg = this.config;
-    s.sendBuf = new ByteRing(cfg.sendBufSize);
-    s.recvBuf = new ByteRing(cfg.recvBufSize);
+    s.sendBuf = new ByteRing(s.sendBufSize);
+    s.recvBuf = new ByteRing(s.recvBufSize);
     s.ooo = new Assembler(cfg.maxHoles);
+    // RFC 7323 §2.2: the shift we offer covers the largest buffer auto-tuning may reach.
+    s.rcvWscale = cfg.windowScaling ? chooseRcvWscale(s.recvBufLocked ? s.recvBufSize : Math.max(s.recvBufSize, cfg.recvBufMax)) : 0;
+    s.rcvqSpace = Math.min(s.recvBufSize, 10 * 1460);
+    s.rcvqTime = now;
     const mtu = this.host.mtuFor(s.remoteAddr);
     s.advMss = Math.min(mtu - IP_TCP_HEADERS, 65495);
     const iss = this.isnGen.isn(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, now);
     s.iss = iss;
+    // The timestamp offset: the keyed hash of the reversed 4-tuple, no clock (RFC 7323 §5.4 allows any origin).
+    s.tsOffset = this.isnGen.isn(s.remoteAddr, s.remotePort, s.localAddr, s.localPort, 0);
     s.sndUna = iss;
     s.sndNxt = iss;
     s.sndMax = iss;
@@ -389,7 +486,8 @@ export class TcpLayer implements ProtocolHandler {
     if (port === 0) {
       const { ephemeralLow: low, ephemeralHigh: high } = this.host.config;
       for (let i = 0, n = high - low + 1; i < n; i++) {
-        const p = this.cursor;
+        // The range may have changed since (the ip_local_port_range sysctl): restart inside it.
+        const p = this.cursor < low || this.cursor > high ? low : this.cursor;
         this.cursor = p >= high ? low : p + 1;
         if (!this.ports.has(p)) {
           this.linkPort(s, p);
@@ -439,6 +537,16 @@ export class TcpLayer implements ProtocolHandler {
       if (o.localAddr === 0) any = o;
     }
     return any;
+  }
+
+  /** Call `fn` for every listener and bound socket, then every connection (for ss and diagnostics; allocates nothing). */
+  forEachSocket(fn: (s: TcpSocket) => void): void {
+    for (const head of this.ports.values()) {
+      for (let o: TcpSocket | null = head; o !== null; o = o.portNext) if (!o.hashed) fn(o);
+    }
+    for (let b = 0; b < this.buckets.length; b++) {
+      for (let s: TcpSocket | null = this.buckets[b]!; s !== null; s = s.hashNext) fn(s);
+    }
   }
 
   /** Return the connection with this 4-tuple, or null. */

@@ -8,8 +8,13 @@
 import type { Millis } from '../../time.js';
 import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN } from '../../wire/tcp.js';
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe } from '../../wire/seq.js';
+import { TCP_CORK_LIMIT_MS, clampToUserTimeout } from './keepalive.js';
+import { segmentMss } from './options.js';
 import type { TcpSocket } from './socket.js';
 import { TcpState } from './state.js';
+
+/** The most segments one call of the SACK recovery loop sends (bounded work). */
+const RECOVERY_BURST = 64;
 
 /**
  * Send whatever `s` may send now, then a pure ACK if one is still owed, and arm the
@@ -26,8 +31,12 @@ export function tcpOutput(s: TcpSocket, now: Millis): void {
     return;
   }
   if (st !== TcpState.TimeWait) {
-    while (sendSegment(s, now, false)) {
-      // each pass advances SND.NXT; sendSegment returns false when nothing more may go
+    if (s.cc.inRecovery && s.sackOk) {
+      sackRecoveryOutput(s, now);
+    } else {
+      while (sendSegment(s, now, false, -1)) {
+        // each pass advances SND.NXT; sendSegment returns false when nothing more may go
+      }
     }
   }
   if (s.ackNow) sendAck(s, now);
@@ -52,23 +61,35 @@ function sendSyn(s: TcpSocket, now: Millis): void {
 
 /**
  * Send one segment of data (and/or the FIN) at SND.NXT if the window and the silly-window
- * rules allow; `force` skips those rules (the persist timer's override). Return true when a
- * segment went out.
+ * rules allow; `force` skips those rules (the persist timer's override). `budget` >= 0
+ * replaces the congestion window's room (SACK recovery's cwnd − pipe, RFC 6675 §5).
+ * Return true when a segment went out.
  */
-export function sendSegment(s: TcpSocket, now: Millis, force: boolean): boolean {
+export function sendSegment(s: TcpSocket, now: Millis, force: boolean, budget: number): boolean {
   const offset = seqDiff(s.sndNxt, s.sndBufSeq);
   const unsent = s.sendBuf.length - offset;
   const finPending = s.finQueued && seqLe(s.sndNxt, s.finSeq());
   if (unsent < 0 || (unsent === 0 && !finPending)) return false;
   const inFlight = seqDiff(s.sndNxt, s.sndUna);
-  const wnd = Math.min(s.sndWnd, s.cc.cwnd);
-  const usable = wnd > inFlight ? wnd - inFlight : 0;
+  const mss = segmentMss(s);
+  let usable: number;
+  if (budget >= 0) {
+    usable = s.sndWnd > inFlight ? Math.min(s.sndWnd - inFlight, budget) : 0;
+  } else {
+    // RFC 3042 (limited transmit): the first and second duplicate ACKs each let one more
+    // segment of new data go beyond cwnd (FlightSize <= cwnd + 2 × SMSS).
+    const lt = !s.cc.inRecovery && s.dupAcks > 0 && s.dupAcks < 3 && s.sndNxt === s.sndMax ? s.dupAcks * mss : 0;
+    const wnd = Math.min(s.sndWnd, s.cc.cwnd + lt);
+    usable = wnd > inFlight ? wnd - inFlight : 0;
+  }
   let len = unsent;
-  if (len > s.sendMss) len = s.sendMss;
+  if (len > mss) len = mss;
   if (len > usable) len = usable;
   const fin = finPending && len === unsent;
   if (len === 0 && !fin) return false;
-  if (!force && !fin && !sendAllowed(s, len, unsent, inFlight)) return false;
+  if (!force && !fin && !sendAllowed(s, len, unsent, inFlight, mss, now)) return false;
+  if (s.sndUna === s.sndMax) s.unackedSince = now; // the user timeout counts from here (RFC 5482)
+  s.corkSince = -1;
   let flags = TCP_ACK;
   if (fin) flags |= TCP_FIN;
   if (len > 0 && len === unsent) flags |= TCP_PSH;
@@ -94,8 +115,19 @@ export function sendSegment(s: TcpSocket, now: Millis, force: boolean): boolean 
  * 1122 §4.2.3.4): send a full segment; or everything queued when nothing is unacknowledged
  * (or Nagle is off); or at least half the largest window the peer has offered.
  */
-function sendAllowed(s: TcpSocket, len: number, unsent: number, inFlight: number): boolean {
-  if (len >= s.sendMss) return true;
+function sendAllowed(s: TcpSocket, len: number, unsent: number, inFlight: number, mss: number, now: Millis): boolean {
+  if (len >= mss) return true;
+  if (s.cork) {
+    // Linux TCP_CORK: a partial segment waits for more data, the uncork, or 200 ms.
+    if (s.corkSince < 0) {
+      s.corkSince = now;
+      s.layer.timers.schedule(s.corkTimer, now + TCP_CORK_LIMIT_MS);
+      return false;
+    }
+    return now - s.corkSince >= TCP_CORK_LIMIT_MS;
+  }
+  // RFC 9293 §3.7.4 (Nagle, RFC 896): a partial segment waits while data is unacknowledged,
+  // unless TCP_NODELAY.
   if (len === unsent && (inFlight === 0 || s.noDelay)) return true;
   return len >= s.maxSndWnd >>> 1 && s.maxSndWnd > 0;
 }
@@ -124,21 +156,54 @@ export function acceptableSeq(s: TcpSocket): number {
  * a partial ACK in NewReno recovery, RFC 6582 §3.2 step 3) without moving SND.NXT.
  */
 export function retransmitFirst(s: TcpSocket, now: Millis): void {
-  const offset = seqDiff(s.sndUna, s.sndBufSeq);
-  const sentData = seqDiff(s.sndMax, s.sndUna) - (s.finQueued && seqGt(s.sndMax, s.finSeq()) ? 1 : 0);
-  let len = Math.min(s.sendMss, sentData, s.sendBuf.length - offset);
-  if (len < 0) len = 0;
-  const fin = s.finQueued && seqGt(s.sndMax, s.finSeq()) && seqAdd(s.sndUna, len) === s.finSeq();
-  if (len === 0 && !fin) return;
-  s.layer.emitSegment(s, s.sndUna, TCP_ACK | (fin ? TCP_FIN : 0), offset, len, now);
-  s.rttTiming = false; // Karn: the timed segment may be this one
-  s.ackNow = false;
-  s.layer.timers.schedule(s.rtxTimer, now + s.rtt.rto());
+  retransmitAt(s, s.sndUna, segmentMss(s), now);
 }
 
-/** Start the retransmission timer if it is not running (RFC 6298 §5.1). */
+/**
+ * Send again up to `maxLen` bytes already sent from `seq` (with the FIN when they end at
+ * it), without moving SND.NXT; return the sequence number after what went out (`seq` when
+ * nothing did). Sending from SND.UNA restarts the retransmission timer.
+ */
+export function retransmitAt(s: TcpSocket, seq: number, maxLen: number, now: Millis): number {
+  const offset = seqDiff(seq, s.sndBufSeq);
+  const finSent = s.finQueued && seqGt(s.sndMax, s.finSeq());
+  const sentData = seqDiff(s.sndMax, seq) - (finSent ? 1 : 0);
+  let len = Math.min(maxLen, sentData, s.sendBuf.length - offset);
+  if (len < 0 || offset < 0) len = 0;
+  const fin = finSent && seqAdd(seq, len) === s.finSeq();
+  if (len === 0 && !fin) return seq;
+  s.layer.emitSegment(s, seq, TCP_ACK | (fin ? TCP_FIN : 0), offset, len, now);
+  s.rttTiming = false; // Karn: the timed segment may be this one
+  s.ackNow = false;
+  if (seq === s.sndUna) s.layer.timers.schedule(s.rtxTimer, now + clampToUserTimeout(s, s.rtt.rto(), now));
+  return seqAdd(seq, len + (fin ? 1 : 0));
+}
+
+/**
+ * Loss recovery with SACK (RFC 6675 §5, step C): while cwnd − pipe allows a segment, send
+ * NextSeg: first a hole presumed lost past HighRxt (rule 1), else new data (rule 2).
+ * Bounded work: at most RECOVERY_BURST segments per call.
+ */
+function sackRecoveryOutput(s: TcpSocket, now: Millis): void {
+  const mss = segmentMss(s);
+  const sb = s.sb;
+  for (let i = 0; i < RECOVERY_BURST; i++) {
+    const room = s.cc.cwnd - sb.pipe(s.sndUna, s.sndMax, s.highRxt, s.sendMss);
+    if (room < mss) return;
+    if (sb.nextLostHole(s.highRxt, s.sndUna, s.sendMss)) {
+      const len = Math.min(mss, seqDiff(sb.holeEnd, sb.holeStart));
+      const end = retransmitAt(s, sb.holeStart, len, now);
+      if (end === sb.holeStart) return;
+      s.highRxt = end;
+      continue;
+    }
+    if (!sendSegment(s, now, false, room)) return;
+  }
+}
+
+/** Start the retransmission timer if it is not running (RFC 6298 §5.1), no later than the user timeout. */
 function armRetransmit(s: TcpSocket, now: Millis): void {
-  if (!s.rtxTimer.isArmed()) s.layer.timers.schedule(s.rtxTimer, now + s.rtt.rto());
+  if (!s.rtxTimer.isArmed()) s.layer.timers.schedule(s.rtxTimer, now + clampToUserTimeout(s, s.rtt.rto(), now));
 }
 
 /**

@@ -14,9 +14,14 @@ import { TimerHandle } from '../../storage/timer-wheel.js';
 import type { Millis } from '../../time.js';
 import { seqAdd, seqDiff } from '../../wire/seq.js';
 import type { CongestionControl } from './congestion/congestion.js';
+import { Cubic } from './congestion/cubic.js';
 import { NewReno } from './congestion/newreno.js';
+import { SackScoreboard } from './sack.js';
+import { armKeepalive } from './keepalive.js';
+import { noteConsumed } from './autotune.js';
 import { TcpErr } from './errors.js';
 import type { TcpLayer } from './layer.js';
+import { listenBacklog } from './listen.js';
 import { acceptableSeq, tcpOutput } from './output.js';
 import { RttEstimator } from './rtt.js';
 import { TcpState, type TcpStateCode, tcpStateName } from './state.js';
@@ -44,6 +49,12 @@ export const TimerKind = {
   Persist: 1,
   /** TIME-WAIT, and the FIN-WAIT-2 timeout of a closed socket. */
   Linger: 2,
+  /** The delayed ACK (RFC 1122 §4.2.3.2). */
+  Delack: 3,
+  /** Keepalive probes (RFC 1122 §4.2.3.6). */
+  Keepalive: 4,
+  /** The cork's 200 ms limit (Linux TCP_CORK). */
+  Cork: 5,
 } as const;
 
 /** The callback told of readiness changes. */
@@ -127,9 +138,15 @@ export class TcpSocket {
   readonly acceptQueue: TcpSocket[] = [];
   /** Children in SYN-RECEIVED. */
   synQueueLen = 0;
+  /** Children in SYN-RECEIVED whose SYN-ACK has not been retransmitted (2.6's "young" requests). */
+  synQueueYoung = 0;
+  /** This child counts among its listener's young requests. */
+  young = false;
+  /** When this listener last sent a SYN cookie (-1: never). */
+  lastCookieAt: Millis = -1;
 
   readonly rtt: RttEstimator;
-  readonly cc: CongestionControl = new NewReno();
+  cc: CongestionControl;
   readonly rtxTimer: TimerHandle<TcpSocket>;
   readonly persistTimer: TimerHandle<TcpSocket>;
   readonly lingerTimer: TimerHandle<TcpSocket>;
@@ -143,6 +160,70 @@ export class TcpSocket {
   /** Chain of the layer's port table entry. */
   portNext: TcpSocket | null = null;
 
+  // ---- TCP part 2 (issue #5): options, SACK, recovery, delayed ACK, keepalive, buffers ----
+  /** Window scaling is in use on this connection (both SYNs carried the option, RFC 7323 §2.2). */
+  wsOk = false;
+  /** Our window shift (RFC 7323 §2.2), applied to the windows we advertise; 0 without scaling. */
+  rcvWscale = 0;
+  /** The peer's window shift (RFC 7323 §2.3), applied to the windows it advertises. */
+  sndWscale = 0;
+  /** Timestamps are in use on this connection (RFC 7323 §3.2). */
+  tsOk = false;
+  /** TS.Recent: the timestamp to echo (RFC 7323 §4.3). */
+  tsRecent = 0;
+  /** When TS.Recent was last set, for PAWS's 24-day validity (RFC 7323 §5.5). */
+  tsRecentAt: Millis = 0;
+  /** Last.ACK.sent: the ACK field of the last segment sent (RFC 7323 §4.3). */
+  lastAckSent = 0;
+  /** Added to the millisecond clock to make TSval (per connection, keyed, as Linux does). */
+  tsOffset = 0;
+  /** SACK is in use on this connection (RFC 2018 §2). */
+  sackOk = false;
+  /** The SACK scoreboard of the sender (RFC 6675 §3); preallocated. */
+  readonly sb = new SackScoreboard();
+  /** RecoveryPoint (RFC 6675 §2) / recover (RFC 6582 §3.2): SND.MAX when recovery began. */
+  recover = 0;
+  recoverValid = false;
+  /** HighRxt (RFC 6675 §2): the highest sequence number retransmitted in this recovery. */
+  highRxt = 0;
+  /** The largest segment received so far, at most advMss (Linux's rcv_mss, for the every-second-segment ACK). */
+  rcvMss = TCP_DEFAULT_MSS;
+  /** Segments to acknowledge at once before delayed ACKs begin (Linux's quick-ACK mode). */
+  quickAcks = 0;
+  /** Hold partial segments until uncorked, a full segment, or 200 ms (Linux TCP_CORK). */
+  cork = false;
+  /** When the cork started holding a partial segment (for its 200 ms limit); -1 when not. */
+  corkSince: Millis = -1;
+  /** SO_KEEPALIVE; change it on a live connection with `setKeepAlive`. */
+  keepAlive = false;
+  /** Idle time before the first keepalive probe (TCP_KEEPIDLE). */
+  keepIdleMs: Millis;
+  /** Time between keepalive probes (TCP_KEEPINTVL). */
+  keepIntvlMs: Millis;
+  /** Unanswered probes before the connection is dropped (TCP_KEEPCNT). */
+  keepCnt: number;
+  /** Abort when sent data stays unacknowledged this long (TCP_USER_TIMEOUT, RFC 5482); 0 = off. */
+  userTimeoutMs: Millis = 0;
+  /** Keepalive probes sent since the peer was last heard from. */
+  keepProbes = 0;
+  /** When a segment last arrived (keepalive's idle time). */
+  lastRecvAt: Millis = 0;
+  /** Since when the oldest unacknowledged data has waited (the user timeout's start). */
+  unackedSince: Millis = 0;
+  /** Bytes of out-of-order data held ahead in recvBuf (the layer's budget counts them). */
+  oooBytes = 0;
+  /** Receive-buffer auto-tuning (DRS): bytes read in this measurement, its start time and RCV.NXT then. */
+  rcvqSpace = 0;
+  rcvqBytes = 0;
+  rcvqTime: Millis = 0;
+  /** A buffer size was set by the application (SO_RCVBUF): no auto-tuning. */
+  recvBufLocked = false;
+  private sendBufSizeV: number;
+  private recvBufSizeV: number;
+  readonly delackTimer: TimerHandle<TcpSocket>;
+  readonly keepaliveTimer: TimerHandle<TcpSocket>;
+  readonly corkTimer: TimerHandle<TcpSocket>;
+
   /** Create a closed socket of `layer`; use `layer.socket()`. */
   constructor(readonly layer: TcpLayer) {
     const c = layer.config;
@@ -150,6 +231,98 @@ export class TcpSocket {
     this.rtxTimer = new TimerHandle<TcpSocket>(this, TimerKind.Retransmit);
     this.persistTimer = new TimerHandle<TcpSocket>(this, TimerKind.Persist);
     this.lingerTimer = new TimerHandle<TcpSocket>(this, TimerKind.Linger);
+    this.delackTimer = new TimerHandle<TcpSocket>(this, TimerKind.Delack);
+    this.keepaliveTimer = new TimerHandle<TcpSocket>(this, TimerKind.Keepalive);
+    this.corkTimer = new TimerHandle<TcpSocket>(this, TimerKind.Cork);
+    this.cc = c.congestion === 'newreno' ? new NewReno() : new Cubic();
+    this.keepIdleMs = c.keepIdleMs;
+    this.keepIntvlMs = c.keepIntvlMs;
+    this.keepCnt = c.keepCnt;
+    this.sendBufSizeV = c.sendBufSize;
+    this.recvBufSizeV = c.recvBufSize;
+  }
+
+  /** The send buffer size (SO_SNDBUF); takes effect when the connection opens. */
+  get sendBufSize(): number {
+    return this.sendBufSizeV;
+  }
+
+  set sendBufSize(n: number) {
+    this.sendBufSizeV = Math.max(1, Math.floor(n));
+  }
+
+  /** The receive buffer size (SO_RCVBUF); setting it turns auto-tuning off, as on Linux. Takes effect when the connection opens. */
+  get recvBufSize(): number {
+    return this.recvBufSizeV;
+  }
+
+  set recvBufSize(n: number) {
+    this.recvBufSizeV = Math.max(1, Math.floor(n));
+    this.recvBufLocked = true;
+  }
+
+  /**
+   * Choose the congestion control by name (TCP_CONGESTION): `newreno` or `cubic`. On a
+   * live connection the new algorithm starts from the current cwnd and ssthresh, as Linux's
+   * tcp_reinit_congestion_control does. Return 0 or -TcpErr.Invalid for an unknown name.
+   */
+  setCongestion(name: string): number {
+    if (name !== 'newreno' && name !== 'cubic') return -TcpErr.Invalid;
+    if (name === this.cc.name) return 0;
+    const old = this.cc;
+    const next: CongestionControl = name === 'newreno' ? new NewReno() : new Cubic();
+    if (old.cwnd > 0) {
+      next.init(this.sendMss, this.layer.config.initCwnd, 0);
+      next.cwnd = old.cwnd;
+      next.ssthresh = old.ssthresh;
+      next.inRecovery = old.inRecovery;
+    }
+    this.cc = next;
+    return 0;
+  }
+
+  /**
+   * Turn keepalive on or off (SO_KEEPALIVE) and (re)arm its timer from `now` with the
+   * current keepIdleMs; call it after changing keepIdleMs on a live connection. Return 0.
+   */
+  setKeepAlive(on: boolean, now: Millis): number {
+    this.keepAlive = on;
+    this.keepProbes = 0;
+    armKeepalive(this, now);
+    return 0;
+  }
+
+  /**
+   * Set TCP_CORK and, when it comes off, send what it held at once (Linux pushes on
+   * uncork); assigning `cork = false` directly sends it with the next output or within
+   * 200 ms. Return 0.
+   */
+  setCork(on: boolean, now: Millis): number {
+    this.cork = on;
+    if (!on) {
+      this.corkSince = -1;
+      this.layer.timers.cancel(this.corkTimer);
+      const st = this.state;
+      if (st >= TcpState.Established && st !== TcpState.TimeWait) {
+        tcpOutput(this, now);
+        this.layer.wake();
+      }
+    }
+    return 0;
+  }
+
+  /** Copy the socket options a listener passes to its connections (as Linux's children inherit them). */
+  inheritOptions(l: TcpSocket): void {
+    this.cork = l.cork;
+    this.keepAlive = l.keepAlive;
+    this.keepIdleMs = l.keepIdleMs;
+    this.keepIntvlMs = l.keepIntvlMs;
+    this.keepCnt = l.keepCnt;
+    this.userTimeoutMs = l.userTimeoutMs;
+    this.sendBufSizeV = l.sendBufSizeV;
+    this.recvBufSizeV = l.recvBufSizeV;
+    this.recvBufLocked = l.recvBufLocked;
+    if (l.cc.name !== this.cc.name) this.setCongestion(l.cc.name);
   }
 
   /** Return the state's RFC name (`ESTABLISHED`). */
@@ -193,13 +366,15 @@ export class TcpSocket {
   }
 
   /**
-   * Listen for connections (RFC 9293 §3.10.1, passive OPEN) with an accept queue of
-   * `backlog` (clamped to [1, somaxconn]); binds an ephemeral port when unbound. Return 0
-   * or a negated code (Invalid when connected, AddrNotAvail when no port is free).
+   * Listen for connections (RFC 9293 §3.10.1, passive OPEN); `backlog` is read as the
+   * personality's listen() reads it (listen.ts listenBacklog), and a second call changes
+   * it. Binds an ephemeral port when unbound. Return 0 or a negated code (Invalid when
+   * connected, AddrNotAvail when no port is free).
    */
   listen(backlog: number): number {
+    const cfg = this.layer.config;
     if (this.state === TcpState.Listen) {
-      this.backlog = clampBacklog(backlog, this.layer.config.somaxconn);
+      this.backlog = listenBacklog(cfg.personality, backlog, cfg.somaxconn);
       return 0;
     }
     if (this.state !== TcpState.Closed || this.appClosed) return -TcpErr.Invalid;
@@ -207,7 +382,7 @@ export class TcpSocket {
       const r = this.layer.bindPort(this, 0);
       if (r < 0) return r;
     }
-    this.backlog = clampBacklog(backlog, this.layer.config.somaxconn);
+    this.backlog = listenBacklog(cfg.personality, backlog, cfg.somaxconn);
     this.state = TcpState.Listen;
     return 0;
   }
@@ -269,6 +444,8 @@ export class TcpSocket {
       return -TcpErr.WouldBlock;
     }
     const n = this.recvBuf.read(buf, off, len);
+    // Receive-buffer auto-tuning measures what the application takes per RTT (autotune.ts).
+    if (n > 0 && !this.recvBufLocked) noteConsumed(this, n, now);
     // RFC 9293 §3.8.6.2.2: tell the peer about the space once it is worth a segment.
     if (n > 0 && this.layer.windowUpdateDue(this)) {
       this.ackNow = true;
@@ -373,11 +550,6 @@ export class TcpSocket {
     if (this.state !== TcpState.SynReceived) tcpOutput(this, now);
     this.layer.wake();
   }
-}
-
-function clampBacklog(b: number, max: number): number {
-  const n = Number.isFinite(b) ? Math.floor(b) : max;
-  return n < 1 ? 1 : n > max ? max : n;
 }
 
 const EMPTY_RING = new ByteRing(0);

@@ -10,6 +10,8 @@ import type { Millis } from '../../time.js';
 import { TCP_ACK } from '../../wire/tcp.js';
 import { seqAdd, seqDiff, seqGt } from '../../wire/seq.js';
 import { TcpErr } from './errors.js';
+import { childAged } from './listen.js';
+import { clampToUserTimeout, onCorkTimeout, onDelackTimeout, onKeepaliveTimeout, userTimeoutExpired } from './keepalive.js';
 import { persistInterval, sendSegment, tcpOutput } from './output.js';
 import { TimerKind, type TcpSocket } from './socket.js';
 import { TcpState, isSynchronized } from './state.js';
@@ -27,6 +29,15 @@ export function onTimer(h: TimerHandle<TcpSocket>, now: Millis): void {
     case TimerKind.Linger:
       onLingerTimeout(s);
       return;
+    case TimerKind.Delack:
+      onDelackTimeout(s, now);
+      return;
+    case TimerKind.Keepalive:
+      onKeepaliveTimeout(s, now);
+      return;
+    case TimerKind.Cork:
+      onCorkTimeout(s, now);
+      return;
   }
 }
 
@@ -42,22 +53,32 @@ function onRetransmitTimeout(s: TcpSocket, now: Millis): void {
   if (st === TcpState.Closed || st === TcpState.Listen || st === TcpState.TimeWait) return;
   if (s.sndUna === s.sndMax) return; // nothing outstanding (a stale expiry)
   const limit = st === TcpState.SynSent ? c.synRetries : st === TcpState.SynReceived ? c.synAckRetries : c.maxRetries;
-  if (s.retries >= limit) {
+  // RFC 5482 / Linux TCP_USER_TIMEOUT: data unacknowledged that long ends the connection.
+  if (s.retries >= limit || userTimeoutExpired(s, now)) {
     if (isSynchronized(st)) layer.counters.TcpExt.TCPAbortOnTimeout++;
     layer.fail(s, TcpErr.TimedOut);
     return;
   }
   s.retries++;
+  if (st === TcpState.SynReceived) childAged(s);
   layer.counters.TcpExt.TCPTimeouts++;
   s.rtt.backOff();
   s.rttTiming = false; // Karn's rule
   if (isSynchronized(st)) {
-    s.cc.onTimeout(s.flightSize(), s.sndMax, s.sendMss);
+    s.cc.onTimeout(s.flightSize(), s.sendMss, now);
     s.dupAcks = 0;
+    // RFC 6582 §3.2 step 1 / RFC 6675 §5.1: after a timeout, recover is the highest
+    // sequence number sent, so stale duplicate ACKs start no fast retransmit; RFC 2018 §8:
+    // prior SACK information is not trusted to decide what to send again.
+    s.recover = s.sndMax;
+    s.recoverValid = true;
+    s.highRxt = s.sndUna;
+    s.sb.clear();
   }
   s.sndNxt = s.sndUna; // go back: send again from the first unacknowledged byte
   tcpOutput(s, now);
-  if (!s.rtxTimer.isArmed() && s.sndNxt !== s.sndUna) layer.timers.schedule(s.rtxTimer, now + s.rtt.rto());
+  if (s.state === TcpState.Closed) return;
+  if (!s.rtxTimer.isArmed() && s.sndNxt !== s.sndUna) layer.timers.schedule(s.rtxTimer, now + clampToUserTimeout(s, s.rtt.rto(), now));
 }
 
 /**
@@ -70,7 +91,7 @@ function onPersistTimeout(s: TcpSocket, now: Millis): void {
   if (!isSynchronized(s.state) || s.state === TcpState.TimeWait) return;
   const offset = seqDiff(s.sndNxt, s.sndBufSeq);
   if (s.sendBuf.length - offset <= 0) return;
-  if (sendSegment(s, now, true)) return; // the window allowed something: the RTO takes over
+  if (sendSegment(s, now, true, -1)) return; // the window allowed something: the RTO takes over
   layer.emitSegment(s, s.sndNxt, TCP_ACK, offset, 1, now);
   const end = seqAdd(s.sndNxt, 1);
   if (seqGt(end, s.sndMax)) s.sndMax = end;
