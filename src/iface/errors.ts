@@ -7,6 +7,8 @@
 //   thrown at the public API for bad arguments and impossible requests (EINVAL,
 //   EADDRINUSE...). Every code is listed in docs/errors.md; codes are permanent.
 
+import { errnoNumber } from '../errno.js';
+
 /** Result codes of host operations: 0 = ok. Permanent; add new ones at the end. */
 export const IpErr = {
   Ok: 0,
@@ -53,13 +55,6 @@ export function ipErrErrno(code: number): string {
   return ipErrErrnos[code] ?? 'EIO';
 }
 
-/** Linux errno numbers of the codes this layer throws or maps to (Node reports them negated). */
-const ERRNO: Readonly<Record<string, number>> = {
-  EBADF: 9, EAGAIN: 11, EACCES: 13, EEXIST: 17, ENODEV: 19, EINVAL: 22, EPROTO: 71,
-  EDESTADDRREQ: 89, EMSGSIZE: 90, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENETUNREACH: 101,
-  ENOBUFS: 105, EISCONN: 106, ENOTCONN: 107, ECONNREFUSED: 111, EHOSTUNREACH: 113,
-};
-
 /** A Node-shaped error of the public API. */
 export interface NetchError extends Error {
   code: string;
@@ -83,8 +78,8 @@ export interface NetchErrorFields {
 export function netchError(code: string, message: string, fields?: NetchErrorFields): NetchError {
   const e = new Error(`${code}: ${message}`) as NetchError;
   e.code = code;
-  const n = ERRNO[code];
-  if (n !== undefined) e.errno = -n;
+  const n = errnoNumber(code);
+  if (n !== 0) e.errno = -n;
   if (fields?.syscall !== undefined) e.syscall = fields.syscall;
   if (fields?.address !== undefined) e.address = fields.address;
   if (fields?.port !== undefined) e.port = fields.port;
