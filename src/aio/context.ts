@@ -1,14 +1,20 @@
 // The AIO engine, after glibc's sysdeps/pthread/aio_misc.c: a queue of runnable requests
-// ordered by priority (the "runlist"), one list of requests per file descriptor of which only
-// the head runs (so requests on one fd run in submission order, one at a time), and a pool
-// of helper threads created on demand up to aio_threads that retire after aio_idle_time.
-// glibc guards its lists with one mutex; here the lists live on the main thread alone and
-// the helpers only see what reaches them through their rings: the main thread is the only
-// one that schedules.
+// ordered by priority (the "runlist", runqueue.ts, in shared memory so that helpers take
+// from it themselves), one list of requests per file descriptor of which only the head is
+// runnable (so requests on one fd run in submission order, one at a time), and a pool of
+// helper threads created on demand up to aio_threads that retire after aio_idle_time.
+// glibc guards its lists with one mutex; here the per-fd lists live on the main thread alone,
+// the run queue is a lock-free ring with one producer (the main thread) and the helpers as
+// consumers, and each helper hands results back on its own completion ring.
+//
+// Bounded work per request: O(1) to queue, claim, complete and notify, plus O(fd list) for
+// aio_cancel and the promise forms; nothing is allocated per request (slot records are made
+// once, with the context) except by the promise forms.
 
 import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { ChanErr, Ring, createRing, newRingDesc } from '../channel/index.js';
+import { availableParallelism } from 'node:os';
+import { ChanErr, Doorbell, Ring, createRing, newRingDesc, type RingSpec } from '../channel/index.js';
 import {
   AIO_ALLDONE,
   AIO_CANCELED,
@@ -28,31 +34,50 @@ import {
   type Sigevent,
 } from './aiocb.js';
 import { EAGAIN, EBADF, ECANCELED, EINPROGRESS, EINVAL, EIO, EOVERFLOW } from './errno.js';
-import { HELPER_BUSY, HELPER_IDLE, type HelperData } from './helper.js';
-import { OP_FDATASYNC, OP_FSYNC, OP_READ, OP_WRITE, SLOT_WORDS, W_BUF, W_BUFOFF, W_FD, W_NBYTES, W_OP, createRequestTable, type RequestTable } from './table.js';
+import { HELPER_IDLE, type BufferRegistration, type HelperData } from './helper.js';
+import { MAIN_BELL_FLAG, MAIN_BELL_WORD, RQ_LEVELS, RunQueue, ST_QUEUED, ST_RUNNING, createRunQueue, type RunQueueSpec } from './runqueue.js';
+import { OP_FDATASYNC, OP_FSYNC, OP_READ, OP_WRITE, SLOT_WORDS, W_BUF, W_BUFOFF, W_FD, W_HELPER, W_NBYTES, W_OP, W_STATE, createRequestTable, type RequestTable } from './table.js';
 
 /** glibc's struct aioinit, the fields it uses. */
 export interface AioInit {
-  /** Most helper threads at once (glibc default 20). */
+  /** Most helper threads at once (glibc default 20; here the number of cores, at least 2). */
   aio_threads?: number;
   /** Most requests queued or running at once; more get EAGAIN (glibc default 64). */
   aio_num?: number;
   /** Seconds a helper waits for work before it retires (glibc default 1; fractions allowed). */
   aio_idle_time?: number;
+  /**
+   * Not in glibc: microseconds the main thread polls the completion rings before it sleeps
+   * (default 20; 0 never polls). Fixed once the context is made.
+   */
+  aio_poll_us?: number;
+}
+
+/**
+ * Return the default aio_threads: one helper per core, at least 2. glibc's 20 is sized for
+ * threads that mostly sleep in the kernel; a helper here is a whole V8 isolate, and for reads
+ * from the page cache (CPU work: a copy) more helpers than cores only take turns on them.
+ * Two at least, so that one request blocked on a slow descriptor (a pipe, a socket) does not
+ * stop the others.
+ */
+export function defaultAioThreads(): number {
+  return Math.max(2, availableParallelism());
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const NEVER = 0x7fffffff;
+/** Default aio_poll_us: about four 4 KiB page-cache reads, far below a sleep and wake-up. */
+const DEFAULT_POLL_US = 20;
+/** Most sleeps the main thread takes without polling after polls that missed. */
+const POLL_BACKOFF_MAX = 8;
+/** Rounds of reaping without a sleep before the main thread yields to the event loop. */
+const REAP_ROUNDS = 64;
 
 interface Helper {
+  readonly id: number;
   readonly worker: Worker;
-  readonly sub: Ring;
   readonly comp: Ring;
   readonly state: Int32Array;
   readonly port: MessagePort;
-  readonly buffers: WeakSet<SharedArrayBuffer>;
-  inflight: Req | null;
-  waiting: boolean;
   dead: boolean;
 }
 
@@ -63,15 +88,35 @@ interface LioGroup {
   resolve: ((n: number) => void) | null;
 }
 
-const Q_QUEUED = 0;
-const Q_RUNNING = 1;
+// Where a slot's request is, as the main thread sees it.
+const Q_FREE = 0;
+/** Waiting behind the head of its fd's list. */
+const Q_WAITING = 1;
+/** Runnable, but its level of the shared run queue was full: kept in `overflow`. */
+const Q_OVERFLOW = 2;
+/** In the shared run queue, or claimed by a helper (the slot's state word tells which). */
+const Q_QUEUED = 3;
 
-interface Req {
-  readonly cb: Aiocb;
-  readonly slot: number;
-  readonly seq: number;
-  readonly op: number;
-  state: number;
+/** One fd's list of requests: head and tail slot, -1 when empty. */
+interface FdList {
+  head: number;
+  tail: number;
+}
+
+/** Distinct fds kept before the empty lists are pruned. */
+const FD_LISTS_PRUNE = 1024;
+
+/** One request slot's record on the main thread; made once per slot, reused (one hidden class). */
+interface SlotRec {
+  cb: Aiocb | null;
+  op: number;
+  seq: number;
+  q: number;
+  /** The slot's state word while queued ((gen << 2) | ST_QUEUED). */
+  tag: number;
+  gen: number;
+  /** The next slot of the same fd's list, or -1. */
+  next: number;
   group: LioGroup | null;
   resolve: ((n: number) => void) | null;
 }
@@ -130,30 +175,61 @@ export class AioContext extends EventEmitter {
   private idleMs: number;
   private readonly slotsMax: number;
   private table: RequestTable | null = null;
+  private queue: RunQueue | null = null;
+  private queueSpec: RunQueueSpec | null = null;
+  private mainBell: Doorbell | null = null;
   private readonly freeSlots: number[] = [];
-  private readonly reqs: (Req | null)[];
-  private readonly runlist: Req[] = [];
-  private readonly fdLists = new Map<number, Req[]>();
-  private readonly idle: Helper[] = [];
-  private readonly busy = new Set<Helper>();
+  private readonly recs: SlotRec[] = [];
+  /** Runnable requests that did not fit the shared queue (rare), in priority order. */
+  private readonly overflow: number[] = [];
+  /**
+   * Each fd's list (head and tail slot, -1 when empty). An emptied list stays in the map for
+   * the fd's next request (a delete and re-insert per request rehashes the map); the empty
+   * ones are pruned when the map passes FD_LISTS_PRUNE entries.
+   */
+  private readonly fdLists = new Map<number, FdList>();
+  private readonly helperList: Helper[] = [];
+  private nextHelperId = 1;
   private live = 0;
   private seq = 0;
   private nextBufferId = 1;
   private readonly bufferIds = new WeakMap<SharedArrayBuffer, number>();
+  private readonly registry = new Map<number, WeakRef<SharedArrayBuffer>>();
   private readonly completionWaiters = new Set<() => void>();
   private readonly desc = newRingDesc();
+  private sleeping = false;
+  private reapScheduled = false;
+  private reapRounds = 0;
+  private readonly pollUs: number;
+  private pollBackoff = 0;
+  private pollSkip = 0;
+  private pushedSinceKick = 0;
+  private kickScheduled = false;
+  private referenced = false;
+  // Notifications waiting for their microtask: kind (SIGEV_THREAD / SIGEV_SIGNAL), fn or signo, value.
+  private readonly noteKind: number[] = [];
+  private readonly noteA: unknown[] = [];
+  private readonly noteB: unknown[] = [];
+  private notesScheduled = false;
   /** Helpers started so far (a counter for tests and stats). */
   spawned = 0;
   /** Helpers that retired (a counter for tests and stats). */
   retired = 0;
+  /** Times the main thread went to sleep waiting for completions (a counter for stats). */
+  sleeps = 0;
+  /** Completions reaped (a counter for stats). */
+  reaped = 0;
 
-  /** Make an instance with glibc's tuning fields (defaults 20 threads, 64 requests, 1 s). */
+  /** Make an instance with glibc's tuning fields (defaults: one thread per core (at least 2), 64 requests, 1 s). */
   constructor(init: AioInit = {}) {
     super();
-    this.threads = Math.max(1, Math.floor(init.aio_threads ?? 20));
+    this.threads = Math.max(1, Math.floor(init.aio_threads ?? defaultAioThreads()));
     this.slotsMax = Math.max(1, Math.floor(init.aio_num ?? 64));
     this.idleMs = Math.max(1, Math.round((init.aio_idle_time ?? 1) * 1000));
-    this.reqs = new Array<Req | null>(this.slotsMax).fill(null);
+    this.pollUs = Math.max(0, init.aio_poll_us ?? DEFAULT_POLL_US);
+    for (let i = 0; i < this.slotsMax; i++) {
+      this.recs.push({ cb: null, op: 0, seq: 0, q: Q_FREE, tag: 0, gen: 0, next: -1, group: null, resolve: null });
+    }
     for (let i = this.slotsMax - 1; i >= 0; i--) this.freeSlots.push(i);
   }
 
@@ -172,7 +248,6 @@ export class AioContext extends EventEmitter {
   get outstanding(): number {
     return this.slotsMax - this.freeSlots.length;
   }
-
   /** Queue a read (aio_read(3)); return 0 or -errno. */
   read(cb: Aiocb): number {
     const e = checkTransfer(cb);
@@ -245,29 +320,34 @@ export class AioContext extends EventEmitter {
   /**
    * Cancel `cb`, or with cb null every request of `fd` (aio_cancel(3)); return AIO_CANCELED,
    * AIO_NOTCANCELED (one is running), AIO_ALLDONE, or -EBADF / -EINVAL. A canceled request
-   * completes with ECANCELED and is notified.
+   * completes with ECANCELED and is notified. A request waiting in the shared run queue is
+   * canceled by winning its slot's state word before a helper does.
    */
   cancel(fd: number, cb: Aiocb | null = null): number {
     if (!Number.isInteger(fd) || fd < 0) return -EBADF;
     if (cb !== null && cb.aio_fildes !== fd) return -EINVAL;
-    const list = this.fdLists.get(fd);
-    if (list === undefined) return AIO_ALLDONE;
     let canceled = 0;
     let running = 0;
-    for (const req of [...list]) {
-      if (cb !== null && req.cb !== cb) continue;
-      if (req.state === Q_RUNNING) {
-        running++;
-        continue;
+    for (let s = this.fdLists.get(fd)?.head ?? -1; s >= 0; ) {
+      const rec = this.recs[s]!;
+      const next = rec.next;
+      if (cb === null || rec.cb === cb) {
+        if (this.tryCancel(s)) canceled++;
+        else running++;
       }
-      this.unlink(req);
-      this.complete(req, -ECANCELED);
-      canceled++;
+      s = next;
     }
     this.pump();
     this.wakeWaiters();
     if (running > 0) return AIO_NOTCANCELED;
     return canceled > 0 ? AIO_CANCELED : AIO_ALLDONE;
+  }
+
+  /** Return whether a helper has started `cb` (it can no longer be canceled). */
+  isRunning(cb: Aiocb): boolean {
+    const s = this.slotOf(cb);
+    if (s < 0 || this.recs[s]!.q !== Q_QUEUED) return false;
+    return (Atomics.load(this.table!.words, s * SLOT_WORDS + W_STATE) & 3) === ST_RUNNING;
   }
 
   /**
@@ -319,10 +399,9 @@ export class AioContext extends EventEmitter {
   /** Resolve to the result of a submitted request once it completes (consumed like aio_return). */
   wait(cb: Aiocb): Promise<number> {
     if (cb.__error_code !== EINPROGRESS) return Promise.resolve(this.return(cb));
-    for (const req of this.fdLists.get(cb.aio_fildes) ?? []) {
-      if (req.cb === cb) return new Promise((resolve) => (req.resolve = resolve));
-    }
-    return Promise.resolve(-EINVAL);
+    const s = this.slotOf(cb);
+    if (s < 0) return Promise.resolve(-EINVAL);
+    return new Promise((resolve) => (this.recs[s]!.resolve = resolve));
   }
 
   // ---- queueing (glibc: __aio_enqueue_request) ----
@@ -333,172 +412,334 @@ export class AioContext extends EventEmitter {
     if (cb.__error_code === EINPROGRESS) return -EINVAL;
     const slot = this.freeSlots.pop();
     if (slot === undefined) return -EAGAIN;
-    const req: Req = { cb, slot, seq: this.seq++, op, state: Q_QUEUED, group, resolve: null };
-    this.reqs[slot] = req;
+    if (this.freeSlots.length === this.slotsMax - 1) this.setReferenced(true);
+    const rec = this.recs[slot]!;
+    rec.cb = cb;
+    rec.op = op;
+    rec.seq = this.seq++;
+    rec.next = -1;
+    rec.group = group;
+    rec.resolve = null;
     if (group !== null) group.left++;
     cb.__error_code = EINPROGRESS;
     cb.__return_value = 0;
     const fd = cb.aio_fildes;
-    const list = this.fdLists.get(fd);
+    let list = this.fdLists.get(fd);
     if (list === undefined) {
-      this.fdLists.set(fd, [req]);
-      this.makeRunnable(req);
-    } else {
-      list.push(req); // waits behind the fd's head, in submission order
+      if (this.fdLists.size >= FD_LISTS_PRUNE) this.pruneFdLists();
+      list = { head: -1, tail: -1 };
+      this.fdLists.set(fd, list);
     }
-    this.pump();
+    const tail = list.tail;
+    list.tail = slot;
+    if (tail < 0) {
+      list.head = slot;
+      this.makeRunnable(slot);
+    } else {
+      this.recs[tail]!.next = slot; // waits behind the fd's head, in submission order
+      rec.q = Q_WAITING;
+    }
+    this.ensureReaping();
     return 0;
   }
 
-  /** Insert into the runlist by priority: lower aio_reqprio first (POSIX runs a request at process priority minus aio_reqprio), then submission order. */
-  private makeRunnable(req: Req): void {
-    const rl = this.runlist;
-    let i = rl.length;
-    while (i > 0) {
-      const o = rl[i - 1]!;
-      if (o.cb.aio_reqprio < req.cb.aio_reqprio || (o.cb.aio_reqprio === req.cb.aio_reqprio && o.seq < req.seq)) break;
-      i--;
+  /** Return the slot of the outstanding request `cb`, or -1. */
+  private slotOf(cb: Aiocb): number {
+    if (cb === null || typeof cb !== 'object') return -1;
+    for (let s = this.fdLists.get(cb.aio_fildes)?.head ?? -1; s >= 0; s = this.recs[s]!.next) if (this.recs[s]!.cb === cb) return s;
+    return -1;
+  }
+
+  private pruneFdLists(): void {
+    for (const [fd, list] of this.fdLists) if (list.head < 0) this.fdLists.delete(fd);
+  }
+
+  /**
+   * Make the head of an fd's list runnable: into its priority level of the shared run queue
+   * (helpers take the lowest level first, each level in the order requests became runnable,
+   * as glibc's runlist orders them), or into `overflow` when that level is full.
+   */
+  private makeRunnable(slot: number): void {
+    const rec = this.recs[slot]!;
+    const prio = rec.cb!.aio_reqprio;
+    // Within a level, first come first served: behind any overflow entry of the same level.
+    if (!this.overflowHas(prio) && this.publish(slot)) return;
+    rec.q = Q_OVERFLOW;
+    let i = this.overflow.length;
+    while (i > 0 && this.recs[this.overflow[i - 1]!]!.cb!.aio_reqprio > prio) i--;
+    this.overflow.splice(i, 0, slot);
+  }
+
+  /** Write the slot's arguments into the request table and push it on the run queue; return false when its level is full. */
+  private publish(slot: number): boolean {
+    const rec = this.recs[slot]!;
+    const cb = rec.cb!;
+    const t = (this.table ??= createRequestTable(this.slotsMax));
+    const q = this.runQueue();
+    const w = slot * SLOT_WORDS;
+    const words = t.words;
+    words[w + W_OP] = rec.op;
+    words[w + W_FD] = cb.aio_fildes;
+    t.pos[slot] = cb.aio_offset;
+    if (rec.op === OP_READ || rec.op === OP_WRITE) {
+      const buf = cb.aio_buf!;
+      words[w + W_BUF] = this.bufferId(buf.buffer as SharedArrayBuffer);
+      words[w + W_BUFOFF] = buf.byteOffset;
+      words[w + W_NBYTES] = cb.aio_nbytes;
     }
-    rl.splice(i, 0, req);
+    words[w + W_HELPER] = 0;
+    const gen = (rec.gen + 1) & 0x1fffffff;
+    const tag = (gen << 2) | ST_QUEUED;
+    Atomics.store(words, w + W_STATE, tag);
+    if (!q.push(cb.aio_reqprio, slot, tag)) return false;
+    rec.gen = gen;
+    rec.tag = tag;
+    rec.q = Q_QUEUED;
+    if (this.pushedSinceKick++ === 0) q.wake(1); // the first of a burst wakes a sleeper at once
+    // glibc: no idle thread -> start one now (the burst's others are decided in kick).
+    // (A helper that already claimed it needs no company: hence the pending check.)
+    if (this.live < this.threads && q.idleHelpers() === 0 && q.pending(cb.aio_reqprio) > 0) this.spawn();
+    if (!this.kickScheduled) {
+      this.kickScheduled = true;
+      queueMicrotask(this.kick);
+    }
+    return true;
   }
 
-  /** Take a queued request out of its fd list (and the runlist); promote the next of the fd. */
-  private unlink(req: Req): void {
-    const fd = req.cb.aio_fildes;
-    const list = this.fdLists.get(fd)!;
-    const at = list.indexOf(req);
-    list.splice(at, 1);
-    const r = this.runlist.indexOf(req);
-    if (r >= 0) this.runlist.splice(r, 1);
-    if (list.length === 0) this.fdLists.delete(fd);
-    else if (at === 0) this.makeRunnable(list[0]!);
+  /** Return the id of a data buffer, registering it with every helper the first time (like io_uring's registered buffers). */
+  private bufferId(sab: SharedArrayBuffer): number {
+    let id = this.bufferIds.get(sab);
+    if (id !== undefined) return id;
+    id = this.nextBufferId++;
+    this.bufferIds.set(sab, id);
+    this.registry.set(id, new WeakRef(sab));
+    const reg: BufferRegistration = { id, buffer: sab };
+    for (const h of this.helperList) if (!h.dead) h.port.postMessage(reg);
+    return id;
   }
 
-  /** Hand runnable requests to idle helpers, starting helpers up to aio_threads. */
+  private runQueue(): RunQueue {
+    if (this.queue === null) {
+      this.queueSpec = createRunQueue(2 * this.slotsMax);
+      this.queue = new RunQueue(this.queueSpec);
+      this.mainBell = new Doorbell(this.queue.ctrl, MAIN_BELL_FLAG, MAIN_BELL_WORD);
+    }
+    return this.queue;
+  }
+
+  /** After a burst of pushes: wake sleeping helpers for the rest, start helpers while work outnumbers idle ones (glibc starts a thread when none is idle, up to aio_threads). */
+  private readonly kick = (): void => {
+    this.kickScheduled = false;
+    const n = this.pushedSinceKick;
+    this.pushedSinceKick = 0;
+    const q = this.queue!;
+    if (n > 1) q.wake(n - 1);
+    while (this.live < this.threads && this.queuedTotal() > q.idleHelpers()) this.spawn();
+  };
+
+  /** Return how many entries wait in the run queue (canceled ones not yet skipped included). */
+  private queuedTotal(): number {
+    const q = this.queue!;
+    let n = 0;
+    for (let l = 0; l < RQ_LEVELS; l++) n += q.pending(l);
+    return n;
+  }
+
+  /** Cancel a request a helper has not started; return false when one has. */
+  private tryCancel(slot: number): boolean {
+    const rec = this.recs[slot]!;
+    if (rec.q === Q_QUEUED) {
+      const w = slot * SLOT_WORDS + W_STATE;
+      // ST_QUEUED -> ST_CANCELED, unless a helper's ST_QUEUED -> ST_RUNNING came first.
+      if (Atomics.compareExchange(this.table!.words, w, rec.tag, (rec.tag + 2) | 0) !== rec.tag) return false;
+    } else if (rec.q === Q_OVERFLOW) {
+      this.overflow.splice(this.overflow.indexOf(slot), 1);
+    }
+    this.finish(slot, -ECANCELED);
+    return true;
+  }
+
+  private overflowHas(prio: number): boolean {
+    for (const s of this.overflow) if (this.recs[s]!.cb!.aio_reqprio === prio) return true;
+    return false;
+  }
+
+  /** Move overflow requests into the run queue, in priority order, as far as their levels have room. */
   private pump(): void {
-    while (this.runlist.length > 0) {
-      const h = this.claimHelper();
-      if (h === null) return;
-      const req = this.runlist.shift()!;
-      this.dispatch(h, req);
+    const o = this.overflow;
+    let kept = 0;
+    for (let i = 0; i < o.length; i++) {
+      const slot = o[i]!;
+      if (!this.publish(slot)) o[kept++] = slot;
     }
+    o.length = kept;
   }
 
-  private claimHelper(): Helper | null {
-    for (;;) {
-      const h = this.idle.pop();
-      if (h === undefined) break;
-      if (h.dead) continue;
-      if (Atomics.compareExchange(h.state, 0, HELPER_IDLE, HELPER_BUSY) === HELPER_IDLE) return h;
-      this.bury(h); // it retired a moment ago
-    }
-    if (this.live >= this.threads) return null;
-    const h = this.spawn();
-    Atomics.store(h.state, 0, HELPER_BUSY);
-    return h;
-  }
+  // ---- the pool (glibc: the thread creation in __aio_enqueue_request, and handle_fildes_io's exit) ----
 
-  private spawn(): Helper {
+  private spawn(): void {
     const table = (this.table ??= createRequestTable(this.slotsMax));
-    const subSpec = createRing(4);
-    const compSpec = createRing(4);
+    let size = 2;
+    while (size < this.slotsMax) size <<= 1;
+    const compSpec: RingSpec = createRing(size); // room for every request that can be outstanding
     const state = new Int32Array(new SharedArrayBuffer(8));
+    Atomics.store(state, 0, HELPER_IDLE);
     const { port1, port2 } = new MessageChannel();
+    const buffers: BufferRegistration[] = [];
+    for (const [id, ref] of this.registry) {
+      const sab = ref.deref();
+      if (sab === undefined) this.registry.delete(id);
+      else buffers.push({ id, buffer: sab });
+    }
+    const id = this.nextHelperId++;
     const data: HelperData & { aioHelper: true } = {
       aioHelper: true,
-      sub: subSpec,
+      id,
+      queue: this.queueSpec!,
       comp: compSpec,
       table: table.buffer,
       slots: table.slots,
       state,
       idleMs: this.idleMs,
       port: port2,
+      buffers,
     };
+    this.queue!.addIdle(1); // counted idle until it runs; it leaves the count itself
     // The only postMessage of a helper's life besides buffer registrations: its start.
     const worker = new Worker(new URL('./helper.js', import.meta.url), { workerData: data, transferList: [port2], ...execArgvOption() });
-    const h: Helper = { worker, sub: new Ring(subSpec), comp: new Ring(compSpec), state, port: port1, buffers: new WeakSet(), inflight: null, waiting: false, dead: false };
-    worker.unref();
+    const h: Helper = { id, worker, comp: new Ring(compSpec), state, port: port1, dead: false };
+    if (!this.referenced) worker.unref();
     port1.unref();
     worker.on('exit', () => this.onExit(h));
-    worker.on('error', () => undefined); // reported through 'exit'; the request fails with EIO
+    worker.on('error', () => undefined); // reported through 'exit'; its request fails with EIO
+    this.helperList.push(h);
     this.live++;
     this.spawned++;
-    return h;
   }
 
-  private bury(h: Helper): void {
+  /** Keep the process alive while a request is outstanding; let an idle pool go (no destroy call). */
+  private setReferenced(on: boolean): void {
+    if (this.referenced === on) return;
+    this.referenced = on;
+    for (const h of this.helperList) {
+      if (on) h.worker.ref();
+      else h.worker.unref();
+    }
+  }
+
+  private onExit(h: Helper): void {
     if (h.dead) return;
     h.dead = true;
     this.live--;
     this.retired++;
     h.port.close();
-  }
-
-  private onExit(h: Helper): void {
-    const req = h.inflight;
-    this.bury(h);
-    const at = this.idle.indexOf(h);
-    if (at >= 0) this.idle.splice(at, 1);
-    if (req !== null) {
-      h.inflight = null;
-      this.busy.delete(h);
-      h.worker.unref();
-      this.finish(req, -EIO);
-      this.wakeWaiters();
+    this.helperList.splice(this.helperList.indexOf(h), 1);
+    this.drain(h); // results it published before it left
+    if (Atomics.load(h.state, 0) === HELPER_IDLE) this.queue!.leaveIdle(); // died idle (or never started): out of the count
+    // A request it claimed and never answered fails with EIO (W_HELPER is cleared at publish,
+    // so a claim by another helper that has not yet written its id is never mistaken for it).
+    const words = this.table!.words;
+    for (let s = 0; s < this.slotsMax; s++) {
+      const rec = this.recs[s]!;
+      const w = s * SLOT_WORDS;
+      if (rec.q === Q_QUEUED && Atomics.load(words, w + W_STATE) === ((rec.tag + 1) | 0) && Atomics.load(words, w + W_HELPER) === h.id) this.finish(s, -EIO);
     }
-    this.pump();
+    this.afterCompletions();
+    if (this.queue !== null && this.outstanding > 0) this.kick();
   }
 
-  private dispatch(h: Helper, req: Req): void {
-    const t = this.table!;
-    const cb = req.cb;
-    const w = req.slot * SLOT_WORDS;
-    t.words[w + W_OP] = req.op;
-    t.words[w + W_FD] = cb.aio_fildes;
-    t.pos[req.slot] = cb.aio_offset;
-    if (req.op === OP_READ || req.op === OP_WRITE) {
-      const buf = cb.aio_buf!;
-      const sab = buf.buffer as SharedArrayBuffer;
-      let id = this.bufferIds.get(sab);
-      if (id === undefined) {
-        id = this.nextBufferId++;
-        this.bufferIds.set(sab, id);
-      }
-      if (!h.buffers.has(sab)) {
-        h.buffers.add(sab); // registered once per helper, like io_uring's registered buffers
-        h.port.postMessage({ id, buffer: sab });
-      }
-      t.words[w + W_BUF] = id;
-      t.words[w + W_BUFOFF] = buf.byteOffset;
-      t.words[w + W_NBYTES] = cb.aio_nbytes;
-    }
-    req.state = Q_RUNNING;
-    h.inflight = req;
-    this.busy.add(h);
-    h.worker.ref(); // a request in flight keeps the process alive; an idle pool does not
-    h.sub.push(req.slot, 0, 0, req.seq >>> 0);
-    this.awaitCompletion(h);
-  }
+  // ---- completions ----
 
-  private awaitCompletion(h: Helper): void {
-    if (h.waiting) return;
-    h.waiting = true;
-    void h.comp.consumeWaitAsync(NEVER).then(() => this.onWake(h));
+  /** Make sure someone will reap completions while requests are outstanding. */
+  private ensureReaping(): void {
+    if (this.sleeping || this.reapScheduled) return;
+    this.reapScheduled = true;
+    this.reapRounds = 0;
+    queueMicrotask(this.reapRound);
   }
 
   /**
-   * A helper's completion ring woke us: drain it and, while awake, every other busy
-   * helper's too (one wake-up then serves many completions, like libuv's coalesced async).
+   * One round of reaping, run as a microtask after the notifications of the previous round
+   * (so the requests their callbacks submitted are already queued): drain every helper's
+   * completion ring; while that finds work, go again (up to REAP_ROUNDS, then yield to the
+   * event loop). When it finds none, poll the rings for up to `aio_poll_us` (only while the
+   * last poll paid off), then sleep on the main bell with one Atomics.waitAsync.
    */
-  private onWake(h: Helper): void {
-    h.waiting = false;
-    let n = this.drain(h);
-    for (const o of this.busy) if (o !== h) n += this.drain(o);
-    if (h.inflight !== null && !h.dead) this.awaitCompletion(h);
-    if (n > 0) {
-      this.pump();
-      this.wakeWaiters();
+  private readonly reapRound = (): void => {
+    this.reapScheduled = false;
+    if (this.outstanding === 0) return;
+    if (this.drainAll() > 0 || this.poll()) {
+      this.afterCompletions();
+      if (this.outstanding === 0) return;
+      this.reapScheduled = true;
+      if (++this.reapRounds < REAP_ROUNDS) queueMicrotask(this.reapRound);
+      else {
+        this.reapRounds = 0;
+        setImmediate(this.reapRound);
+      }
+      return;
     }
+    this.sleep();
+  };
+
+  /**
+   * Busy-poll the completion rings for up to pollUs; return whether completions came (then
+   * reaped). After a miss the next 1, 2, 4, 8 sleeps come without a poll (then every 8th
+   * polls again; a hit resets it), so a slow device or a busy machine costs a miss per
+   * eight sleeps at most, and a quiet one finds its way back to polling.
+   */
+  private poll(): boolean {
+    if (this.pollUs <= 0) return false;
+    if (this.pollSkip > 0) {
+      this.pollSkip--;
+      return false;
+    }
+    const end = performance.now() + this.pollUs / 1000;
+    do {
+      for (let i = 0; i < 8; i++) {
+        if (this.anyCompletion()) {
+          this.pollBackoff = 0;
+          return this.drainAll() > 0;
+        }
+      }
+    } while (performance.now() < end);
+    this.pollBackoff = this.pollBackoff === 0 ? 1 : Math.min(2 * this.pollBackoff, POLL_BACKOFF_MAX);
+    this.pollSkip = this.pollBackoff;
+    return false;
+  }
+
+  private sleep(): void {
+    const bell = this.mainBell!;
+    bell.arm();
+    // Seq-cst: the flag store above is ordered before the ring loads in drainAll (doorbell.ts).
+    if (this.anyCompletion()) {
+      bell.disarm();
+      this.reapScheduled = true;
+      queueMicrotask(this.reapRound);
+      return;
+    }
+    this.sleeping = true;
+    this.sleeps++;
+    void bell.waitAsync(Infinity).then(this.onWake); // no timeout: V8 then posts no timer task per sleep
+  }
+
+  private readonly onWake = (): void => {
+    this.mainBell!.disarm();
+    this.sleeping = false;
+    this.reapRounds = 0;
+    this.reapScheduled = true;
+    this.reapRound();
+  };
+
+  private anyCompletion(): boolean {
+    for (const h of this.helperList) if (h.comp.consumePeek(1) !== 0) return true;
+    return false;
+  }
+
+  private drainAll(): number {
+    let n = 0;
+    for (const h of this.helperList) n += this.drain(h);
+    return n;
   }
 
   /** Reap a helper's completion ring; return how many requests finished. */
@@ -506,42 +747,55 @@ export class AioContext extends EventEmitter {
     const d = this.desc;
     let n = 0;
     while (h.comp.pop(d) === ChanErr.Ok) {
-      const req = this.reqs[d.offset];
-      if (req === null || req === undefined || h.inflight !== req) continue;
-      h.inflight = null;
-      this.busy.delete(h);
-      h.worker.unref();
-      if (!h.dead) this.idle.push(h);
-      this.finish(req, d.length | 0);
+      const slot = d.offset;
+      const rec = this.recs[slot];
+      if (rec === undefined || rec.q !== Q_QUEUED || ((rec.tag + 1) | 0) !== (d.user | 0)) continue;
+      this.finish(slot, d.length | 0);
       n++;
     }
+    this.reaped += n;
     return n;
   }
 
-  private finish(req: Req, res: number): void {
-    const list = this.fdLists.get(req.cb.aio_fildes);
-    if (list !== undefined && list[0] === req) {
-      list.shift();
-      if (list.length === 0) this.fdLists.delete(req.cb.aio_fildes);
-      else this.makeRunnable(list[0]!);
+  private afterCompletions(): void {
+    this.pump();
+    this.wakeWaiters();
+  }
+
+  /** Unlink a request from its fd's list (promoting the next one if it was the head) and complete it. */
+  private finish(slot: number, res: number): void {
+    const rec = this.recs[slot]!;
+    const fd = rec.cb!.aio_fildes;
+    const list = this.fdLists.get(fd)!;
+    if (list.head === slot) {
+      list.head = rec.next;
+      if (rec.next < 0) list.tail = -1;
+      else this.makeRunnable(rec.next);
+    } else {
+      let p = list.head;
+      while (this.recs[p]!.next !== slot) p = this.recs[p]!.next;
+      this.recs[p]!.next = rec.next;
+      if (list.tail === slot) list.tail = p;
     }
-    this.complete(req, res);
+    this.complete(slot, res);
   }
 
   /** Record the result in the block, free the slot, notify (glibc: __aio_notify). */
-  private complete(req: Req, res: number): void {
-    const cb = req.cb;
+  private complete(slot: number, res: number): void {
+    const rec = this.recs[slot]!;
+    const cb = rec.cb!;
+    const resolve = rec.resolve;
+    const g = rec.group;
+    rec.cb = null;
+    rec.q = Q_FREE;
+    rec.group = null;
+    rec.resolve = null;
     cb.__return_value = res;
     cb.__error_code = res >= 0 ? 0 : -res;
-    this.reqs[req.slot] = null;
-    this.freeSlots.push(req.slot);
-    if (req.resolve !== null) {
-      const r = req.resolve;
-      req.resolve = null;
-      r(this.return(cb));
-    }
+    this.freeSlots.push(slot);
+    if (this.freeSlots.length === this.slotsMax) this.setReferenced(false);
+    if (resolve !== null) resolve(this.return(cb));
     this.notify(cb.aio_sigevent);
-    const g = req.group;
     if (g !== null) {
       if (res < 0) g.failed = true;
       this.groupDone(g);
@@ -554,20 +808,51 @@ export class AioContext extends EventEmitter {
     this.notify(g.sig);
   }
 
+  /** Queue a notification; all of a round's run in one microtask, in completion order. */
   private notify(s: Sigevent | null | undefined): void {
     if (s === null || s === undefined) return;
     if (s.sigev_notify === SIGEV_THREAD && s.sigev_notify_function !== null) {
-      const fn = s.sigev_notify_function;
-      const v = s.sigev_value;
-      queueMicrotask(() => fn(v));
+      this.noteKind.push(SIGEV_THREAD);
+      this.noteA.push(s.sigev_notify_function);
     } else if (s.sigev_notify === SIGEV_SIGNAL) {
-      const signo = s.sigev_signo;
-      const v = s.sigev_value;
-      queueMicrotask(() => this.emit('signal', signo, v));
+      this.noteKind.push(SIGEV_SIGNAL);
+      this.noteA.push(s.sigev_signo);
+    } else {
+      return;
+    }
+    this.noteB.push(s.sigev_value);
+    if (!this.notesScheduled) {
+      this.notesScheduled = true;
+      queueMicrotask(this.runNotes);
     }
   }
 
+  private readonly runNotes = (): void => {
+    const kind = this.noteKind;
+    const a = this.noteA;
+    const b = this.noteB;
+    // A callback may complete more requests (aio_cancel, a failed submit) and queue more
+    // notes: they run in this loop too (notesScheduled stays set until it ends).
+    let i = 0;
+    try {
+      for (; i < kind.length; i++) {
+        const v = b[i];
+        if (kind[i] === SIGEV_THREAD) (a[i] as (value: unknown) => void)(v);
+        else this.emit('signal', a[i], v);
+      }
+    } finally {
+      // On a throw, drop the notes that ran (i included) and run the rest in a new microtask.
+      const ran = i < kind.length ? i + 1 : i;
+      kind.splice(0, ran);
+      a.splice(0, ran);
+      b.splice(0, ran);
+      if (kind.length > 0) queueMicrotask(this.runNotes);
+      else this.notesScheduled = false;
+    }
+  };
+
   private wakeWaiters(): void {
+    if (this.completionWaiters.size === 0) return;
     for (const w of [...this.completionWaiters]) w();
   }
 }

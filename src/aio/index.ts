@@ -1,11 +1,11 @@
 // AIO layer: POSIX asynchronous I/O (<aio.h>) built the way glibc builds it (see
 // docs/aio.md and glibc's sysdeps/pthread/aio_misc.c).
 //
-// Deals with: control blocks (aiocb.ts), a priority-ordered queue of runnable requests with
-// one in-order list per file descriptor, and a pool of helper threads (helper.ts) that run
-// the blocking pread/pwrite/fsync; requests reach a helper through its submission ring and
-// results come back through its completion ring (src/channel), so no message is posted per
-// request.
+// Deals with: control blocks (aiocb.ts), one in-order list of requests per file descriptor,
+// a priority-ordered run queue in shared memory (runqueue.ts) from which a pool of helper
+// threads (helper.ts) take requests themselves and run the blocking pread/pwrite/fsync;
+// results come back through each helper's completion ring (src/channel), so no message is
+// posted per request and a busy helper needs no wake-up between requests.
 //
 // Guarantees: requests on one fd run one at a time in submission order; a request is
 // completed exactly once (done, failed or canceled) and notified once; helpers start on
@@ -23,7 +23,7 @@ import { AioContext, type AioInit } from './context.js';
 
 export * from './aiocb.js';
 export * from './errno.js';
-export { AioContext, type AioInit } from './context.js';
+export { AioContext, defaultAioThreads, type AioInit } from './context.js';
 
 let defaultContext: AioContext | null = null;
 

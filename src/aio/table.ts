@@ -1,8 +1,8 @@
 // The request table: the arguments of every queued request, in shared memory, one slot per
-// request (aio_num slots). The main thread writes a slot before it hands the slot's index to
-// a helper through the helper's submission ring, and reads nothing back from it: the result
-// travels in the completion descriptor. The ring's publish orders the slot writes before the
-// helper's reads (see channel/ring.ts).
+// request (aio_num slots). The main thread writes a slot before it publishes the slot's index
+// in the run queue (runqueue.ts), and reads back only the state word: the result travels in
+// the completion descriptor. The queue's publish orders the slot writes before the helper's
+// reads (see runqueue.ts).
 
 /** Slot operation: pread into the buffer. */
 export const OP_READ = 0;
@@ -25,6 +25,10 @@ export const W_BUF = 2;
 export const W_BUFOFF = 3;
 /** Word of a slot: the byte count. */
 export const W_NBYTES = 4;
+/** Word of a slot: its state, (generation << 2) | ST_* of runqueue.ts; moved with compareExchange only. */
+export const W_STATE = 5;
+/** Word of a slot: the id of the helper that claimed it (written by that helper). */
+export const W_HELPER = 6;
 
 /** The views over one request table. */
 export interface RequestTable {

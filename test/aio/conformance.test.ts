@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -33,6 +33,7 @@ import {
   O_SYNC,
   SIGEV_SIGNAL,
   SIGEV_THREAD,
+  defaultAioThreads,
   newAiocb,
   newSigevent,
   type Aiocb,
@@ -91,7 +92,8 @@ async function blocker(ctx: AioContext): Promise<{ fd: number; cb: Aiocb; releas
   const cb = newAiocb({ aio_fildes: fd, aio_buf: shared(1), aio_nbytes: 1 });
   assert.equal(ctx.read(cb), 0);
   // Wait until a helper has taken it (the request is no longer cancelable).
-  assert.ok(await eventually(() => ctx.cancel(fd, cb) === AIO_NOTCANCELED), 'blocker did not start');
+  assert.ok(await eventually(() => ctx.isRunning(cb)), 'blocker did not start');
+  assert.equal(ctx.cancel(fd, cb), AIO_NOTCANCELED);
   const release = async (): Promise<void> => {
     const w = openSync(p, 'r+');
     writeSync(w, 'x');
@@ -565,4 +567,117 @@ test('the pool needs no destroy call: a program exits after its last request', a
     'child program',
   );
   assert.equal(out.trim(), '16');
+});
+
+// ---- the shared run queue (helpers take requests themselves) ----
+
+test('a request waiting in the run queue is canceled before any helper runs it, and its slot is reused safely', async () => {
+  const ctx = newContext(1, 2); // one helper, two slots
+  const b = await blocker(ctx); // the helper and one slot are busy
+  const fd = fileWith('..........');
+  const w1buf = shared(4);
+  w1buf.set(Buffer.from('AAAA'));
+  const w1 = newAiocb({ aio_fildes: fd, aio_offset: 0, aio_buf: w1buf, aio_nbytes: 4 });
+  assert.equal(ctx.write(w1), 0); // queued for the helper, not started
+  assert.equal(ctx.isRunning(w1), false);
+  assert.equal(ctx.cancel(fd, w1), AIO_CANCELED);
+  assert.equal(ctx.error(w1), ECANCELED);
+  // The same slot now serves another request; the canceled entry must not run it twice.
+  let notified = 0;
+  const sig = { ...newSigevent(), sigev_notify: SIGEV_THREAD, sigev_notify_function: () => notified++ };
+  const w2buf = shared(2);
+  w2buf.set(Buffer.from('BB'));
+  const w2 = newAiocb({ aio_fildes: fd, aio_offset: 6, aio_buf: w2buf, aio_nbytes: 2, aio_sigevent: sig });
+  assert.equal(ctx.write(w2), 0);
+  await b.release();
+  await within(ctx.suspend([w2]));
+  assert.equal(ctx.return(w2), 2);
+  assert.ok(await eventually(() => notified === 1));
+  assert.equal(readFileSync(`/proc/self/fd/${fd}`, 'utf8'), '......BB..');
+  assert.equal(notified, 1);
+  closeSync(fd);
+});
+
+test('a request blocked on one descriptor does not hold up the others while another helper is free', async () => {
+  const ctx = newContext(2);
+  const b = await blocker(ctx);
+  const fds = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => fileWith(`file${i}`));
+  const cbs = fds.map((fd) => newAiocb({ aio_fildes: fd, aio_buf: shared(5), aio_nbytes: 5 }));
+  for (const cb of cbs) assert.equal(ctx.read(cb), 0);
+  const got = await within(Promise.all(cbs.map((cb) => ctx.wait(cb))));
+  assert.deepEqual(got, [5, 5, 5, 5, 5, 5, 5, 5]);
+  assert.deepEqual(cbs.map((cb) => text(cb.aio_buf!, 5)), fds.map((_, i) => `file${i}`));
+  assert.equal(ctx.error(b.cb), EINPROGRESS);
+  await b.release();
+  for (const fd of fds) closeSync(fd);
+});
+
+test('requests of equal priority start in the order they became runnable', async () => {
+  const ctx = newContext(1);
+  const b = await blocker(ctx);
+  const order: number[] = [];
+  const cbs: Aiocb[] = [];
+  for (let i = 0; i < 6; i++) {
+    const sig = { ...newSigevent(), sigev_notify: SIGEV_THREAD, sigev_value: i, sigev_notify_function: (v: unknown) => order.push(v as number) };
+    const cb = newAiocb({ aio_fildes: fileWith('abc'), aio_buf: shared(1), aio_nbytes: 1, aio_reqprio: 3, aio_sigevent: sig });
+    assert.equal(ctx.read(cb), 0);
+    cbs.push(cb);
+  }
+  await b.release();
+  assert.ok(await eventually(() => order.length === 6));
+  assert.deepEqual(order, [0, 1, 2, 3, 4, 5]);
+  for (const cb of cbs) closeSync(cb.aio_fildes);
+});
+
+test('one helper serves a burst of requests on many descriptors; the pool never passes aio_threads', async () => {
+  const one = newContext(1);
+  const fds = Array.from({ length: 32 }, (_, i) => fileWith(`${i}`.padStart(4, '0')));
+  const burst = (ctx: AioContext): Promise<number[]> => {
+    const cbs = fds.map((fd) => newAiocb({ aio_fildes: fd, aio_buf: shared(4), aio_nbytes: 4 }));
+    for (const cb of cbs) assert.equal(ctx.read(cb), 0);
+    return within(Promise.all(cbs.map((cb) => ctx.wait(cb))));
+  };
+  assert.deepEqual(await burst(one), fds.map(() => 4));
+  assert.equal(one.spawned, 1);
+  const three = newContext(3);
+  assert.deepEqual(await burst(three), fds.map(() => 4));
+  assert.ok(three.spawned - three.retired <= 3 && three.spawned >= 1);
+  for (const fd of fds) closeSync(fd);
+});
+
+test('completions are collected with the main thread polling off (aio_poll_us 0) as with it on', async () => {
+  for (const poll of [0, 50]) {
+    const ctx = new AioContext({ aio_threads: 2, aio_idle_time: 0.05, aio_poll_us: poll });
+    const fd = fileWith('0123456789');
+    const cbs = [0, 2, 4, 6, 8].map((off) => newAiocb({ aio_fildes: fd, aio_offset: off, aio_buf: shared(2), aio_nbytes: 2 }));
+    for (const cb of cbs) assert.equal(ctx.read(cb), 0);
+    assert.deepEqual(await within(Promise.all(cbs.map((cb) => ctx.wait(cb)))), [2, 2, 2, 2, 2]);
+    assert.deepEqual(cbs.map((cb) => text(cb.aio_buf!, 2)), ['01', '23', '45', '67', '89']);
+    closeSync(fd);
+  }
+});
+
+test('the default pool size is the core count, at least 2', () => {
+  assert.equal(defaultAioThreads(), Math.max(2, availableParallelism()));
+});
+
+test('when canceled entries fill a level of the run queue, new requests wait on the main thread and still run', async () => {
+  const ctx = newContext(1, 2); // a level holds 2 * aio_num = 4 entries
+  const b = await blocker(ctx);
+  const fd = fileWith('abcdef');
+  const mk = (): Aiocb => newAiocb({ aio_fildes: fd, aio_buf: shared(3), aio_nbytes: 3 });
+  for (let i = 0; i < 4; i++) {
+    const cb = mk();
+    assert.equal(ctx.read(cb), 0);
+    assert.equal(ctx.cancel(fd, cb), AIO_CANCELED); // leaves a canceled entry behind in the queue
+  }
+  const spill = mk(); // the level is full: kept on the main thread
+  assert.equal(ctx.read(spill), 0);
+  assert.equal(ctx.cancel(fd, spill), AIO_CANCELED);
+  const last = mk();
+  assert.equal(ctx.read(last), 0);
+  await b.release(); // the helper skips the canceled entries; the main thread then queues `last`
+  assert.equal(await within(ctx.wait(last)), 3);
+  assert.equal(text(last.aio_buf!, 3), 'abc');
+  closeSync(fd);
 });
