@@ -1,0 +1,609 @@
+// A TCP connection shaped like Node's net.Socket (lib/net.js): a stream.Duplex whose
+// reads and writes are recv(2) and send(2) on a non-blocking socket of the stack's
+// process, driven by the process's epoll loop (edge-triggered, as libuv drives a stream).
+//
+// Events as Node emits them: 'lookup' (only for names), 'connect' then 'ready', 'data',
+// 'end' (the peer's FIN), 'drain', 'timeout', 'error', then 'close' (hadError).
+//
+// Backpressure is exact: recv is called only while the readable side wants data (from
+// `_read` until `push` returns false), so a paused reader leaves the bytes in the TCP
+// receive buffer, the advertised window closes and the sender's send buffer fills; a
+// write's callback runs once send(2) took all of it, so `write()` returns false while
+// more than the high-water mark is queued above a full send buffer.
+
+import { Duplex } from 'node:stream';
+import {
+  AF_INET, EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, IPPROTO_TCP, MSG_NOSIGNAL, SHUT_WR, SOCK_CLOEXEC,
+  SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SO_KEEPALIVE, SO_LINGER, TCP_KEEPIDLE, TCP_NODELAY,
+} from '../posix/constants.js';
+import { EAGAIN, EINPROGRESS, ENOTCONN } from '../posix/errno.js';
+import { type SockAddrIn, inetAddr, inetNtoa, newSockAddrIn, sockaddrIn } from '../posix/sockaddr.js';
+import { errnoException, exceptionWithHostPort, nodeError, validatePort } from './errors.js';
+import type { PollHandler } from './poller.js';
+import { type KernelTimer, type LookupFunction, type StackContext, getDefaultStack } from './stack.js';
+
+/** Options of `new Socket()`. */
+export interface SocketOptions {
+  /** The stack to run on (default: the default stack). */
+  stack?: StackContext;
+  /** Keep the writable side open after the peer's FIN (default false: end it too). */
+  allowHalfOpen?: boolean;
+  /** Adopt this connected fd of the stack's process (what a server does with accept4's fd). */
+  fd?: number;
+  /** Start paused: 'data' listeners do not start the flow until resume(). */
+  pauseOnCreate?: boolean;
+  /** Abort the socket when this signal aborts. */
+  signal?: AbortSignal;
+  /** Readable high-water mark (bytes). */
+  readableHighWaterMark?: number;
+  /** Writable high-water mark (bytes). */
+  writableHighWaterMark?: number;
+}
+
+/** Options of `socket.connect()` / `connect()`. */
+export interface TcpConnectOptions {
+  port: number | string;
+  /** Name or dotted quad (default "localhost"). */
+  host?: string;
+  localAddress?: string;
+  localPort?: number;
+  family?: number;
+  /** A resolver with dns.lookup's shape (default: the stack's). */
+  lookup?: LookupFunction;
+  /** Idle timeout in ms (socket.setTimeout). */
+  timeout?: number;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+  keepAliveInitialDelay?: number;
+}
+
+/** What a socket's connect options may carry besides the connect options (net.connect takes both in one object). */
+export type NetConnectOpts = TcpConnectOptions & SocketOptions;
+
+/** An address as address() reports it. */
+export interface AddressInfo {
+  address: string;
+  family: string;
+  port: number;
+}
+
+/** The server a socket was accepted by (what it tells when it closes). */
+export interface ConnectionOwner {
+  connectionClosed(s: Socket): void;
+}
+
+const READ_CHUNK = 65536;
+const SOCKET_EVENTS = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+/** recv calls per readiness event before yielding to the event loop (the receive buffer bounds it anyway). */
+const MAX_READS_PER_EVENT = 256;
+
+interface PendingWrite {
+  buf: Uint8Array;
+  off: number;
+  cb: (err?: Error | null) => void;
+}
+
+/** A TCP connection compatible with Node's net.Socket. */
+export class Socket extends Duplex implements PollHandler {
+  /** The stack this socket runs on. */
+  readonly stack: StackContext;
+  /** Bytes received. */
+  bytesRead = 0;
+  /** A connect() is in progress. */
+  connecting = false;
+  /** The server that accepted this socket, or null (http overwrites it with its own, as with net). */
+  server: unknown = null;
+  /** Who to tell when this socket closes (the accepting server). */
+  owner: ConnectionOwner | null = null;
+  private fd = -1;
+  private sent = 0;
+  private wantRead = false;
+  private wantRef = true;
+  private inPump = false;
+  private inflight: PendingWrite | null = null;
+  private finalCb: ((err?: Error | null) => void) | null = null;
+  private peerAddr: SockAddrIn | null = null;
+  private sockAddr: SockAddrIn | null = null;
+  private dialAddr = '';
+  private dialPort = 0;
+  private noDelay: boolean | null = null;
+  private keepAliveOpt: [boolean, number] | null = null;
+  private timeoutMs = 0;
+  private timer: KernelTimer | null = null;
+  private lastActive = 0;
+  private refed = false;
+  private timeoutListener: (() => void) | null = null;
+
+  /** Create a socket; connect it with connect(), or pass `fd` to adopt a connected one. */
+  constructor(opts: SocketOptions = {}) {
+    super({
+      allowHalfOpen: opts.allowHalfOpen === true,
+      emitClose: false,
+      autoDestroy: true,
+      ...(opts.readableHighWaterMark !== undefined ? { readableHighWaterMark: opts.readableHighWaterMark } : {}),
+      ...(opts.writableHighWaterMark !== undefined ? { writableHighWaterMark: opts.writableHighWaterMark } : {}),
+    });
+    this.stack = opts.stack ?? getDefaultStack();
+    if (opts.fd !== undefined) this.adopt(opts.fd);
+    if (opts.pauseOnCreate === true) this.pause();
+    if (opts.signal !== undefined) {
+      const sig = opts.signal;
+      if (sig.aborted) process.nextTick(() => this.destroy(abortError()));
+      else sig.addEventListener('abort', () => this.destroy(abortError()), { once: true });
+    }
+  }
+
+  /** The fd in the stack's process (-1 before connect and after close). */
+  get _fd(): number {
+    return this.fd;
+  }
+
+  /** Return true before the connection is up (not connected yet, or connecting). */
+  get pending(): boolean {
+    return this.fd < 0 || this.connecting;
+  }
+
+  /** Return "opening", "open", "readOnly", "writeOnly" or "closed", as net.Socket does. */
+  get readyState(): string {
+    if (this.connecting) return 'opening';
+    if (this.readable && this.writable) return 'open';
+    if (this.readable && !this.writable) return 'readOnly';
+    if (!this.readable && this.writable) return 'writeOnly';
+    return 'closed';
+  }
+
+  /** Return the bytes written so far, those still queued in the stream included. */
+  get bytesWritten(): number {
+    return this.sent + this.writableLength - (this.inflight?.off ?? 0);
+  }
+
+  /** Return the peer's address, or undefined before the connection is up. */
+  get remoteAddress(): string | undefined {
+    const p = this.peer();
+    return p === null ? undefined : inetNtoa(p.addr);
+  }
+
+  /** Return the peer's port, or undefined. */
+  get remotePort(): number | undefined {
+    return this.peer()?.port;
+  }
+
+  /** Return "IPv4" once connected, or undefined. */
+  get remoteFamily(): string | undefined {
+    return this.peer() === null ? undefined : 'IPv4';
+  }
+
+  /** Return the local address, or undefined before bind/connect. */
+  get localAddress(): string | undefined {
+    const s = this.sockname();
+    return s === null ? undefined : inetNtoa(s.addr);
+  }
+
+  /** Return the local port, or undefined. */
+  get localPort(): number | undefined {
+    return this.sockname()?.port;
+  }
+
+  /** Return "IPv4" once bound, or undefined. */
+  get localFamily(): string | undefined {
+    return this.sockname() === null ? undefined : 'IPv4';
+  }
+
+  /** Return the bytes of the send buffer a write is waiting on, as Node's bufferSize (deprecated there). */
+  get bufferSize(): number {
+    return this.writableLength;
+  }
+
+  /** Return the bound address: `{ address, family, port }`, or {} when not bound. */
+  address(): AddressInfo | Record<string, never> {
+    const s = this.sockname();
+    return s === null ? {} : { address: inetNtoa(s.addr), family: 'IPv4', port: s.port };
+  }
+
+  /**
+   * Connect: `connect(port[, host][, listener])` or `connect(options[, listener])`.
+   * Errors: throws ERR_SOCKET_BAD_PORT / ERR_INVALID_ARG_TYPE for a bad port; network
+   * errors are emitted ('error' with code ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH, ENOTFOUND...).
+   */
+  connect(...args: unknown[]): this {
+    const [opts, cb] = normalizeConnectArgs(args);
+    // An IPC path means a Unix socket in net; http passes its request path in the same
+    // options to createConnection, so a path next to a port is ignored.
+    if (typeof (opts as { path?: unknown }).path === 'string' && opts.port === undefined) {
+      throw nodeError('NETCH_ERR_UNSUPPORTED', 'connect: IPC paths (Unix domain sockets) are not supported by the stack');
+    }
+    const port = validatePort(opts.port);
+    if (this.fd >= 0 || this.connecting) throw nodeError('ERR_SOCKET_CONNECTING', 'Socket is already connecting or connected');
+    if (this.destroyed) throw nodeError('ERR_SOCKET_CLOSED', 'Socket is closed');
+    if (cb !== null) this.once('connect', cb);
+    if (opts.timeout !== undefined) this.setTimeout(opts.timeout);
+    if (opts.noDelay !== undefined) this.setNoDelay(opts.noDelay);
+    if (opts.keepAlive !== undefined) this.setKeepAlive(opts.keepAlive, opts.keepAliveInitialDelay ?? 0);
+    this.connecting = true;
+    this.holdRef();
+    const host = opts.host ?? 'localhost';
+    if (inetAddr(host) >= 0) {
+      // Node connects on the next tick for a literal address, without a 'lookup' event.
+      process.nextTick(() => {
+        if (this.connecting && !this.destroyed) this.dial(host, port, opts);
+      });
+      return this;
+    }
+    const done = (err: Error | null, address: string, family: number): void => {
+      this.emit('lookup', err, address, family, host);
+      if (!this.connecting || this.destroyed) return;
+      if (err !== null) {
+        this.connecting = false;
+        this.destroy(err);
+        return;
+      }
+      this.dial(address, port, opts);
+    };
+    if (opts.lookup !== undefined) opts.lookup(host, { family: 4 }, done);
+    else this.stack.lookup(host, done);
+    return this;
+  }
+
+  /** Set TCP_NODELAY (default true); applied at connect when not connected yet. Return this. */
+  setNoDelay(noDelay = true): this {
+    this.noDelay = noDelay;
+    if (this.fd >= 0) this.stack.process.sys.setsockopt(this.fd, IPPROTO_TCP, TCP_NODELAY, noDelay ? 1 : 0);
+    return this;
+  }
+
+  /** Set SO_KEEPALIVE and, with a delay, TCP_KEEPIDLE (whole seconds). Return this. */
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    this.keepAliveOpt = [enable, initialDelay];
+    if (this.fd >= 0) this.applyKeepAlive();
+    return this;
+  }
+
+  /** Emit 'timeout' after `ms` without reads or writes (0 turns it off); `cb` is added as a 'timeout' listener. Return this. */
+  setTimeout(ms: number, cb?: () => void): this {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw nodeError('ERR_OUT_OF_RANGE', `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`, 'RangeError');
+    }
+    if (this.timeoutListener !== null) {
+      this.removeListener('timeout', this.timeoutListener);
+      this.timeoutListener = null;
+    }
+    this.timeoutMs = ms;
+    if (ms === 0) {
+      this.timer?.cancel();
+    } else {
+      if (cb !== undefined) {
+        this.once('timeout', cb);
+        this.timeoutListener = cb;
+      }
+      this.timer ??= this.stack.timer(() => this.onTimer());
+      this.lastActive = this.stack.kernel.now();
+      this.timer.arm(ms);
+    }
+    return this;
+  }
+
+  /** Keep Node's event loop alive while the socket is open (the default). Return this. */
+  ref(): this {
+    if (!this.destroyed && (this.fd >= 0 || this.connecting)) this.holdRef();
+    this.wantRef = true;
+    return this;
+  }
+
+  /** Let Node's event loop exit while only this socket is open. Return this. */
+  unref(): this {
+    this.wantRef = false;
+    this.dropRef();
+    return this;
+  }
+
+  /** End the writable side, then destroy once everything was written. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once('finish', () => this.destroy());
+  }
+
+  /** Reset the connection (RST, as SO_LINGER 0 then close does) and destroy the socket. Return this. */
+  resetAndDestroy(): this {
+    if (this.fd >= 0) this.stack.process.sys.setsockopt(this.fd, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 });
+    else if (!this.connecting) {
+      this.destroy(nodeError('ERR_SOCKET_CLOSED', 'Socket is closed'));
+      return this;
+    }
+    this.destroy();
+    return this;
+  }
+
+  // ---- readiness ----
+
+  /** Handle epoll's report for the fd (PollHandler). */
+  onPoll(events: number): void {
+    if (this.fd < 0) return;
+    if (this.connecting) {
+      if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) !== 0) this.finishConnect();
+      return;
+    }
+    if (this.wantRead && (events & (EPOLLIN | EPOLLERR | EPOLLHUP | EPOLLRDHUP)) !== 0) this.pumpRead();
+    if (this.inflight !== null && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) !== 0) this.flushWrite();
+  }
+
+  // ---- stream.Duplex implementation ----
+
+  /** Read from the stack while the consumer wants data (stream.Readable). */
+  override _read(_n: number): void {
+    this.wantRead = true;
+    if (this.fd >= 0 && !this.connecting) this.pumpRead();
+  }
+
+  /** Send `chunk`; the callback runs when the stack took all of it (stream.Writable). */
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.inflight = { buf: chunk, off: 0, cb };
+    if (this.connecting) return; // sent when the connection is up
+    if (this.fd < 0) {
+      this.inflight = null;
+      cb(nodeError('ERR_SOCKET_CLOSED', 'Socket is closed'));
+      return;
+    }
+    this.flushWrite();
+  }
+
+  /** Send several chunks as one (stream.Writable, after cork/uncork). */
+  override _writev(chunks: { chunk: Buffer; encoding: BufferEncoding }[], cb: (err?: Error | null) => void): void {
+    const bufs: Buffer[] = [];
+    for (const c of chunks) bufs.push(c.chunk);
+    this._write(Buffer.concat(bufs), 'buffer' as BufferEncoding, cb);
+  }
+
+  /** Send the FIN after the queued data (shutdown(SHUT_WR)) (stream.Writable). */
+  override _final(cb: (err?: Error | null) => void): void {
+    if (this.connecting) {
+      this.finalCb = cb;
+      return;
+    }
+    this.shutdownWrite(cb);
+  }
+
+  /** Close the fd (stream.Duplex); 'close' follows with hadError. */
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.timer?.cancel();
+    this.connecting = false;
+    this.wantRead = false;
+    if (this.fd >= 0) {
+      const fd = this.fd;
+      this.fd = -1;
+      this.stack.poller.remove(fd);
+      this.stack.process.sys.close(fd);
+    }
+    this.inflight = null;
+    this.dropRef();
+    this.stack.untrack(this);
+    const server = this.owner;
+    cb(err);
+    // Node emits 'close' from the handle's close callback, a later phase of the event
+    // loop than the 'error' and 'end' ticks: after them, so listeners added then still hear it.
+    setImmediate(() => {
+      this.emit('close', err !== null && err !== undefined);
+      server?.connectionClosed(this);
+    });
+  }
+
+  // ---- internals ----
+
+  private holdRef(): void {
+    this.stack.track(this);
+    if (this.refed || !this.wantRef) return;
+    this.refed = true;
+    this.stack.ref();
+  }
+
+  private dropRef(): void {
+    if (!this.refed) return;
+    this.refed = false;
+    this.stack.unref();
+  }
+
+  /** Take a connected fd (accepted by a server). */
+  private adopt(fd: number): void {
+    this.fd = fd;
+    const r = this.stack.poller.add(fd, SOCKET_EVENTS, this);
+    if (r < 0) {
+      process.nextTick(() => this.destroy(errnoException(r, 'epoll_ctl')));
+      return;
+    }
+    this.holdRef();
+  }
+
+  private dial(address: string, port: number, opts: TcpConnectOptions): void {
+    const sys = this.stack.process.sys;
+    this.dialAddr = address;
+    this.dialPort = port;
+    const fd = sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return this.failConnect(errnoException(fd, 'socket'));
+    this.fd = fd;
+    if (this.noDelay !== null) sys.setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, this.noDelay ? 1 : 0);
+    if (this.keepAliveOpt !== null) this.applyKeepAlive();
+    if (opts.localAddress !== undefined || opts.localPort !== undefined) {
+      const la = opts.localAddress ?? '0.0.0.0';
+      const lp = opts.localPort ?? 0;
+      const a = inetAddr(la);
+      const r = a < 0 ? -22 : sys.bind(fd, sockaddrIn(a, lp));
+      if (r < 0) return this.failConnect(exceptionWithHostPort(r, 'bind', la, lp));
+    }
+    const r0 = this.stack.poller.add(fd, SOCKET_EVENTS, this);
+    if (r0 < 0) return this.failConnect(errnoException(r0, 'epoll_ctl'));
+    const r = sys.connect(fd, sockaddrIn(inetAddr(address), port));
+    if (r === 0) this.connected();
+    else if (r !== -EINPROGRESS) this.failConnect(exceptionWithHostPort(r, 'connect', address, port));
+    // -EINPROGRESS: epoll reports EPOLLOUT (up) or EPOLLERR (refused, timed out).
+  }
+
+  private finishConnect(): void {
+    // As libuv does: the outcome of a non-blocking connect is SO_ERROR.
+    const err = this.stack.process.sys.getsockopt(this.fd, SOL_SOCKET, SO_ERROR);
+    if (err > 0) return this.failConnect(exceptionWithHostPort(-err, 'connect', this.dialAddr, this.dialPort));
+    if (err < 0) return this.failConnect(errnoException(err, 'getsockopt'));
+    const p = newSockAddrIn();
+    const r = this.stack.process.sys.getpeername(this.fd, p);
+    if (r === -ENOTCONN) return; // still in SYN-SENT: a later event tells
+    this.connected();
+  }
+
+  private failConnect(err: Error): void {
+    this.connecting = false;
+    this.destroy(err);
+  }
+
+  private connected(): void {
+    this.connecting = false;
+    this.peerAddr = null;
+    this.sockAddr = null;
+    this.touch();
+    this.emit('connect');
+    this.emit('ready');
+    if (this.destroyed || this.fd < 0) return;
+    if (this.inflight !== null) this.flushWrite();
+    if (this.finalCb !== null && this.inflight === null) {
+      const cb = this.finalCb;
+      this.finalCb = null;
+      this.shutdownWrite(cb);
+    }
+    if (this.wantRead) this.pumpRead();
+  }
+
+  private shutdownWrite(cb: (err?: Error | null) => void): void {
+    if (this.fd < 0) return cb();
+    const r = this.stack.process.sys.shutdown(this.fd, SHUT_WR);
+    if (r < 0 && r !== -ENOTCONN) cb(errnoException(r, 'shutdown'));
+    else cb();
+  }
+
+  private pumpRead(): void {
+    if (this.inPump) return;
+    this.inPump = true;
+    try {
+      const sys = this.stack.process.sys;
+      const scratch = scratchBuffer();
+      for (let i = 0; i < MAX_READS_PER_EVENT && this.wantRead && this.fd >= 0; i++) {
+        const r = sys.recv(this.fd, scratch, 0, READ_CHUNK, 0);
+        if (r > 0) {
+          this.bytesRead += r;
+          this.touch();
+          // One copy out of the scratch buffer into a chunk of exactly the size read.
+          const chunk = Buffer.allocUnsafe(r);
+          scratch.copy(chunk, 0, 0, r);
+          this.wantRead = this.push(chunk);
+          continue;
+        }
+        if (r === -EAGAIN) return;
+        this.wantRead = false;
+        if (r === 0) {
+          this.push(null);
+          return;
+        }
+        this.destroy(errnoException(r, 'read'));
+        return;
+      }
+      // Budget spent with data left: continue after other I/O had its turn (edge-triggered: no new event would come).
+      if (this.wantRead && this.fd >= 0) setImmediate(() => this.pumpRead());
+    } finally {
+      this.inPump = false;
+    }
+  }
+
+  private flushWrite(): void {
+    const p = this.inflight;
+    if (p === null || this.fd < 0) return;
+    const sys = this.stack.process.sys;
+    while (p.off < p.buf.length) {
+      const r = sys.send(this.fd, p.buf, p.off, p.buf.length - p.off, MSG_NOSIGNAL);
+      if (r > 0) {
+        p.off += r;
+        this.sent += r;
+        this.touch();
+        continue;
+      }
+      if (r === -EAGAIN || r === 0) return; // EPOLLOUT resumes it
+      this.inflight = null;
+      p.cb(errnoException(r, 'write'));
+      return;
+    }
+    this.inflight = null;
+    p.cb();
+    if (this.finalCb !== null && this.inflight === null && !this.connecting) {
+      const cb = this.finalCb;
+      this.finalCb = null;
+      this.shutdownWrite(cb);
+    }
+  }
+
+  private applyKeepAlive(): void {
+    const [enable, delay] = this.keepAliveOpt!;
+    const sys = this.stack.process.sys;
+    sys.setsockopt(this.fd, SOL_SOCKET, SO_KEEPALIVE, enable ? 1 : 0);
+    const secs = Math.floor(delay / 1000);
+    if (enable && secs >= 1) sys.setsockopt(this.fd, IPPROTO_TCP, TCP_KEEPIDLE, secs);
+  }
+
+  private touch(): void {
+    if (this.timeoutMs > 0) {
+      this.lastActive = this.stack.kernel.now();
+      if (this.timer !== null && !this.timer.armed) this.timer.arm(this.timeoutMs);
+    }
+  }
+
+  private onTimer(): void {
+    if (this.timeoutMs === 0 || this.destroyed) return;
+    const idle = this.stack.kernel.now() - this.lastActive;
+    if (idle + 1e-6 < this.timeoutMs) {
+      this.timer!.arm(this.timeoutMs - idle);
+      return;
+    }
+    this.emit('timeout');
+  }
+
+  private peer(): SockAddrIn | null {
+    if (this.peerAddr !== null) return this.peerAddr;
+    if (this.fd < 0 || this.connecting) return null;
+    const p = newSockAddrIn();
+    if (this.stack.process.sys.getpeername(this.fd, p) < 0) return null;
+    this.peerAddr = p;
+    return p;
+  }
+
+  private sockname(): SockAddrIn | null {
+    if (this.sockAddr !== null) return this.sockAddr;
+    if (this.fd < 0) return null;
+    const s = newSockAddrIn();
+    if (this.stack.process.sys.getsockname(this.fd, s) < 0) return null;
+    // Cache once connected (the address no longer changes); before that it may.
+    if (!this.connecting && s.port !== 0) this.sockAddr = s;
+    return s.port === 0 ? null : s;
+  }
+}
+
+let scratch: Buffer | null = null;
+
+/** The buffer recv(2) fills before the bytes are copied into a chunk (one per thread). */
+function scratchBuffer(): Buffer {
+  scratch ??= Buffer.allocUnsafeSlow(READ_CHUNK);
+  return scratch;
+}
+
+function abortError(): Error {
+  const e = new Error('The operation was aborted') as Error & { code: string };
+  e.name = 'AbortError';
+  e.code = 'ABORT_ERR';
+  return e;
+}
+
+/** Split net.connect's arguments: `(options[, cb])` or `(port[, host][, cb])`. */
+export function normalizeConnectArgs(args: unknown[]): [NetConnectOpts, (() => void) | null] {
+  const a = args.length > 0 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  const last = a[a.length - 1];
+  const cb = typeof last === 'function' ? (last as () => void) : null;
+  const first = a[0];
+  if (typeof first === 'object' && first !== null) return [first as NetConnectOpts, cb];
+  const opts: NetConnectOpts = { port: first as number };
+  if (typeof a[1] === 'string') opts.host = a[1];
+  return [opts, cb];
+}
