@@ -17,6 +17,7 @@ import { macToString } from '../wire/ethernet.js';
 import { ipv4ToString } from '../wire/ipv4.js';
 
 const USAGE = `usage: netch demo [--pcap FILE] [--count N] [--interval MS]
+       netch demo backlog [--json FILE]   (a connection storm; see its --help)
 
 Two hosts, 192.0.2.1 (alpha) and 192.0.2.2 (beta), on a memory link in this process:
 ARP resolution, ping, a UDP echo exchange, and both hosts' counters.
@@ -36,6 +37,7 @@ const UDP_SIZES = [0, 1, 2, 63, 64, 512, 1000, 1400, 1471, 1472];
 
 /** Run the demo; return the exit code. */
 export async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'backlog') return (await import('./demo-backlog.js')).run(argv.slice(1));
   let opts;
   try {
     opts = parseArgs({

@@ -12,6 +12,12 @@ function printHelp(): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
+// A reader that goes away (`netch ... | head`) ends the command quietly, as in other CLIs.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -34,7 +40,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     const e = err as { code?: string; message?: string };
-    process.stderr.write(`netch: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+    const msg = e.message ?? String(err);
+    process.stderr.write(`netch: ${e.code && !msg.startsWith(`${e.code}:`) ? `${e.code}: ` : ''}${msg}\n`);
     process.exitCode = 1;
   },
 );

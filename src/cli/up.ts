@@ -8,7 +8,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
-import { isIP } from 'node:net';
+import { type Server, isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Host } from '../iface/host.js';
 import type { UdpPeerInfo } from '../iface/datagram-queue.js';
@@ -20,7 +20,9 @@ import { netnsPath, openTap } from '../link/tap.js';
 import { openUdpTunnel } from '../link/udp-tunnel.js';
 import { Loop } from '../runtime/loop.js';
 import { TcpLayer } from '../transport/tcp/layer.js';
+import { startControl } from './control.js';
 import { type Services, startServices } from './services/index.js';
+import { answerControl } from './ss.js';
 
 const USAGE = `usage: netch up (--tap NAME | --netns NAME | --udp-tunnel [LHOST:]LPORT:RHOST:RPORT) [options]
 
@@ -44,6 +46,8 @@ options:
   --http-port PORT      HTTP port (default 80; 0 turns it off)
   --pcap FILE           capture every frame of the link to FILE
   --every N             print a status line every N received frames (default 1000; 0: never)
+  --control PATH        the control socket \`netch ss\` and \`netch netstat\` ask (default: one per
+                        process in \$TMPDIR/netch-\$UID/, which they find on their own)
   -h, --help            show this help
 `;
 
@@ -132,6 +136,7 @@ interface UpOptions {
   httpPort: number;
   pcap: string | undefined;
   every: number;
+  control: string | undefined;
 }
 
 /** Run `netch up`; return the exit code once stopped by a signal. */
@@ -171,6 +176,7 @@ function parseOptions(argv: string[]): UpOptions | number {
         'http-port': { type: 'string', default: '80' },
         pcap: { type: 'string' },
         every: { type: 'string', default: '1000' },
+        control: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -225,6 +231,7 @@ function parseOptions(argv: string[]): UpOptions | number {
     httpPort,
     pcap: v.pcap,
     every,
+    control: v.control,
   };
 }
 
@@ -237,6 +244,7 @@ class Up {
   private echo: UdpEchoService | null = null;
   private tcp: TcpLayer | null = null;
   private services: Services | null = null;
+  private control: Server | null = null;
   private createdNetns: string | null = null;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
   private lastReported = 0;
@@ -294,6 +302,8 @@ class Up {
     this.tcp = new TcpLayer(this.host);
     this.services = startServices(this.tcp, { echo: o.echoPort, discard: o.discardPort, http: o.httpPort }, this.loop.clock);
     this.loop.add(this.host).start();
+    const tcp = this.tcp;
+    this.control = await startControl((words) => answerControl(this.host, tcp, words), o.control);
     const addr = o.address.split('/')[0]!;
     this.print(`host ${o.address} mac ${o.mac}: answering ping${o.echoPort > 0 ? `, UDP echo on port ${o.echoPort}` : ''}`);
     const tcpList = [
@@ -335,6 +345,7 @@ class Up {
     process.off('exit', this.onExit);
     if (this.statusTimer !== null) clearInterval(this.statusTimer);
     this.services?.stop();
+    this.control?.close();
     this.loop.stop();
     this.echo?.close();
     this.host.close();
