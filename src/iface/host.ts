@@ -15,6 +15,7 @@ import { type HostConfig, type HostOptions, resolveHostConfig } from './config.j
 import { HostContext } from './context.js';
 import { type SnmpCounters, formatNetstat, formatSnmp, newSnmpCounters } from './counters.js';
 import { netchError } from './errors.js';
+import { FilterTable } from './filter.js';
 import { IcmpLayer } from './icmp.js';
 import { Interface } from './interface.js';
 import { Ipv4Input } from './ipv4-input.js';
@@ -64,6 +65,8 @@ export class Host {
   readonly counters: SnmpCounters;
   /** The IPv4 sender, for transport protocols (begin/commit, sendDatagram). */
   readonly ip: Ipv4Output;
+  /** The filter hooks: PREROUTING, INPUT, OUTPUT, POSTROUTING (docs/filter.md). */
+  readonly filter: FilterTable;
   private readonly ctx: HostContext;
   private readonly ifaces: Interface[] = [];
   private readonly routeTable = new RouteTable();
@@ -85,6 +88,9 @@ export class Host {
     ctx.udp = new UdpLayer(ctx);
     ctx.reasm = new Reassembler(this.config.reasmMaxDatagrams, this.config.reasmTimeoutMs, this.counters.Ip, ctx.icmp);
     ctx.input = new Ipv4Input(ctx);
+    this.filter = new FilterTable(ctx);
+    ctx.input.filter = this.filter;
+    ctx.out.filter = this.filter;
     this.ip = ctx.out;
   }
 

@@ -45,3 +45,4 @@ export * from './udp-socket.js';
 export { UdpLayer, UDP_MAX_PAYLOAD, udpMaxPayload } from './udp.js';
 export * from './loopback.js';
 export * from './host.js';
+export * from './filter.js';

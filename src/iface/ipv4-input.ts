@@ -28,6 +28,7 @@ import {
   parseIpv4Into,
 } from '../wire/ipv4.js';
 import type { HostContext } from './context.js';
+import type { FilterTable } from './filter.js';
 import type { IfaceInput, Interface } from './interface.js';
 import type { LoopbackSink } from './loopback.js';
 import { ReasmResult } from './reassembly.js';
@@ -37,6 +38,8 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
   private readonly eth = new EthernetView();
   private readonly view = new Ipv4View();
   private readonly ip = newIpv4Repr();
+  /** The filter hooks (set once by the Host); an empty chain costs one length check. */
+  filter!: FilterTable;
 
   constructor(private readonly ctx: HostContext) {}
 
@@ -86,6 +89,8 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
       return;
     }
     x.InOctets += ip.headerLen + ip.payloadLength;
+    const pre = this.filter.prerouting;
+    if (pre.rules.length !== 0 && !this.filter.passIn(pre, iface, buf, off, iface === null || iface.checksumOffload, now)) return;
     const src = ip.srcAddr;
     const dst = ip.dstAddr;
     // RFC 1122 §3.2.1.3: a source address must be a unicast address (0 is allowed, for DHCP).
@@ -109,10 +114,12 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
     if (isFragment(ip)) {
       const r = ctx.reasm.add(ip, buf, now);
       if (r !== ReasmResult.Complete) return;
-      this.deliver(ctx.reasm.done, ctx.reasm.doneBytes, bcast, now);
+      this.deliver(iface, ctx.reasm.done, ctx.reasm.doneBytes, bcast, iface === null || iface.checksumOffload, now);
       return;
     }
-    this.deliver(ip, buf, bcast, now);
+    // Loopback and links that declare checksum offload cannot corrupt a frame: the
+    // transport may skip its checksum (Linux's CHECKSUM_UNNECESSARY on lo).
+    this.deliver(iface, ip, buf, bcast, iface === null || iface.checksumOffload, now);
   }
 
   /** Return true when `dst` is one of the host's unicast addresses (any interface: weak host). */
@@ -135,10 +142,12 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
     }
   }
 
-  /** Hand a whole datagram to its protocol (ip_local_deliver_finish). */
-  private deliver(ip: Ipv4Repr, bytes: Uint8Array, bcast: boolean, now: Millis): void {
+  /** Hand a whole datagram to its protocol (ip_local_deliver_finish); `csumOk`: the link vouches for it. */
+  private deliver(iface: Interface | null, ip: Ipv4Repr, bytes: Uint8Array, bcast: boolean, csumOk: boolean, now: Millis): void {
     const ctx = this.ctx;
     const c = ctx.counters.Ip;
+    const inp = this.filter.input;
+    if (inp.rules.length !== 0 && !this.filter.passIn(inp, iface, bytes, ip.payloadOffset - ip.headerLen, csumOk, now)) return;
     const proto = ip.protocol;
     if (proto === IPPROTO_ICMP) {
       c.InDelivers++;
@@ -147,13 +156,13 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
     }
     if (proto === IPPROTO_UDP) {
       c.InDelivers++;
-      ctx.udp.input(ip, bytes, bcast, now);
+      ctx.udp.input(ip, bytes, bcast, csumOk, now);
       return;
     }
     const h = ctx.handlers[proto];
     if (h !== null && h !== undefined) {
       c.InDelivers++;
-      h.input(ip, bytes, now);
+      h.input(ip, bytes, now, csumOk);
       return;
     }
     c.InUnknownProtos++;

@@ -23,6 +23,7 @@ import { type NeighEntry, NeighState } from './arp-cache.js';
 import type { HostContext } from './context.js';
 import { copyBytes } from './copy.js';
 import { IpErr, netchError } from './errors.js';
+import { type FilterTable, FilterVerdict } from './filter.js';
 import type { Interface } from './interface.js';
 
 /** `begin` flag: allow a broadcast destination (SO_BROADCAST). */
@@ -46,6 +47,11 @@ export class Ipv4Output {
   dstAddr = 0;
   /** The interface `begin` chose (null for loopback). */
   iface: Interface | null = null;
+  /**
+   * After `begin`: the datagram goes out on a link that declares checksum offload (or to
+   * loopback), so the transport may leave its checksum uncomputed, as Linux does on lo.
+   */
+  checksumOffload = false;
 
   private mode = MODE_NONE;
   private frameOff = 0;
@@ -54,6 +60,14 @@ export class Ipv4Output {
   private nextId = 1;
   private readonly ip = newIpv4Repr();
   private readonly eth = newEthernetRepr();
+  /** The filter hooks (set once by the Host); empty OUTPUT and POSTROUTING cost two length checks. */
+  filter!: FilterTable;
+  /**
+   * Transmit room a filtered datagram left unused, by interface index (-1: none): the
+   * device contract has no abort, so the next datagram on that device takes it.
+   */
+  private readonly spareOff: number[] = [];
+  private readonly spareLen: number[] = [];
 
   constructor(private readonly ctx: HostContext) {}
 
@@ -90,6 +104,8 @@ export class Ipv4Output {
   /** Hand the datagram written since `begin` to the device, the hold queue or loopback. */
   commit(now: Millis): void {
     const ctx = this.ctx;
+    const f = this.filter;
+    if (this.mode !== MODE_NONE && (f.output.rules.length !== 0 || f.postrouting.rules.length !== 0) && this.filtered(now)) return;
     switch (this.mode) {
       case MODE_DEVICE:
         this.iface!.dev.transmitCommit(this.frameOff, this.frameLen, now);
@@ -138,6 +154,34 @@ export class Ipv4Output {
     return r === null ? 0 : r.iface.mtu;
   }
 
+  /** Run OUTPUT and POSTROUTING; when they refuse the datagram, abandon it (and send a REJECT's answer) and return true. */
+  private filtered(now: Millis): boolean {
+    const loop = this.mode === MODE_LOOPBACK;
+    const v = this.filter.verdictOut(this.iface, this.bytes, loop ? this.frameOff : this.frameOff + ETH_HEADER_LEN);
+    if (v === FilterVerdict.Accept) return false;
+    if (this.mode === MODE_DEVICE) {
+      const k = this.iface!.index;
+      this.spareOff[k] = this.frameOff;
+      this.spareLen[k] = this.frameLen;
+    }
+    // A loopback slot or an ARP hold slot that is not committed is simply reused.
+    this.mode = MODE_NONE;
+    this.neigh = null;
+    if (v === FilterVerdict.Reject) this.filter.sendReject(now);
+    return true;
+  }
+
+  /** Return transmit room on `iface` for `len` bytes: what a filtered datagram left, or the device's. */
+  private transmitBegin(iface: Interface, len: number): number {
+    const k = iface.index;
+    const off = this.spareOff[k];
+    if (off !== undefined && off >= 0 && len <= this.spareLen[k]!) {
+      this.spareOff[k] = -1;
+      return off;
+    }
+    return iface.dev.transmitBegin(len);
+  }
+
   /** Start a datagram to one of our own addresses. */
   private beginLoopback(dst: number, protocol: number, payloadLen: number, src: number, ttl: number): number {
     const ctx = this.ctx;
@@ -153,6 +197,7 @@ export class Ipv4Output {
     this.countOut(total, false);
     this.bytes = buf;
     this.iface = null;
+    this.checksumOffload = true;
     this.frameOff = 0;
     this.frameLen = total;
     this.payloadOffset = IPV4_HEADER_LEN;
@@ -194,7 +239,7 @@ export class Ipv4Output {
       }
     }
     if (this.mode !== MODE_QUEUED) {
-      off = iface.dev.transmitBegin(frameLen);
+      off = this.transmitBegin(iface, frameLen);
       if (off < 0) {
         iface.dev.stats.txDropped++;
         ctx.counters.Link.OutNoBufs++;
@@ -214,6 +259,7 @@ export class Ipv4Output {
     this.countOut(total, bcast);
     this.bytes = buf!;
     this.iface = iface;
+    this.checksumOffload = iface.checksumOffload;
     this.frameOff = off!;
     this.frameLen = frameLen;
     this.payloadOffset = off! + ETH_HEADER_LEN + IPV4_HEADER_LEN;
