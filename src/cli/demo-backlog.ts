@@ -77,7 +77,8 @@ export function runBacklogStorm(personality: TcpPersonality, backlog: number, se
   const sim = new Sim().add(client, server);
   // Small buffers: thousands of connections, no data.
   const bufs = { sendBufSize: 2048, recvBufSize: 2048 };
-  const tc = new TcpLayer(client, { ...bufs, isnKey: new Uint8Array(16).fill(1) });
+  // The clients run the same kernel as the listener (their SYN retransmission schedule differs).
+  const tc = new TcpLayer(client, { ...bufs, personality, isnKey: new Uint8Array(16).fill(1) });
   const ts = new TcpLayer(server, { ...bufs, personality, isnKey: new Uint8Array(16).fill(2) });
   const l = ts.socket();
   if (l.bind(0, PORT) < 0 || l.listen(backlog) < 0) throw new Error('demo backlog: listen failed');

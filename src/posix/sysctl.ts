@@ -74,6 +74,7 @@ export class Sysctls {
       intEntry('net.ipv4.tcp_abort_on_overflow', 0, 1, () => (tc.abortOnOverflow ? 1 : 0), (n) => (tc.abortOnOverflow = n === 1)),
       intEntry('net.ipv4.tcp_syncookies', 0, 2, () => tc.syncookies, (n) => (tc.syncookies = n as 0 | 1 | 2)),
       intEntry('net.ipv4.tcp_syn_retries', 1, 127, () => tc.synRetries, (n) => (tc.synRetries = n)),
+      intEntry('net.ipv4.tcp_syn_linear_timeouts', 0, 255, () => tc.synLinearTimeouts, (n) => (tc.synLinearTimeouts = n)),
       intEntry('net.ipv4.tcp_synack_retries', 0, 255, () => tc.synAckRetries, (n) => (tc.synAckRetries = n)),
       intEntry('net.ipv4.tcp_retries2', 0, 255, () => tc.maxRetries, (n) => (tc.maxRetries = n)),
       intEntry('net.ipv4.tcp_fin_timeout', 0, maxSecs, () => secs(tc.finTimeoutMs), (n) => (tc.finTimeoutMs = n * 1000)),

@@ -352,7 +352,8 @@ export class TcpFile extends OpenFile {
         // do_tcp_setsockopt: 0 means "the default"; otherwise [TCP_MIN_MSS, MAX_TCP_WINDOW].
         if (n !== 0 && (n < TCP_MIN_MSS || n > MAX_TCP_WINDOW)) return -EINVAL;
         this.userMss = n;
-        if (s.state === TcpState.Closed || s.state === TcpState.Listen) s.advMss = n === 0 ? s.advMss : n;
+        // Like Linux's user_mss it applies to connections opened afterwards (and a listener's children).
+        s.userMss = n;
         return 0;
       case TCP_INFO:
         return -ENOPROTOOPT;

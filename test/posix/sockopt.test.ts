@@ -81,6 +81,23 @@ test('TCP_USER_TIMEOUT and TCP_MAXSEG', () => {
   assert.equal(p.sys.setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, 32768), -EINVAL);
 });
 
+test('TCP_MAXSEG set before connect caps the MSS both ends use (Linux user_mss)', () => {
+  const { ka, kb, sim } = kernelPair();
+  const srv = kb.spawn('srv');
+  const l = srv.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  srv.sys.bind(l, sockaddrIn(0, 80));
+  srv.sys.listen(l, 4);
+  const cli = ka.spawn('cli');
+  const fd = cli.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  assert.equal(cli.sys.setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, 1000), 0);
+  cli.sys.connect(fd, addrB(80));
+  let a = -1;
+  assert.ok(sim.runUntil(() => (a = srv.sys.accept(l, null)) >= 0, { maxTime: 5000 }));
+  assert.equal((cli.file(fd) as TcpFile).sock.advMss, 1000, 'our SYN announced 1000');
+  assert.equal((srv.file(a) as TcpFile).sock.sendMss, 1000, 'so the peer sends at most 1000');
+  assert.equal(cli.sys.getsockopt(fd, IPPROTO_TCP, TCP_MAXSEG), 1000);
+});
+
 test('SO_LINGER round-trips as a struct; getsockopt needs the record', () => {
   const { ka } = kernelPair();
   const p = ka.spawn('p');

@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IP_B, TcpHarness, tcpPair } from './harness.js';
+import { IP_A, IP_B, TcpHarness, tcpPair } from './harness.js';
 import type { TcpOptionsInput } from '../../src/transport/tcp/config.js';
 import { TcpErr } from '../../src/transport/tcp/errors.js';
 import { acceptQueueFull, listenBacklog, synTableSize } from '../../src/transport/tcp/listen.js';
@@ -154,6 +154,18 @@ test('listen() again on a listening socket changes its backlog (net/ipv4/af_inet
 
 // ---- the SYN queue and cookies ----
 
+test('a half-open connection holds no buffers until its handshake completes (a SYN flood costs a TCB each)', () => {
+  const { h, l } = listening(8);
+  const iss = syn(h, 40000);
+  const c = h.tcp.lookup(IP_A, PORT, IP_B, 40000);
+  assert.ok(c !== null && c.state === TcpState.SynReceived);
+  assert.equal(c.recvBuf.capacity + c.sendBuf.capacity, 0);
+  finalAck(h, 40000, iss, new Uint8Array([9]));
+  assert.equal(l.accept(), c);
+  assert.equal(c.recvBuf.capacity, h.tcp.config.recvBufSize);
+  assert.equal(c.readable, 1, 'data on the final ACK is kept');
+});
+
 test('linux: a full SYN queue answers with a SYN cookie when tcp_syncookies = 1, and keeps no state', () => {
   const { h, l } = listening(1);
   syn(h, 40000);
@@ -279,8 +291,9 @@ test('freebsd: a handshake that does not fit is reset (net.inet.tcp.sc_rst_sock_
 
 // ---- what the client sees ----
 
-test('client: a SYN dropped by a full listener is retransmitted after 1, 2, 4, ... s, then ETIMEDOUT after tcp_syn_retries', () => {
-  const { ta, tb, sim } = tcpPair({ synRetries: 3 });
+/** Return when a listener that never makes room sees a client's SYNs, and when connect() fails (ms after connect). */
+function synSchedule(opts: TcpOptionsInput): { drops: number[]; failedAt: number; err: number } {
+  const { ta, tb, sim } = tcpPair(opts);
   const l = tb.socket();
   l.bind(0, PORT);
   l.listen(0);
@@ -303,10 +316,21 @@ test('client: a SYN dropped by a full listener is retransmitted after 1, 2, 4, .
     },
     { maxTime: 60_000 },
   );
-  assert.deepEqual(drops, [0, 1000, 3000, 7000], 'SYNs at 0, 1, 3 and 7 s');
-  assert.equal(s.state, TcpState.Closed);
-  assert.equal(Math.round(sim.now() - t0), 15_000, 'the last wait is 8 s');
-  assert.equal(s.takeError(), TcpErr.TimedOut);
+  return { drops, failedAt: Math.round(sim.now() - t0), err: s.takeError() };
+}
+
+test('client, tcp_syn_linear_timeouts = 0 (Linux before 6.5): a SYN dropped by a full listener is retransmitted after 1, 2, 4, ... s, then ETIMEDOUT (net/ipv4/tcp_timer.c)', () => {
+  const r = synSchedule({ synLinearTimeouts: 0, synRetries: 3 });
+  assert.deepEqual(r.drops, [0, 1000, 3000, 7000], 'SYNs at 0, 1, 3 and 7 s');
+  assert.equal(r.failedAt, 15_000, 'the last wait is 8 s');
+  assert.equal(r.err, TcpErr.TimedOut);
+});
+
+test('client, linux: the first tcp_syn_linear_timeouts retransmissions are 1 s apart (Linux >= 6.5), the time limit is the same', () => {
+  const r = synSchedule({ synRetries: 3 });
+  assert.deepEqual(r.drops, [0, 1000, 2000, 3000, 4000, 5000, 7000, 11_000]);
+  assert.equal(r.failedAt, 19_000, 'the first timer past the 15 s limit');
+  assert.equal(r.err, TcpErr.TimedOut);
 });
 
 test('client: a SYN dropped while the queue is full gets in once accept() makes room', () => {

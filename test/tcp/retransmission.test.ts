@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IP_B, TcpHarness } from './harness.js';
+import { synTimeLimit } from '../../src/transport/tcp/timers.js';
 import { TcpState } from '../../src/transport/tcp/state.js';
 import { TcpErr } from '../../src/transport/tcp/errors.js';
 import { TcpEvent } from '../../src/transport/tcp/socket.js';
@@ -29,8 +30,8 @@ test('lost data is sent again after the RTO, and the RTO doubles each time', () 
   assert.equal(s.state, TcpState.Established);
 });
 
-test('the SYN is retried synRetries times with backoff, then connect times out', () => {
-  const h = new TcpHarness({ synRetries: 3 });
+test('linux-2.6: the SYN is retried synRetries times with backoff, then connect times out', () => {
+  const h = new TcpHarness({ synRetries: 3, synLinearTimeouts: 0 });
   const s = h.tcp.socket();
   let events = 0;
   s.onReadiness = () => events++;
@@ -44,6 +45,24 @@ test('the SYN is retried synRetries times with backoff, then connect times out',
   assert.ok(events > 0 && (s.readiness() & TcpEvent.Error) !== 0);
   assert.equal(s.takeError(), TcpErr.TimedOut);
   assert.equal(h.tcp.counters.Tcp.AttemptFails, 1);
+});
+
+test('linux >= 6.5: the first tcp_syn_linear_timeouts SYN retries come 1 s apart; connect fails when the doubling schedule would have ended', () => {
+  const h = new TcpHarness({ synRetries: 3 });
+  const s = h.tcp.socket();
+  s.connect(IP_B, 80, h.now());
+  const t0 = h.now();
+  h.run(60_000);
+  const syns = h.sent();
+  assert.deepEqual(syns.map((x) => x.time - t0), [0, 1000, 2000, 3000, 4000, 5000, 7000, 11_000]);
+  assert.equal(s.state, TcpState.Closed);
+  assert.equal(s.takeError(), TcpErr.TimedOut);
+});
+
+test('synTimeLimit is (2^(retries+1) - 1) x the initial RTO until a wait reaches the cap (tcp_model_timeout)', () => {
+  assert.equal(synTimeLimit(6, 1000, 120_000), 127_000);
+  assert.equal(synTimeLimit(3, 1000, 120_000), 15_000);
+  assert.equal(synTimeLimit(10, 1000, 120_000), 1000 + 2000 + 4000 + 8000 + 16_000 + 32_000 + 64_000 + 4 * 120_000);
 });
 
 test('a SYN-ACK is retried synAckRetries times, then the half-open connection is dropped', () => {

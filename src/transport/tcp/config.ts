@@ -13,8 +13,13 @@ export interface TcpConfig {
   rtoMaxMs: Millis;
   /** RTO before any RTT sample (RFC 6298 §2.1: 1 s). */
   rtoInitialMs: Millis;
-  /** SYN retransmissions before connect fails (net.ipv4.tcp_syn_retries, 6). */
+  /**
+   * SYN retransmissions that size connect()'s time limit (net.ipv4.tcp_syn_retries, 6): it
+   * fails once a doubling schedule of that many would have run out, 127 s for 6.
+   */
   synRetries: number;
+  /** SYN retransmissions sent at the initial RTO before it doubles (net.ipv4.tcp_syn_linear_timeouts: 4 since Linux 6.5; 0 under linux-2.6 and freebsd). */
+  synLinearTimeouts: number;
   /** SYN-ACK retransmissions before a half-open connection is dropped (tcp_synack_retries, 5). */
   synAckRetries: number;
   /** Data retransmissions before the connection is aborted (tcp_retries2, 15). */
@@ -85,6 +90,7 @@ export function resolveTcpConfig(opts: TcpOptionsInput = {}): TcpConfig {
     rtoMaxMs: opts.rtoMaxMs ?? 120_000,
     rtoInitialMs: opts.rtoInitialMs ?? 1000,
     synRetries: opts.synRetries ?? 6,
+    synLinearTimeouts: opts.synLinearTimeouts ?? (opts.personality === undefined || opts.personality === 'linux' ? 4 : 0),
     synAckRetries: opts.synAckRetries ?? 5,
     maxRetries: opts.maxRetries ?? 15,
     timeWaitMs: opts.timeWaitMs ?? 60_000,
@@ -117,7 +123,7 @@ export function resolveTcpConfig(opts: TcpOptionsInput = {}): TcpConfig {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`tcp: ${k} ${c[k]} is not a duration in ms`);
   }
   if (c.rtoMinMs > c.rtoMaxMs) throw new RangeError(`tcp: rtoMinMs ${c.rtoMinMs} exceeds rtoMaxMs ${c.rtoMaxMs}`);
-  for (const k of ['synRetries', 'synAckRetries', 'maxRetries', 'maxHoles', 'somaxconn', 'maxSynBacklog'] as const) {
+  for (const k of ['synRetries', 'synLinearTimeouts', 'synAckRetries', 'maxRetries', 'maxHoles', 'somaxconn', 'maxSynBacklog'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < (k === 'maxHoles' || k === 'maxSynBacklog' ? 1 : 0) || c[k] > 1 << 20) throw new RangeError(`tcp: ${k} ${c[k]} is out of range`);
   }
   if (!TCP_PERSONALITIES.includes(c.personality)) throw new RangeError(`tcp: personality ${String(c.personality)} is not one of ${TCP_PERSONALITIES.join(', ')}`);

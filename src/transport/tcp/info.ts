@@ -89,20 +89,12 @@ export function newTcpInfo(): TcpInfo {
   };
 }
 
-/** Counters the transport may keep per socket; read when present. */
-interface TcpSocketCounters {
-  totalRetrans?: number;
-  bytesAcked?: number;
-  bytesReceived?: number;
-}
-
 /** Fill `info` from `s`; return it. */
 export function tcpInfoInto(s: TcpSocket, info: TcpInfo): TcpInfo {
   const st = s.state;
   const mss = s.sendMss > 0 ? s.sendMss : 1;
   const synced = st >= TcpState.SynSent;
   const flight = synced ? s.flightSize() : 0;
-  const ext = s as TcpSocket & TcpSocketCounters;
   info.tcpi_state = linuxTcpState(st);
   info.tcpi_retransmits = s.retries;
   info.tcpi_backoff = s.rtt.backoff;
@@ -121,12 +113,9 @@ export function tcpInfoInto(s: TcpSocket, info: TcpInfo): TcpInfo {
   info.ssthresh_bytes = ssth;
   info.tcpi_advmss = s.advMss;
   info.tcpi_rcv_space = s.recvBuf.free;
-  info.tcpi_total_retrans = ext.totalRetrans ?? 0;
-  // SYN and FIN take a sequence number each but are not data.
-  const acked = synced ? seqDiff(s.sndUna, s.iss) - 1 : 0;
-  info.tcpi_bytes_acked = ext.bytesAcked ?? Math.max(0, Math.min(acked, seqDiff(s.sndBufSeq, s.iss) - 1));
-  const rcvd = st >= TcpState.SynReceived ? seqDiff(s.rcvNxt, s.irs) - 1 - (s.finRcvd ? 1 : 0) : 0;
-  info.tcpi_bytes_received = ext.bytesReceived ?? Math.max(0, rcvd);
+  info.tcpi_total_retrans = s.totalRetrans;
+  info.tcpi_bytes_acked = s.bytesAcked;
+  info.tcpi_bytes_received = s.bytesReceived;
   info.tcpi_notsent_bytes = synced ? Math.max(0, s.sendBuf.length - Math.max(0, seqDiff(s.sndMax, s.sndBufSeq))) : s.sendBuf.length;
   info.tcpi_snd_wnd = s.sndWnd;
   info.ca_name = s.cc.name;

@@ -416,6 +416,7 @@ function newAck(s: TcpSocket, seg: TcpRepr, ack: number, now: Millis): void {
   if (data > 0) {
     s.sendBuf.discard(data);
     s.sndBufSeq = seqAdd(s.sndBufSeq, data);
+    s.bytesAcked += data;
     layer.markEvent(s);
   }
   takeRttSample(s, seg, ack, now);
@@ -477,12 +478,14 @@ function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis)
   if (seg.seqNumber === s.rcvNxt) {
     const n = s.readShut ? len : s.recvBuf.write(bytes, seg.payloadOffset, len);
     s.rcvNxt = seqAdd(s.rcvNxt, n);
+    s.bytesReceived += n;
     ooo.advance(n);
     const more = ooo.removeFront();
     if (more > 0) {
       // The bytes were placed ahead of the tail when they arrived; make them readable.
       if (!s.readShut) s.recvBuf.commit(more);
       s.rcvNxt = seqAdd(s.rcvNxt, more);
+      s.bytesReceived += more;
     } else if (ooo.isEmpty()) {
       layer.counters.TcpExt.TCPHPHits++;
     }

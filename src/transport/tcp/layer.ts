@@ -35,6 +35,22 @@ const IP_TCP_HEADERS = 40;
 /** The largest window field (unscaled; RFC 7323 window scaling multiplies it by 2^shift). */
 export const TCP_MAX_WINDOW = TCP_MAX_WINDOW_FIELD;
 
+/**
+ * Told when this layer's 4-tuple table and port table change (channel mode registers the
+ * flows and ports of a process with the driver's classifier, src/runtime/channel-mode).
+ * Called synchronously from the table update; must only record the change.
+ */
+export interface TcpFlowObserver {
+  /** A connection entered the 4-tuple table. */
+  flowAdded(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): void;
+  /** A connection left the 4-tuple table. */
+  flowRemoved(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): void;
+  /** A socket took `port` (bind, listen, an ephemeral port of connect). */
+  portAdded(port: number): void;
+  /** A socket gave `port` back. */
+  portRemoved(port: number): void;
+}
+
 /** The TCP protocol of one host. */
 export class TcpLayer implements ProtocolHandler {
   readonly config: TcpConfig;
@@ -61,6 +77,8 @@ export class TcpLayer implements ProtocolHandler {
   private cursor: number;
   private connections = 0;
   private readonly onTimerBound = onTimer;
+  /** Observer of the flow and port tables (channel mode); null: none. */
+  flowObserver: TcpFlowObserver | null = null;
 
   /** Create the TCP layer of `host` and register it for IP protocol 6. Errors: RangeError for bad options; EEXIST when the host has one. */
   constructor(readonly host: Host, opts: TcpOptionsInput = {}) {
@@ -173,6 +191,7 @@ export class TcpLayer implements ProtocolHandler {
 
   /** Enter ESTABLISHED: start congestion control, hand a passive connection to its listener's accept queue. */
   enterEstablished(s: TcpSocket): void {
+    this.allocBuffers(s);
     this.setState(s, TcpState.Established);
     s.wasEstablished = true;
     s.cc.init(s.sendMss, this.config.initCwnd, 0);
@@ -298,7 +317,8 @@ export class TcpLayer implements ProtocolHandler {
    * handshake at once is inside the window.
    */
   private synWindow(s: TcpSocket, flags: number): number {
-    const w = Math.min(s.recvBuf.free, TCP_MAX_WINDOW);
+    // A half-open child has no buffer yet (allocBuffers): offer the one it will get.
+    const w = Math.min(s.ooo === null ? s.recvBufSize : s.recvBuf.free, TCP_MAX_WINDOW);
     if (flags & TCP_ACK) {
       const edge = seqAdd(s.rcvNxt, w);
       if (seqLt(s.rcvAdv, edge)) s.rcvAdv = edge;
@@ -342,7 +362,10 @@ export class TcpLayer implements ProtocolHandler {
     ip.commit(now);
     const c = this.counters.Tcp;
     c.OutSegs++;
-    if ((len > 0 || flags & (TCP_SYN | TCP_FIN)) && seqLt(seq, s.sndMax)) c.RetransSegs++;
+    if ((len > 0 || flags & (TCP_SYN | TCP_FIN)) && seqLt(seq, s.sndMax)) {
+      c.RetransSegs++;
+      s.totalRetrans++;
+    }
     if (flags & TCP_RST) c.OutRsts++;
     return true;
   }
@@ -422,6 +445,7 @@ export class TcpLayer implements ProtocolHandler {
     this.initConnection(s, now);
     s.sendMss = Math.min(TCP_DEFAULT_MSS, s.advMss);
     this.setState(s, TcpState.SynSent);
+    s.synSentAt = now;
     this.hash(s);
     this.counters.Tcp.ActiveOpens++;
     tcpOutput(s, now);
@@ -462,15 +486,16 @@ export class TcpLayer implements ProtocolHandler {
   /** Fill the parts of a TCB common to both opens: buffers, MSS, ISN (RFC 6528). */
   private initConnection(s: TcpSocket, now: Millis): void {
     const cfg = this.config;
-    s.sendBuf = new ByteRing(s.sendBufSize);
-    s.recvBuf = new ByteRing(s.recvBufSize);
-    s.ooo = new Assembler(cfg.maxHoles);
+    // A passive child gets its buffers when the handshake completes: a SYN flood then costs
+    // the listener a TCB per half-open connection, not two buffers.
+    if (s.parent === null) this.allocBuffers(s);
     // RFC 7323 §2.2: the shift we offer covers the largest buffer auto-tuning may reach.
     s.rcvWscale = cfg.windowScaling ? chooseRcvWscale(s.recvBufLocked ? s.recvBufSize : Math.max(s.recvBufSize, cfg.recvBufMax)) : 0;
     s.rcvqSpace = Math.min(s.recvBufSize, 10 * 1460);
     s.rcvqTime = now;
     const mtu = this.host.mtuFor(s.remoteAddr);
     s.advMss = Math.min(mtu - IP_TCP_HEADERS, 65495);
+    if (s.userMss > 0 && s.userMss < s.advMss) s.advMss = s.userMss; // TCP_MAXSEG (Linux's user_mss)
     const iss = this.isnGen.isn(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, now);
     s.iss = iss;
     // The timestamp offset: the keyed hash of the reversed 4-tuple, no clock (RFC 7323 §5.4 allows any origin).
@@ -479,6 +504,14 @@ export class TcpLayer implements ProtocolHandler {
     s.sndNxt = iss;
     s.sndMax = iss;
     s.sndBufSeq = seqAdd(iss, 1);
+  }
+
+  /** Give `s` its send and receive buffers and out-of-order assembler, once. */
+  private allocBuffers(s: TcpSocket): void {
+    if (s.ooo !== null) return;
+    s.sendBuf = new ByteRing(s.sendBufSize);
+    s.recvBuf = new ByteRing(s.recvBufSize);
+    s.ooo = new Assembler(this.config.maxHoles);
   }
 
   /** Bind `s` to `port` (0: an ephemeral port) at `s.localAddr`; return 0 or -AddrInUse / -AddrNotAvail. */
@@ -509,6 +542,7 @@ export class TcpLayer implements ProtocolHandler {
     s.portNext = this.ports.get(port) ?? null;
     this.ports.set(port, s);
     s.portHeld = true;
+    if (this.flowObserver !== null) this.flowObserver.portAdded(port);
   }
 
   private unbindPort(s: TcpSocket): void {
@@ -526,6 +560,7 @@ export class TcpLayer implements ProtocolHandler {
     }
     s.portNext = null;
     s.portHeld = false;
+    if (this.flowObserver !== null) this.flowObserver.portRemoved(port);
   }
 
   /** Return the listener for a segment to `addr`:`port`: one bound to `addr` before one bound to any address. */
@@ -563,6 +598,7 @@ export class TcpLayer implements ProtocolHandler {
     this.buckets[b] = s;
     s.hashed = true;
     this.connections++;
+    if (this.flowObserver !== null) this.flowObserver.flowAdded(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
   }
 
   private unhash(s: TcpSocket): void {
@@ -577,6 +613,7 @@ export class TcpLayer implements ProtocolHandler {
     s.hashNext = null;
     s.hashed = false;
     this.connections--;
+    if (this.flowObserver !== null) this.flowObserver.flowRemoved(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
   }
 
   /** Call the readiness callbacks of the sockets marked since the last flush. Bounded: each socket once per round, at most 4 rounds. */

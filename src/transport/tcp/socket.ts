@@ -84,6 +84,10 @@ export class TcpSocket {
   maxSndWnd = 0;
   /** Sequence number of the first byte in sendBuf. */
   sndBufSeq = 0;
+  /** Segments sent again, data bytes acknowledged, data bytes received in order (TCP_INFO's totals; no wrap at 2^32). */
+  totalRetrans = 0;
+  bytesAcked = 0;
+  bytesReceived = 0;
   // Receive sequence variables. rcvAdv is the right edge of the window last advertised.
   irs = 0;
   rcvNxt = 0;
@@ -93,6 +97,8 @@ export class TcpSocket {
   sendMss = TCP_DEFAULT_MSS;
   /** The MSS we advertise (path MTU less 40). */
   advMss = TCP_DEFAULT_MSS;
+  /** TCP_MAXSEG: a cap on both MSS values (0: none); set before connect or listen. */
+  userMss = 0;
 
   sendBuf: ByteRing = EMPTY_RING;
   recvBuf: ByteRing = EMPTY_RING;
@@ -108,6 +114,8 @@ export class TcpSocket {
   dupAcks = 0;
   /** Consecutive retransmission timeouts (SYN retries included). */
   retries = 0;
+  /** When the first SYN went out (the start of connect()'s time limit). */
+  synSentAt: Millis = 0;
   /** Persist timer backoff exponent. */
   persistBackoff = 0;
   /** Round-trip timing of one segment at a time (Karn: none while retransmitting). */
@@ -319,6 +327,7 @@ export class TcpSocket {
     this.keepIntvlMs = l.keepIntvlMs;
     this.keepCnt = l.keepCnt;
     this.userTimeoutMs = l.userTimeoutMs;
+    this.userMss = l.userMss;
     this.sendBufSizeV = l.sendBufSizeV;
     this.recvBufSizeV = l.recvBufSizeV;
     this.recvBufLocked = l.recvBufLocked;

@@ -52,9 +52,13 @@ function onRetransmitTimeout(s: TcpSocket, now: Millis): void {
   const st = s.state;
   if (st === TcpState.Closed || st === TcpState.Listen || st === TcpState.TimeWait) return;
   if (s.sndUna === s.sndMax) return; // nothing outstanding (a stale expiry)
-  const limit = st === TcpState.SynSent ? c.synRetries : st === TcpState.SynReceived ? c.synAckRetries : c.maxRetries;
+  // SYN-SENT ends by time, as Linux's tcp_write_timeout does: when the doubling schedule of
+  // tcp_syn_retries would have run out, however many SYNs the linear start has sent.
+  const expired =
+    st === TcpState.SynSent ? now - s.synSentAt >= synTimeLimit(c.synRetries, c.rtoInitialMs, c.rtoMaxMs)
+    : s.retries >= (st === TcpState.SynReceived ? c.synAckRetries : c.maxRetries);
   // RFC 5482 / Linux TCP_USER_TIMEOUT: data unacknowledged that long ends the connection.
-  if (s.retries >= limit || userTimeoutExpired(s, now)) {
+  if (expired || userTimeoutExpired(s, now)) {
     if (isSynchronized(st)) layer.counters.TcpExt.TCPAbortOnTimeout++;
     layer.fail(s, TcpErr.TimedOut);
     return;
@@ -62,7 +66,9 @@ function onRetransmitTimeout(s: TcpSocket, now: Millis): void {
   s.retries++;
   if (st === TcpState.SynReceived) childAged(s);
   layer.counters.TcpExt.TCPTimeouts++;
-  s.rtt.backOff();
+  // Linux >= 6.5 (tcp_retransmit_timer): the first tcp_syn_linear_timeouts SYN
+  // retransmissions keep the initial RTO; RFC 6298 §5.5 doubles it every time.
+  if (!(st === TcpState.SynSent && s.retries <= c.synLinearTimeouts)) s.rtt.backOff();
   s.rttTiming = false; // Karn's rule
   if (isSynchronized(st)) {
     s.cc.onTimeout(s.flightSize(), s.sendMss, now);
@@ -104,4 +110,19 @@ function onPersistTimeout(s: TcpSocket, now: Millis): void {
 function onLingerTimeout(s: TcpSocket): void {
   if (s.state === TcpState.TimeWait) s.layer.counters.TcpExt.TW++;
   if (s.state === TcpState.TimeWait || s.state === TcpState.FinWait2) s.layer.release(s);
+}
+
+/**
+ * Return how long connect() may take: the sum of a doubling schedule of `retries`
+ * retransmissions from `rtoInitial`, each wait capped at `rtoMax` (Linux's
+ * tcp_model_timeout): (2^(retries+1) - 1) × rtoInitial while no wait reaches the cap.
+ */
+export function synTimeLimit(retries: number, rtoInitial: Millis, rtoMax: Millis): Millis {
+  let total = 0;
+  let rto = rtoInitial;
+  for (let i = 0; i <= retries; i++) {
+    total += rto;
+    rto = Math.min(rto * 2, rtoMax);
+  }
+  return total;
 }
