@@ -53,7 +53,7 @@ export async function startControl(handler: ControlHandler, path = join(controlD
 
 /**
  * Send `words` to the running stack at `path`, or to the only one in controlDir(); return
- * its answer. Errors: NETCH_ERR_NO_STACK when none runs, NETCH_ERR_STACK_AMBIGUOUS when
+ * its answer. Errors: NETCH_ERR_NO_RUNNING_STACK when none runs, NETCH_ERR_STACK_AMBIGUOUS when
  * several do and no path was given.
  */
 export async function queryControl(words: string[], path?: string): Promise<string> {
@@ -70,7 +70,7 @@ export async function queryControl(words: string[], path?: string): Promise<stri
     if (alive(pid)) live.push(join(controlDir(), n));
     else rmSync(join(controlDir(), n), { force: true });
   }
-  if (live.length === 0) throw netchError('NETCH_ERR_NO_STACK', 'no running `netch up` found; start one, or pass --control PATH');
+  if (live.length === 0) throw netchError('NETCH_ERR_NO_RUNNING_STACK', 'no running `netch up` found; start one, or pass --control PATH');
   if (live.length > 1) throw netchError('NETCH_ERR_STACK_AMBIGUOUS', `${live.length} stacks are running; pick one with --control (${live.join(', ')})`);
   return ask(live[0]!, words);
 }
