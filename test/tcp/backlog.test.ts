@@ -4,7 +4,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IP_A, IP_B, TcpHarness, tcpPair } from './harness.js';
+import { IP_A, IP_B, TcpHarness, connectedPair, tcpPair } from './harness.js';
 import type { TcpOptionsInput } from '../../src/transport/tcp/config.js';
 import { TcpErr } from '../../src/transport/tcp/errors.js';
 import { acceptQueueFull, listenBacklog, synTableSize } from '../../src/transport/tcp/listen.js';
@@ -215,6 +215,39 @@ test('an ACK with a forged cookie gets a RST and counts SyncookiesFailed', () =>
   finalAck(h, 40000, (iss + 12345) >>> 0);
   h.expectFrame({ flags: TCP_RST, dstPort: 40000 });
   assert.equal(h.tcp.counters.TcpExt.SyncookiesFailed, 1);
+});
+
+test('a cookie connection keeps window scaling and SACK when the SYN had timestamps: they ride in TSval (Linux cookie_init_timestamp)', () => {
+  const { h, l } = listening(8, { syncookies: 2 });
+  h.inject({ srcPort: 40000, dstPort: PORT, seq: 1000, flags: TCP_SYN, mss: 1460, wscale: 9, sackPermitted: true, ts: [777, 0] });
+  const sa = h.expectFrame({ flags: TCP_SYN | TCP_ACK, ack: 1001 });
+  assert.ok(sa.ts !== null);
+  assert.equal(sa.ts[1], 777);
+  assert.equal(sa.ts[0] & 0x3f, 9 | 0x10, 'the peer\'s shift and SACK-permitted in the low bits');
+  assert.ok(sa.wscale >= 0 && sa.sackPermitted, 'offered, since the ACK will bring them back');
+  h.inject({ srcPort: 40000, dstPort: PORT, seq: 1001, ack: sa.seq + 1, flags: TCP_ACK, window: 100, ts: [778, sa.ts[0]] });
+  const c = l.accept();
+  assert.ok(c !== null);
+  assert.ok(c.wsOk && c.tsOk && c.sackOk);
+  assert.equal(c.sndWscale, 9);
+  assert.equal(c.sndWnd, 100 * 512, 'the ACK\'s window is scaled');
+  assert.equal(c.rcvWscale, sa.wscale);
+});
+
+test('between two of our hosts, a cookie connection negotiates every option and moves data', () => {
+  const p = connectedPair({ syncookies: 2 });
+  assert.equal(p.tb.counters.TcpExt.SyncookiesRecv, 1);
+  assert.ok(p.server.wsOk && p.server.tsOk && p.server.sackOk);
+  const data = new Uint8Array(200_000).map((_, i) => i * 13);
+  let sent = 0;
+  const got: number[] = [];
+  const buf = new Uint8Array(65536);
+  p.sim.runUntil(() => {
+    if (sent < data.length) sent += Math.max(0, p.client.send(data, sent, data.length - sent, p.sim.now()));
+    for (let n; (n = p.server.recv(buf, 0, buf.length, p.sim.now())) > 0; ) got.push(...buf.subarray(0, n));
+    return got.length === data.length;
+  }, { maxTime: 10_000 });
+  assert.deepEqual(Uint8Array.from(got), data);
 });
 
 test('a cookie older than two 64-second periods is refused', () => {

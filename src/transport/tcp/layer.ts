@@ -51,6 +51,17 @@ export interface TcpFlowObserver {
   portRemoved(port: number): void;
 }
 
+/** The options of a segment sent without a TCB (sendBare). */
+export interface BareOptions {
+  mss: number;
+  /** -1: no window scale option. */
+  windowScale: number;
+  sackPermitted: boolean;
+  tsPresent: boolean;
+  tsVal: number;
+  tsEcr: number;
+}
+
 /** The TCP protocol of one host. */
 export class TcpLayer implements ProtocolHandler {
   readonly config: TcpConfig;
@@ -404,10 +415,16 @@ export class TcpLayer implements ProtocolHandler {
 
   /**
    * Send a segment that belongs to no TCB (a SYN cookie's SYN-ACK): `flags`, `window`
-   * as given (unscaled), the MSS option when `mss` > 0, no other option, no data.
+   * as given (unscaled), the options of `opt` (MSS when > 0, window scale when >= 0,
+   * SACK-permitted, timestamps when present), no data.
    */
-  sendBare(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, seq: number, ack: number, flags: number, window: number, mss: number, now: Millis): void {
+  sendBare(localAddr: number, localPort: number, remoteAddr: number, remotePort: number, seq: number, ack: number, flags: number, window: number, opt: Readonly<BareOptions>, now: Millis): void {
     const o = this.ctl;
+    o.windowScale = opt.windowScale;
+    o.sackPermitted = opt.sackPermitted;
+    o.tsPresent = opt.tsPresent;
+    o.tsVal = opt.tsVal;
+    o.tsEcr = opt.tsEcr;
     o.srcPort = localPort;
     o.dstPort = remotePort;
     o.seqNumber = seq;
@@ -415,7 +432,7 @@ export class TcpLayer implements ProtocolHandler {
     o.flags = flags;
     o.windowLen = window;
     o.urgentPointer = 0;
-    o.mss = mss;
+    o.mss = opt.mss;
     o.payloadLength = 0;
     const ip = this.host.ip;
     const at = ip.begin(remoteAddr, IPPROTO_TCP, tcpBufferLen(o), localAddr, now);
@@ -423,6 +440,17 @@ export class TcpLayer implements ProtocolHandler {
     emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr, ip.checksumOffload);
     ip.commit(now);
     this.counters.Tcp.OutSegs++;
+  }
+
+  /** Return the window shift `s` offers: enough for the largest buffer auto-tuning may reach (RFC 7323 §2.2). */
+  rcvWscaleFor(s: TcpSocket): number {
+    const cfg = this.config;
+    return cfg.windowScaling ? chooseRcvWscale(s.recvBufLocked ? s.recvBufSize : Math.max(s.recvBufSize, cfg.recvBufMax)) : 0;
+  }
+
+  /** Return the timestamp clock offset of the connection with this 4-tuple (a keyed hash, no clock; RFC 7323 §5.4 allows any origin). */
+  tsOffsetFor(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): number {
+    return this.isnGen.isn(remoteAddr, remotePort, localAddr, localPort, 0);
   }
 
   /** Return the MSS we advertise to `remoteAddr` (its path MTU less 40). */
@@ -485,12 +513,11 @@ export class TcpLayer implements ProtocolHandler {
 
   /** Fill the parts of a TCB common to both opens: buffers, MSS, ISN (RFC 6528). */
   private initConnection(s: TcpSocket, now: Millis): void {
-    const cfg = this.config;
     // A passive child gets its buffers when the handshake completes: a SYN flood then costs
     // the listener a TCB per half-open connection, not two buffers.
     if (s.parent === null) this.allocBuffers(s);
     // RFC 7323 §2.2: the shift we offer covers the largest buffer auto-tuning may reach.
-    s.rcvWscale = cfg.windowScaling ? chooseRcvWscale(s.recvBufLocked ? s.recvBufSize : Math.max(s.recvBufSize, cfg.recvBufMax)) : 0;
+    s.rcvWscale = this.rcvWscaleFor(s);
     s.rcvqSpace = Math.min(s.recvBufSize, 10 * 1460);
     s.rcvqTime = now;
     const mtu = this.host.mtuFor(s.remoteAddr);
@@ -499,7 +526,7 @@ export class TcpLayer implements ProtocolHandler {
     const iss = this.isnGen.isn(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, now);
     s.iss = iss;
     // The timestamp offset: the keyed hash of the reversed 4-tuple, no clock (RFC 7323 §5.4 allows any origin).
-    s.tsOffset = this.isnGen.isn(s.remoteAddr, s.remotePort, s.localAddr, s.localPort, 0);
+    s.tsOffset = this.tsOffsetFor(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
     s.sndUna = iss;
     s.sndNxt = iss;
     s.sndMax = iss;

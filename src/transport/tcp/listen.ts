@@ -28,6 +28,7 @@ import type { Millis } from '../../time.js';
 import { TCP_ACK, TCP_RST, TCP_SYN, type TcpRepr } from '../../wire/tcp.js';
 import { seqAdd } from '../../wire/seq.js';
 import type { TcpPersonality } from './config.js';
+import type { BareOptions } from './layer.js';
 import { tcpInput } from './input.js';
 import { tcpOutput } from './output.js';
 import type { TcpSocket } from './socket.js';
@@ -165,14 +166,44 @@ function cookiesAccepted(l: TcpSocket, now: Millis): boolean {
   return mode === 2 || (l.lastCookieAt >= 0 && now - l.lastCookieAt < COOKIE_VALID_MS);
 }
 
-/** Answer a SYN with a cookie SYN-ACK: no child, no state but the time (RFC 4987 §3.6). */
+/** The options of a cookie SYN-ACK (one record, reused). */
+const cookieOpt: BareOptions = { mss: 0, windowScale: -1, sackPermitted: false, tsPresent: false, tsVal: 0, tsEcr: 0 };
+/** The low TSval bits of a cookie SYN-ACK: the peer's window scale (15: none) and SACK-permitted (Linux's TS_OPT_*). */
+const TS_OPT_WSCALE = 0x0f;
+const TS_OPT_SACK = 0x10;
+const TS_OPT_BITS = 0x3f;
+
+/**
+ * Answer a SYN with a cookie SYN-ACK: no child, no state but the time (RFC 4987 §3.6).
+ * When the SYN has timestamps, the options the cookie cannot hold ride in the low bits of
+ * our TSval, which the peer echoes in every TSecr (Linux's cookie_init_timestamp): the
+ * connection keeps window scaling and SACK. Without timestamps they are not offered.
+ */
 function sendCookie(l: TcpSocket, seg: TcpRepr, localAddr: number, remoteAddr: number, now: Millis): void {
   const layer = l.layer;
+  const cfg = layer.config;
   const ourMss = layer.advMssFor(remoteAddr);
   if (ourMss <= 0) return;
   const mss = SynCookies.cookieMss(seg.mss, ourMss);
   const iss = layer.cookies.make(localAddr, seg.dstPort, remoteAddr, seg.srcPort, seg.seqNumber, mss, now);
-  layer.sendBare(localAddr, seg.dstPort, remoteAddr, seg.srcPort, iss, seqAdd(seg.seqNumber, 1), TCP_SYN | TCP_ACK, cookieWindow(layer), ourMss, now);
+  const o = cookieOpt;
+  o.mss = ourMss;
+  o.tsPresent = cfg.timestamps && seg.tsPresent;
+  if (o.tsPresent) {
+    const ws = cfg.windowScaling && seg.windowScale >= 0 ? Math.min(seg.windowScale, 14) : TS_OPT_WSCALE;
+    const sack = cfg.sack && seg.sackPermitted;
+    const nowTs = (Math.floor(now) + layer.tsOffsetFor(localAddr, seg.dstPort, remoteAddr, seg.srcPort)) >>> 0;
+    let ts = ((nowTs & ~TS_OPT_BITS) | ws | (sack ? TS_OPT_SACK : 0)) >>> 0;
+    if (((ts - nowTs) | 0) > 0) ts = (ts - (TS_OPT_BITS + 1)) >>> 0; // never ahead of the clock
+    o.tsVal = ts;
+    o.tsEcr = seg.tsVal;
+    o.windowScale = ws === TS_OPT_WSCALE ? -1 : layer.rcvWscaleFor(l);
+    o.sackPermitted = sack;
+  } else {
+    o.windowScale = -1;
+    o.sackPermitted = false;
+  }
+  layer.sendBare(localAddr, seg.dstPort, remoteAddr, seg.srcPort, iss, seqAdd(seg.seqNumber, 1), TCP_SYN | TCP_ACK, cookieWindow(layer), o, now);
   l.lastCookieAt = now;
   layer.counters.TcpExt.SyncookiesSent++;
 }
@@ -214,8 +245,22 @@ function onCookieAck(l: TcpSocket, seg: TcpRepr, bytes: Uint8Array, localAddr: n
   c.sndMax = seg.ackNumber;
   c.sndBufSeq = seg.ackNumber;
   layer.setPeerMss(c, mss);
-  c.sndWnd = seg.windowLen;
-  c.maxSndWnd = seg.windowLen;
+  // The options our cookie SYN-ACK offered come back in TSecr's low bits (sendCookie).
+  const cfg = layer.config;
+  if (cfg.timestamps && seg.tsPresent) {
+    const bits = seg.tsEcr & TS_OPT_BITS;
+    c.tsOk = true;
+    c.tsRecent = seg.tsVal;
+    c.tsRecentAt = now;
+    c.lastAckSent = c.rcvNxt;
+    const ws = bits & TS_OPT_WSCALE;
+    c.wsOk = cfg.windowScaling && ws !== TS_OPT_WSCALE;
+    c.sndWscale = c.wsOk ? ws : 0;
+    c.rcvWscale = c.wsOk ? layer.rcvWscaleFor(c) : 0;
+    c.sackOk = cfg.sack && (bits & TS_OPT_SACK) !== 0;
+  }
+  c.sndWnd = seg.windowLen * 2 ** c.sndWscale; // not a SYN: the field is scaled (RFC 7323 §2.3)
+  c.maxSndWnd = c.sndWnd;
   c.sndWl1 = seg.seqNumber;
   c.sndWl2 = seg.ackNumber;
   layer.enterEstablished(c);
