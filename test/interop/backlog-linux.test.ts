@@ -304,7 +304,7 @@ test('Linux listener, listen(1), never accepting: 2 connections queue, the third
 async function readsReset(s: Setup, tag: string, answer: string[]): Promise<number> {
   if (answer[0] !== 'ok') {
     assert.deepEqual(answer.slice(0, 3), ['err', 'ECONNRESET', '104'], `Linux ${tag}'s connect: ${answer.join(' ')}`);
-    return Number(answer[5]);
+    return Number(answer[4]); // err ERRNAME ERRNO SECONDS LOCALPORT
   }
   s.linux.send(`probe ${tag} 2`);
   assert.deepEqual(await s.linux.answer(tag, 5000), ['err', 'ConnectionResetError', '104'], `Linux ${tag}'s recv() after its connect succeeded`);
