@@ -1,0 +1,42 @@
+// The application contract of channel mode: the same code runs in one-thread mode (one
+// Host and TcpLayer serve every connection) and in channel mode (each process thread has
+// its own Host and TcpLayer with the shared address, and the driver steers each flow to
+// one of them). An app is a module exporting a factory; a worker imports it by URL.
+
+import type { Host } from '../../iface/host.js';
+import type { Millis } from '../../time.js';
+import type { TcpLayer } from '../../transport/tcp/layer.js';
+
+/** What an app runs on: one stack (a whole host in one-thread mode, one process in channel mode). */
+export interface AppStack {
+  readonly host: Host;
+  readonly tcp: TcpLayer;
+  /** This process's index (0 in one-thread mode) and the number of processes. */
+  readonly index: number;
+  readonly procs: number;
+}
+
+/** An application: sockets opened in `start`, driven by `step`. */
+export interface StackApp {
+  /** Open the app's sockets (listen, connect). */
+  start(stack: AppStack, now: Millis): void;
+  /** Make progress (read, write, accept); return how much work was done (0: idle). */
+  step(now: Millis): number;
+  /** Return the app's counters (bytes checked, requests, errors). */
+  stats(): Record<string, number | string>;
+}
+
+/** How a worker finds an app: a module URL, the name of a factory it exports, and its options. */
+export interface AppRef {
+  readonly module: string;
+  readonly factory: string;
+  readonly options: unknown;
+}
+
+/** Import the app `ref` names and make one. */
+export async function loadApp(ref: AppRef): Promise<StackApp> {
+  const mod = (await import(ref.module)) as Record<string, (o: unknown) => StackApp>;
+  const f = mod[ref.factory];
+  if (typeof f !== 'function') throw new TypeError(`app: ${ref.module} exports no function ${ref.factory}`);
+  return f(ref.options);
+}

@@ -1,0 +1,114 @@
+// The shared memory of a channel-mode host, as plain data posted once at setup: the link
+// end the driver owns (its arena holds every frame), and per process five rings:
+//
+//   rx    driver -> process   received frames steered to the process (offset, length)
+//   done  process -> driver   rx frames the process is finished with (offset)
+//   free  driver -> process   empty transmit frames lent to the process (offset)
+//   tx    process -> driver   frames to put on the link (offset, length)
+//   ctl   process -> driver   flow and port registrations (op, address, ports)
+//
+// Quotas are ring sizes: the driver lends a process at most `rxQuota` received frames and
+// `txFrames` transmit frames at a time, so the done and tx rings can never overflow and a
+// process that stops consuming only fills its own rx ring (then its frames are dropped and
+// counted, and nobody else's are).
+
+import { createRing, type ArenaSpec, type RingSpec } from '../../channel/index.js';
+import type { MemoryLinkSpec } from '../../link/memory.js';
+
+/** Control op: a connection of the process entered its 4-tuple table. */
+export const CTL_FLOW_ADD = 1;
+/** Control op: a connection left it. */
+export const CTL_FLOW_REMOVE = 2;
+/** Control op: a socket of the process took a port. */
+export const CTL_PORT_ADD = 3;
+/** Control op: a socket gave a port back. */
+export const CTL_PORT_REMOVE = 4;
+
+/** The rings of one process. */
+export interface ProcRingsSpec {
+  readonly rx: RingSpec;
+  readonly done: RingSpec;
+  readonly free: RingSpec;
+  readonly tx: RingSpec;
+  readonly ctl: RingSpec;
+}
+
+/** Everything a process worker needs to attach (posted once). */
+export interface ProcSpec {
+  readonly kind: 'netch.channel-proc';
+  readonly index: number;
+  readonly procs: number;
+  readonly rings: ProcRingsSpec;
+  /** The arena of the link (frames of both directions). */
+  readonly arena: ArenaSpec;
+  /** The driver's wake-up: the link's rx ring, whose doorbell the driver sleeps on. */
+  readonly driverBell: RingSpec;
+  readonly maxFrameLen: number;
+  readonly checksumOffload: boolean;
+  readonly mac: number;
+  readonly address: string;
+  /** This process's slice of the ephemeral port range, so flows never collide. */
+  readonly ephemeralPorts: [number, number];
+}
+
+/** Everything the driver needs (posted once). */
+export interface DriverSpec {
+  readonly kind: 'netch.channel-driver';
+  readonly link: MemoryLinkSpec;
+  readonly mac: number;
+  readonly address: string;
+  readonly procs: readonly ProcSpec[];
+  readonly rxQuota: number;
+  readonly txFrames: number;
+  /** Flow table slots (a power of two). */
+  readonly flowCapacity: number;
+}
+
+/** Options of `createChannelModeSpec`. */
+export interface ChannelModeSpecOptions {
+  link: MemoryLinkSpec;
+  mac: number;
+  /** The one address every process shares, with its prefix (`198.51.100.2/24`). */
+  address: string;
+  procs: number;
+  /** Received frames a process may hold (a power of two; default 512). */
+  rxQuota?: number;
+  /** Transmit frames lent to each process (a power of two; default 256). */
+  txFrames?: number;
+  flowCapacity?: number;
+  ephemeralPorts?: [number, number];
+}
+
+/** Return the specs of a driver and `procs` processes over the driver's link end. Throws RangeError on impossible sizes. */
+export function createChannelModeSpec(o: ChannelModeSpecOptions): DriverSpec {
+  const rxQuota = o.rxQuota ?? 512;
+  const txFrames = o.txFrames ?? 256;
+  if (o.link.tx.frameCount < o.procs * txFrames + 16) {
+    throw new RangeError(`channel mode: the link end owns ${o.link.tx.frameCount} frames, ${o.procs} processes need ${o.procs} x ${txFrames} + 16`);
+  }
+  const [low, high] = o.ephemeralPorts ?? [32768, 60999];
+  const span = Math.floor((high - low + 1) / o.procs);
+  const procs: ProcSpec[] = [];
+  for (let i = 0; i < o.procs; i++) {
+    procs.push({
+      kind: 'netch.channel-proc',
+      index: i,
+      procs: o.procs,
+      rings: {
+        rx: createRing(rxQuota),
+        done: createRing(rxQuota),
+        free: createRing(txFrames),
+        tx: createRing(txFrames),
+        ctl: createRing(4096),
+      },
+      arena: o.link.tx.arena,
+      driverBell: o.link.rx.data,
+      maxFrameLen: o.link.maxFrameLen,
+      checksumOffload: o.link.checksumOffload,
+      mac: o.mac,
+      address: o.address,
+      ephemeralPorts: [low + i * span, low + (i + 1) * span - 1],
+    });
+  }
+  return { kind: 'netch.channel-driver', link: o.link, mac: o.mac, address: o.address, procs, rxQuota, txFrames, flowCapacity: o.flowCapacity ?? 1 << 16 };
+}

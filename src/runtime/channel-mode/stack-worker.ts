@@ -1,0 +1,96 @@
+// A thread running one stack and one app: a channel-mode process (its rings to the driver)
+// or, in one-thread mode, a whole host on a memory link end. The loop polls the stack and
+// steps the app; when nothing happened for a while it sleeps on the rx doorbell until the
+// next timer (at most 2 ms), so idle threads leave the cores to busy ones.
+//
+// workerData: { mode: 'process', spec: ProcSpec, ... } or { mode: 'standalone', link,
+// mac, address, ... }, plus app (AppRef), tcp (TcpOptionsInput), ctlPort.
+// Control requests: stats, stall {ms} (a slow process: spin without polling), stop.
+
+import { type MessagePort, workerData } from 'node:worker_threads';
+import { Ring } from '../../channel/index.js';
+import { Host } from '../../iface/host.js';
+import { openMemoryLink, type MemoryLinkSpec } from '../../link/memory.js';
+import type { TcpOptionsInput } from '../../transport/tcp/config.js';
+import { TcpLayer } from '../../transport/tcp/layer.js';
+import { loadApp, type AppRef, type AppStack } from './app.js';
+import { ChannelProcess } from './process.js';
+import type { ProcSpec } from './spec.js';
+import { pollControl } from './worker-link.js';
+
+interface Data {
+  mode: 'process' | 'standalone';
+  spec?: ProcSpec;
+  link?: MemoryLinkSpec;
+  mac?: number;
+  address?: string;
+  name?: string;
+  app: AppRef;
+  tcp?: TcpOptionsInput;
+  ctlPort: MessagePort;
+}
+
+const IDLE_SPINS = 64;
+const MAX_SLEEP_MS = 2;
+
+async function main(d: Data): Promise<void> {
+  const app = await loadApp(d.app);
+  let stack: AppStack;
+  let poll: (now: number) => number;
+  let sleep: (ms: number) => void;
+  let linkStats: () => unknown;
+  if (d.mode === 'process') {
+    const proc = new ChannelProcess(d.spec!, d.tcp ?? {});
+    stack = { host: proc.host, tcp: proc.tcp, index: d.spec!.index, procs: d.spec!.procs };
+    poll = (now) => proc.poll(now);
+    sleep = (ms) => proc.sleep(ms);
+    linkStats = () => proc.dev.stats;
+  } else {
+    const dev = openMemoryLink(d.link!);
+    const host = new Host({ name: d.name ?? 'host' });
+    host.addInterface(dev, { mac: d.mac!, address: d.address! });
+    const tcp = new TcpLayer(host, d.tcp ?? {});
+    stack = { host, tcp, index: 0, procs: 1 };
+    poll = (now) => host.poll(now);
+    const ring = new Ring(d.link!.rx.data);
+    sleep = (ms) => {
+      ring.bell.arm();
+      if (ring.count() === 0) ring.bell.waitSync(ms);
+      ring.bell.disarm();
+    };
+    linkStats = () => dev.stats;
+  }
+  const port = d.ctlPort;
+  let now = performance.now();
+  app.start(stack, now);
+  let idle = 0;
+  for (let i = 0; ; i++) {
+    now = performance.now();
+    const w = poll(now) + app.step(now);
+    if (w === 0 || (i & 255) === 0) {
+      const m = pollControl(port);
+      if (m !== null) {
+        if (m.cmd === 'stop') break;
+        if (m.cmd === 'stats') {
+          const t = stack.tcp.counters.Tcp;
+          port.postMessage({ app: app.stats(), tcp: { InSegs: t.InSegs, OutSegs: t.OutSegs, RetransSegs: t.RetransSegs, CurrEstab: t.CurrEstab }, link: linkStats() });
+        } else if (m.cmd === 'stall') {
+          // A slow process: blocked (as on a disk read), neither polling nor using a core.
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(m['ms']));
+        }
+        continue;
+      }
+    }
+    if (w !== 0) {
+      idle = 0;
+      continue;
+    }
+    if (++idle < IDLE_SPINS) continue;
+    idle = 0;
+    const at = stack.host.pollAt();
+    sleep(Math.max(0, Math.min(MAX_SLEEP_MS, at - now)));
+  }
+  port.close();
+}
+
+await main(workerData as Data);

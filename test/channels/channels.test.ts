@@ -1,0 +1,62 @@
+// Channel mode end to end: the same apps served in one-thread mode and by 2 process
+// threads behind a driver thread; clients on a second host over a shared memory link;
+// every byte checked by the apps (bench/_channels-app.ts).
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ChannelHost } from '../../src/runtime/channel-mode/index.js';
+import { APP_MODULE, SERVER_ADDR, serverStats, startPair, until } from './harness.js';
+
+const PORT = 5001;
+const MiB = 1 << 20;
+
+for (const mode of [1, 2]) {
+  const label = mode === 1 ? 'one-thread mode' : `channel mode, ${mode} processes`;
+
+  test(`bulk: 8 flows x 2 MiB into the server, every byte checked (${label})`, async () => {
+    const flows = 8;
+    const bytes = 2 * MiB;
+    const p = await startPair(mode,
+      { module: APP_MODULE, factory: 'bulkServer', options: { port: PORT } },
+      { module: APP_MODULE, factory: 'bulkClient', options: { address: SERVER_ADDR, ports: [PORT], flows, bytesPerFlow: bytes } });
+    try {
+      const ok = await until(async () => Number((await p.client.stats()).app['done']) === flows, 30_000);
+      const cs = await p.client.stats();
+      assert.equal(cs.app['errors'], 0, String(cs.app['firstError']));
+      assert.ok(ok, `client finished ${cs.app['done']} of ${flows} flows`);
+      const ss = await serverStats(p.server);
+      const total = ss.reduce((a, s) => a + Number(s!.app['bytes']), 0);
+      for (const s of ss) assert.equal(s!.app['errors'], 0, String(s!.app['firstError']));
+      assert.equal(total, flows * bytes);
+      if (mode > 1) {
+        // SO_REUSEPORT: the connections are spread over both processes, each kept by one.
+        for (const s of ss) assert.ok(Number(s!.app['conns']) > 0, 'every process got connections');
+        assert.equal(ss.reduce((a, s) => a + Number(s!.app['conns']), 0), flows);
+        const d = await (p.server as ChannelHost).driverStats();
+        assert.ok(d.driver.fastFrames > 0);
+        assert.equal(d.driver.procs.reduce((a, x) => a + x.rxQuotaDrops, 0), 0);
+      }
+    } finally {
+      await p.close();
+    }
+  });
+
+  test(`echo: 16 flows x 200 requests of 1000 bytes, replies checked (${label})`, async () => {
+    const flows = 16;
+    const requests = 200;
+    const p = await startPair(mode,
+      { module: APP_MODULE, factory: 'echoServer', options: { port: PORT } },
+      { module: APP_MODULE, factory: 'rrClient', options: { address: SERVER_ADDR, ports: [PORT], flows, reqSize: 1000, requests, durationMs: 0 } });
+    try {
+      const ok = await until(async () => Number((await p.client.stats()).app['done']) === flows, 30_000);
+      const cs = await p.client.stats();
+      assert.equal(cs.app['errors'], 0, String(cs.app['firstError']));
+      assert.ok(ok, `client finished ${cs.app['done']} of ${flows} flows`);
+      assert.equal(cs.app['requests'], flows * requests);
+      const ss = await serverStats(p.server);
+      assert.equal(ss.reduce((a, s) => a + Number(s!.app['bytes']), 0), flows * requests * 1000);
+    } finally {
+      await p.close();
+    }
+  });
+}
