@@ -9,3 +9,4 @@
 export * from './node.js';
 export * from './sim.js';
 export * from './loop.js';
+export * as channelMode from './channel-mode/index.js';
