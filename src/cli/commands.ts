@@ -14,9 +14,10 @@ export interface Command {
 }
 
 export const commands: Command[] = [
-  { name: 'demo', summary: 'two hosts on a memory link: ARP, ping, UDP echo, counters (--pcap FILE)', load: () => import('./demo.js') },
+  { name: 'demo', summary: "Node's http on our stack (two threads, memory link) against the kernel's loopback (--loss, --delay, --pcap); `demo basics`, `demo backlog`", load: () => import('./demo.js') },
   { name: 'ss', summary: 'the TCP sockets of a running `netch up` (-l listeners: Recv-Q accept queue, Send-Q backlog)', load: () => import('./ss.js') },
   { name: 'netstat', summary: 'the counters of a running `netch up` (-s), as netstat -s prints them', load: () => import('./netstat.js') },
   { name: 'filter', summary: 'the filter hooks of a running `netch up`, listed and changed like iptables (-L, -A INPUT -p tcp --dport 80 -j DROP)', load: () => import('./filter.js') },
-  { name: 'up', summary: 'run a host on a TAP device or UDP tunnel: ping, echo (UDP+TCP 7), discard (TCP 9), HTTP (TCP 80)', load: () => import('./up.js') },
+  { name: 'trace', summary: 'run a Node program with its net module on the stack and print its socket calls as strace does (-- node app.js)', load: () => import('./trace.js') },
+  { name: 'up', summary: 'run a host (memory network without root, TAP, or UDP tunnel): ping, echo 7, discard 9, HTTP 80; --forward tcp:127.0.0.1:8080-192.0.2.2:80', load: () => import('./up.js') },
 ];

@@ -1,10 +1,14 @@
-// `netch up`: run one host on a real link until Ctrl-C, SIGTERM or SIGHUP. The link is a TAP device
-// (`--tap NAME`, root) or a UDP tunnel (`--udp-tunnel`, no root: QEMU's dgram/socket
-// backends speak it). `--netns NAME` does the whole TAP setup in a network namespace of its
+// `netch up`: run one host until Ctrl-C, SIGTERM or SIGHUP. The link is a TAP device
+// (`--tap NAME`, root), a UDP tunnel (`--udp-tunnel`, no root: QEMU's dgram/socket
+// backends speak it), or, with neither, a private memory network in this process: our
+// host and a gateway host (--peer, 192.0.2.1) that carries the port forwards. `--netns NAME` does the whole TAP setup in a network namespace of its
 // own: creates the namespace, the device inside it, 192.0.2.1/24 on the kernel side, and
 // removes both on exit. The host answers ping, serves UDP echo (RFC 862) on port 7, and
 // runs the TCP services of services/ (echo on 7, discard on 9, HTTP on 80);
-// it prints what it set up, a status line every N received frames, and its counters at exit.
+// `--forward tcp:127.0.0.1:8080-192.0.2.2:80` (QEMU's hostfwd; forward.ts) accepts on the
+// kernel's loopback and relays each connection into the stack: from the gateway host on the
+// memory network, from our own host on the other links.
+// It prints what it set up, a status line every N received frames, and its counters at exit.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
@@ -18,13 +22,17 @@ import type { LinkDevice } from '../link/device.js';
 import { PcapTap, PcapWriter } from '../link/pcap.js';
 import { netnsPath, openTap } from '../link/tap.js';
 import { openUdpTunnel } from '../link/udp-tunnel.js';
+import { memoryLinkPair } from '../link/memory.js';
 import { Loop } from '../runtime/loop.js';
+import { Kernel } from '../posix/kernel.js';
+import { type Stack, createStack } from '../adapters/api.js';
+import { type ForwardSpec, type PortForward, parseForwardSpec, startForwards } from './forward.js';
 import { TcpLayer } from '../transport/tcp/layer.js';
 import { startControl } from './control.js';
 import { type Services, startServices } from './services/index.js';
 import { answerControl } from './ss.js';
 
-const USAGE = `usage: netch up (--tap NAME | --netns NAME | --udp-tunnel [LHOST:]LPORT:RHOST:RPORT) [options]
+const USAGE = `usage: netch up [--tap NAME | --netns NAME | --udp-tunnel [LHOST:]LPORT:RHOST:RPORT] [--forward SPEC]... [options]
 
 Run a host that answers ping and serves UDP and TCP echo on port 7, TCP discard on port 9
 and HTTP on port 80 (GET /, GET /bytes/N), until Ctrl-C or SIGTERM.
@@ -35,10 +43,19 @@ links:
                         kernel side addressed --peer and up; both are removed on exit (root)
   --udp-tunnel SPEC     Ethernet frames over UDP, one per datagram (QEMU -netdev dgram/socket):
                         bind [LHOST:]LPORT (default host 127.0.0.1), send to RHOST:RPORT
+  (none)                a private memory network in this process (no root): our host and a
+                        gateway host (--peer) that carries the forwards
+
+forwarding (QEMU's hostfwd; may be repeated):
+  --forward [tcp:][HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT
+                        accept on the kernel at HOSTADDR:HOSTPORT (default address 127.0.0.1;
+                        port 0 picks one) and relay each connection to GUESTADDR:GUESTPORT on
+                        the stack (default address: ours), e.g. tcp:127.0.0.1:8080-192.0.2.2:80
 
 options:
   --address CIDR        our address (default 192.0.2.2/24)
-  --peer CIDR           the kernel side's address with --netns (default 192.0.2.1/24)
+  --peer CIDR           the kernel side's address with --netns, the gateway's on the memory
+                        network (default 192.0.2.1/24)
   --mac MAC             our MAC (default 02:6e:65:74:63:68)
   --gateway IP          default route via IP
   --echo-port PORT      UDP and TCP echo port (default 7; 0 turns it off)
@@ -56,6 +73,8 @@ const DEFAULT_PEER = '192.0.2.1/24';
 const DEFAULT_MAC = '02:6e:65:74:63:68';
 /** The TAP device name with --netns when --tap is not given. */
 const DEFAULT_TAP = 'netch0';
+/** The gateway's MAC on the memory network. */
+const GATEWAY_MAC = '02:6e:65:74:67:77';
 
 /** UDP echo (RFC 862) on a host: every datagram goes back to its sender. */
 export class UdpEchoService {
@@ -137,6 +156,7 @@ interface UpOptions {
   pcap: string | undefined;
   every: number;
   control: string | undefined;
+  forwards: ForwardSpec[];
 }
 
 /** Run `netch up`; return the exit code once stopped by a signal. */
@@ -177,6 +197,7 @@ function parseOptions(argv: string[]): UpOptions | number {
         pcap: { type: 'string' },
         every: { type: 'string', default: '1000' },
         control: { type: 'string' },
+        forward: { type: 'string', multiple: true, default: [] },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -197,7 +218,6 @@ function parseOptions(argv: string[]): UpOptions | number {
   const tunnel = tunnelArg === undefined ? null : parseTunnelSpec(tunnelArg);
   if (tunnelArg !== undefined && tunnel === null) return fail(`--udp-tunnel ${tunnelArg}: expected [LHOST:]LPORT:RHOST:RPORT with IPv4 addresses`);
   if (tunnel !== null && (v.tap !== undefined || v.netns !== undefined)) return fail('--udp-tunnel cannot be combined with --tap or --netns');
-  if (tunnel === null && v.tap === undefined && v.netns === undefined) return fail(`one of --tap, --netns or --udp-tunnel is required\n${USAGE}`);
   if (v.netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(v.netns)) return fail(`--netns ${v.netns}: use letters, digits, '.', '_' and '-'`);
   for (const [name, cidr] of [['--address', v.address], ['--peer', v.peer]] as const) {
     try {
@@ -216,6 +236,14 @@ function parseOptions(argv: string[]): UpOptions | number {
   const [echoPort, discardPort, httpPort] = ports as [number, number, number];
   if (discardPort > 0 && (discardPort === echoPort || discardPort === httpPort)) return fail('--discard-port must differ from the other TCP ports');
   if (echoPort > 0 && echoPort === httpPort) return fail('--echo-port and --http-port must differ');
+  const forwards: ForwardSpec[] = [];
+  for (const f of v.forward ?? []) {
+    try {
+      forwards.push(parseForwardSpec(f, v.address!.split('/')[0]));
+    } catch (e) {
+      return fail(`--${(e as Error).message}`);
+    }
+  }
   const every = Number(v.every);
   if (!Number.isInteger(every) || every < 0) return fail('--every must be a non-negative integer');
   return {
@@ -232,6 +260,7 @@ function parseOptions(argv: string[]): UpOptions | number {
     pcap: v.pcap,
     every,
     control: v.control,
+    forwards,
   };
 }
 
@@ -244,6 +273,11 @@ class Up {
   private echo: UdpEchoService | null = null;
   private tcp: TcpLayer | null = null;
   private services: Services | null = null;
+  /** The gateway host of the memory network (null on the other links). */
+  private gateway: Host | null = null;
+  /** The stack the forwards dial from (the gateway's, or our host's). */
+  private fwdStack: Stack | null = null;
+  private forwards: PortForward[] = [];
   private control: Server | null = null;
   private createdNetns: string | null = null;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
@@ -269,6 +303,13 @@ class Up {
         `  QEMU: -netdev dgram,id=n0,local.type=inet,local.host=${t.remoteAddress},local.port=${t.remotePort},` +
           `remote.type=inet,remote.host=${local.address},remote.port=${local.port} -device virtio-net-pci,netdev=n0`,
       );
+    } else if (o.tap === undefined) {
+      const [ours, theirs] = memoryLinkPair({ checksumOffload: true });
+      dev = ours;
+      this.gateway = new Host({ name: 'gateway' });
+      this.gateway.addInterface(theirs, { mac: GATEWAY_MAC, address: o.peer, name: 'eth0' });
+      where = `memory network: host ${o.address}, gateway ${o.peer} (carries the forwards)`;
+      this.print(where);
     } else {
       if (o.netns !== undefined) {
         if (existsSync(netnsPath(o.netns))) throw new Error(`network namespace ${o.netns} already exists; pick another name or remove it (ip netns del ${o.netns})`);
@@ -304,6 +345,7 @@ class Up {
     this.loop.add(this.host).start();
     const tcp = this.tcp;
     this.control = await startControl((words) => answerControl(this.host, tcp, words), o.control);
+    if (o.forwards.length > 0 || this.gateway !== null) await this.startForwards(tcp);
     const addr = o.address.split('/')[0]!;
     this.print(`host ${o.address} mac ${o.mac}: answering ping${o.echoPort > 0 ? `, UDP echo on port ${o.echoPort}` : ''}`);
     const tcpList = [
@@ -316,11 +358,25 @@ class Up {
       this.print(`  try: ip netns exec ${o.netns} ping ${addr}`);
       if (o.echoPort > 0) this.print(`       echo hello | ip netns exec ${o.netns} socat -t 1 - UDP:${addr}:${o.echoPort}`);
       if (o.httpPort > 0) this.print(`       ip netns exec ${o.netns} curl http://${addr}${o.httpPort === 80 ? '' : `:${o.httpPort}`}/bytes/1000`);
-    } else if (o.tunnel === null) {
+    } else if (o.tunnel === null && o.tap !== undefined) {
       this.print(`  the kernel side is yours to configure: ip addr add ${o.peer} dev ${o.tap}; ip link set ${o.tap} up`);
     }
+    const web = this.forwards.find((f) => f.spec.guestPort === o.httpPort && this.host.isLocalAddress(f.spec.guestAddress));
+    if (web !== undefined) this.print(`  try: curl http://${web.address().address}:${web.address().port}/bytes/1000`);
     if (o.every > 0) this.statusTimer = setInterval(() => this.status(), 1000);
     this.print('ready (Ctrl-C or SIGTERM to stop)');
+  }
+
+  /** Start the forwards on the gateway's stack (memory network: always, so the gateway has TCP) or on a stack of our own host. */
+  private async startForwards(tcp: TcpLayer): Promise<void> {
+    // The memory network's gateway gets a kernel of its own; on a real link the forwards
+    // dial from our host, through a kernel sharing the services' TCP layer.
+    const stack = this.gateway !== null
+      ? createStack({ host: this.gateway, loop: this.loop, name: 'forward' })
+      : createStack({ kernel: new Kernel(this.host, { clock: this.loop.clock, tcp }), loop: this.loop, name: 'forward' });
+    this.fwdStack = stack;
+    this.forwards = await startForwards(this.o.forwards, stack);
+    for (const f of this.forwards) this.print(`  forwarding ${f}`);
   }
 
   /** Resolve with the name of the first SIGINT, SIGTERM or SIGHUP. */
@@ -344,11 +400,14 @@ class Up {
     this.down = true;
     process.off('exit', this.onExit);
     if (this.statusTimer !== null) clearInterval(this.statusTimer);
+    for (const f of this.forwards) void f.close();
+    this.fwdStack?.close();
     this.services?.stop();
     this.control?.close();
     this.loop.stop();
     this.echo?.close();
     this.host.close();
+    this.gateway?.close();
     try {
       this.dev?.close();
     } catch {
@@ -377,6 +436,10 @@ class Up {
       `icmp:  InEchos ${c.Icmp.InEchos} OutEchoReps ${c.Icmp.OutEchoReps} OutDestUnreachs ${c.Icmp.OutDestUnreachs} InErrors ${c.Icmp.InErrors}`,
       `udp:   InDatagrams ${c.Udp.InDatagrams} OutDatagrams ${c.Udp.OutDatagrams} NoPorts ${c.Udp.NoPorts} InErrors ${c.Udp.InErrors} echoed ${this.echo?.echoed ?? 0}`,
       ...this.tcpLines(),
+      ...this.forwards.map((f) => {
+        const c = f.counters;
+        return `fwd:   ${f}: accepted ${c.accepted} active ${c.active} failed ${c.failed} in ${c.bytesIn} out ${c.bytesOut} bytes`;
+      }),
       `arp:   ${this.host.neighbours().length} neighbour(s)${this.host
         .neighbours()
         .map((n) => ` ${n.address} ${n.mac ?? '(incomplete)'} ${n.state}`)

@@ -1,0 +1,210 @@
+// Interposition on `node:net`, the way OpenOnload interposes on libc's socket calls: after
+// `interposeNet(stack)`, an unmodified program's TCP servers listen on the stack and its
+// TCP clients connect through it, and through `net` so do `http.createServer().listen()`
+// and `http.get()`. Unix sockets, sockets over an existing handle or OS fd (stdio pipes,
+// child_process pipes) and the forwards' own kernel listeners (KERNEL_SOCKET) stay on the
+// kernel.
+//
+// How, since `http.Server` calls `net.Server.call(this, ...)` and inherits from the
+// original `net.Server.prototype` (fixed when http was loaded): the server constructor is
+// left alone and its prototype's listen, close, address, getConnections, ref, unref and
+// `listening` are patched: `listen()` creates a stack server and forwards its events
+// ('connection', 'listening', 'error', 'drop', 'close') to the Node server, which then
+// behaves as it does over a kernel handle. The client side replaces `net.connect`,
+// `net.createConnection`, `net.Socket` (and `net.Stream`) on the module object and
+// `http.Agent.prototype.createConnection` (copied from net when http was loaded); then
+// `syncBuiltinESMExports()` makes `import { connect } from 'node:net'` see the change.
+// `restore()` undoes all of it.
+
+import http from 'node:http';
+import { syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
+import type { Stack } from '../adapters/api.js';
+import type { Server as StackServer } from '../adapters/net-server.js';
+import { KERNEL_SOCKET } from './forward.js';
+
+const kInner = Symbol('netchannels.stack-server');
+const kUnref = Symbol('netchannels.unref');
+
+type NodeServer = net.Server & { [kInner]?: StackServer | null; [kUnref]?: boolean; [KERNEL_SOCKET]?: boolean; allowHalfOpen?: boolean; pauseOnConnect?: boolean; noDelay?: boolean; keepAlive?: boolean; keepAliveInitialDelay?: number };
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** An installed interposition. */
+export interface Interposition {
+  /** The stack servers and clients now run on. */
+  readonly stack: Stack;
+  /** Put `node:net` and `http.Agent` back as they were. Idempotent. */
+  restore(): void;
+}
+
+let active: Interposition | null = null;
+
+/** Return true when listen's arguments name a Unix socket, a handle or an OS fd (the kernel's business). */
+function kernelListen(args: unknown[]): boolean {
+  const a = args[0];
+  if (typeof a === 'string' && !/^\d+$/.test(a)) return true;
+  if (typeof a === 'object' && a !== null) {
+    const o = a as { path?: unknown; handle?: unknown; fd?: unknown; _handle?: unknown };
+    return typeof o.path === 'string' || o.handle !== undefined || o.fd !== undefined || o._handle !== undefined;
+  }
+  return false;
+}
+
+/** Return true when connect's arguments name a Unix socket (an IPC path and no port). */
+function kernelConnect(args: unknown[]): boolean {
+  const a = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
+  if (typeof a === 'string' && !/^\d+$/.test(a)) return true;
+  if (typeof a === 'object' && a !== null) {
+    const o = a as { path?: unknown; port?: unknown };
+    return typeof o.path === 'string' && o.port === undefined;
+  }
+  return false;
+}
+
+/** Map IPv6 wildcard and loopback hosts (Node's defaults) to their IPv4 twins: the stack is IPv4 only. */
+function v4Host(h: unknown): unknown {
+  if (h === '::' || h === '::0' || h === '0:0:0:0:0:0:0:0') return '0.0.0.0';
+  if (h === '::1') return '127.0.0.1';
+  return h;
+}
+
+function listenArgsV4(args: unknown[]): unknown[] {
+  const a = [...args];
+  if (typeof a[0] === 'object' && a[0] !== null) a[0] = { ...(a[0] as object), host: v4Host((a[0] as { host?: unknown }).host) };
+  else if (typeof a[1] === 'string') a[1] = v4Host(a[1]);
+  return a;
+}
+
+function alreadyListening(): Error {
+  const e = new Error('Listen method has been called more than once without closing.') as Error & { code: string };
+  e.code = 'ERR_SERVER_ALREADY_LISTEN';
+  return e;
+}
+
+/**
+ * Make `node:net` (and so `http`) run on `stack`: servers listen on it, clients connect
+ * through it. Return the handle that restores the originals.
+ * Errors: throws NETCH_ERR_INTERPOSED when an interposition is already installed.
+ */
+export function interposeNet(stack: Stack): Interposition {
+  if (active !== null) {
+    const e = new Error('node:net is already interposed; restore() the first one') as Error & { code: string };
+    e.code = 'NETCH_ERR_INTERPOSED';
+    throw e;
+  }
+  const proto = net.Server.prototype as unknown as Record<string, AnyFn>;
+  const orig = {
+    listen: proto.listen!,
+    close: proto.close!,
+    address: proto.address!,
+    getConnections: proto.getConnections!,
+    ref: proto.ref!,
+    unref: proto.unref!,
+    listening: Object.getOwnPropertyDescriptor(net.Server.prototype, 'listening')!,
+    connect: net.connect,
+    createConnection: net.createConnection,
+    Socket: net.Socket,
+    Stream: (net as unknown as { Stream: unknown }).Stream,
+    agentCreateConnection: (http.Agent.prototype as unknown as { createConnection: AnyFn }).createConnection,
+  };
+  const innerOf = (s: NodeServer): StackServer | null => s[kInner] ?? null;
+
+  proto.listen = function listen(this: NodeServer, ...args: unknown[]): unknown {
+    if (this[KERNEL_SOCKET] === true || kernelListen(args)) return orig.listen.apply(this, args);
+    if (innerOf(this)?.listening === true) throw alreadyListening();
+    const cb = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : null;
+    const inner = stack.net.createServer({
+      allowHalfOpen: this.allowHalfOpen === true,
+      pauseOnConnect: this.pauseOnConnect === true,
+      noDelay: this.noDelay === true,
+      keepAlive: this.keepAlive === true,
+      keepAliveInitialDelay: this.keepAliveInitialDelay ?? 0,
+    });
+    this[kInner] = inner;
+    if (this.maxConnections !== undefined) inner.maxConnections = this.maxConnections;
+    inner.on('connection', (s) => this.emit('connection', s));
+    inner.on('listening', () => this.emit('listening'));
+    inner.on('error', (e) => this.emit('error', e));
+    inner.on('drop', (d) => this.emit('drop', d));
+    inner.once('close', () => this.emit('close'));
+    if (this[kUnref] === true) inner.unref();
+    if (cb !== null) this.once('listening', cb);
+    inner.listen(...listenArgsV4(args));
+    return this;
+  };
+  proto.close = function close(this: NodeServer, cb?: unknown): unknown {
+    const inner = innerOf(this);
+    if (inner === null) return orig.close.call(this, cb);
+    inner.close(typeof cb === 'function' ? (cb as (err?: Error) => void) : undefined);
+    return this;
+  };
+  proto.address = function address(this: NodeServer): unknown {
+    const inner = innerOf(this);
+    return inner === null ? orig.address.call(this) : inner.address();
+  };
+  proto.getConnections = function getConnections(this: NodeServer, cb: unknown): unknown {
+    const inner = innerOf(this);
+    if (inner === null) return orig.getConnections.call(this, cb);
+    inner.getConnections(cb as (err: Error | null, n: number) => void);
+    return this;
+  };
+  proto.ref = function ref(this: NodeServer): unknown {
+    this[kUnref] = false;
+    innerOf(this)?.ref();
+    return orig.ref.call(this);
+  };
+  proto.unref = function unref(this: NodeServer): unknown {
+    this[kUnref] = true;
+    innerOf(this)?.unref();
+    return orig.unref.call(this);
+  };
+  Object.defineProperty(net.Server.prototype, 'listening', {
+    configurable: true,
+    enumerable: orig.listening.enumerable ?? false,
+    get(this: NodeServer): boolean {
+      const inner = innerOf(this);
+      return inner === null ? (orig.listening.get!.call(this) as boolean) : inner.listening;
+    },
+  });
+
+  const connect = function connect(...args: unknown[]): unknown {
+    if (kernelConnect(args)) return (orig.connect as AnyFn)(...args);
+    return stack.net.connect(...args);
+  };
+  const StackSocket = stack.net.Socket;
+  // Called with or without `new` (child_process calls net.Socket({ handle })): a socket over
+  // a handle or an OS fd is the kernel's; every other one is the stack's.
+  function Socket(this: unknown, opts?: { handle?: unknown; fd?: unknown }): unknown {
+    if (opts !== undefined && opts !== null && (opts.handle !== undefined || opts.fd !== undefined)) return new (orig.Socket as unknown as new (o: unknown) => unknown)(opts);
+    return new StackSocket(opts as ConstructorParameters<typeof StackSocket>[0]);
+  }
+  Socket.prototype = StackSocket.prototype;
+  const m = net as unknown as Record<string, unknown>;
+  m.connect = connect;
+  m.createConnection = connect;
+  m.Socket = Socket;
+  m.Stream = Socket;
+  const agentProto = http.Agent.prototype as unknown as { createConnection: AnyFn };
+  if (agentProto.createConnection === (orig.createConnection as unknown)) agentProto.createConnection = connect;
+  syncBuiltinESMExports();
+
+  let restored = false;
+  const handle: Interposition = {
+    stack,
+    restore() {
+      if (restored) return;
+      restored = true;
+      Object.assign(proto, { listen: orig.listen, close: orig.close, address: orig.address, getConnections: orig.getConnections, ref: orig.ref, unref: orig.unref });
+      Object.defineProperty(net.Server.prototype, 'listening', orig.listening);
+      m.connect = orig.connect;
+      m.createConnection = orig.createConnection;
+      m.Socket = orig.Socket;
+      m.Stream = orig.Stream;
+      if (agentProto.createConnection === connect) agentProto.createConnection = orig.agentCreateConnection;
+      syncBuiltinESMExports();
+      active = null;
+    },
+  };
+  active = handle;
+  return handle;
+}
