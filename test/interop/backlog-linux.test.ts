@@ -213,7 +213,7 @@ async function waitForQueued(bench: Bench, port: number, recvQ: number, ms = 300
 /** Return the capture times (s) of the SYNs (no ACK) sent from `src`:`port`. */
 async function synTimes(file: string, src: string, port: number): Promise<number[]> {
   const filter = `ip.src == ${src} && tcp.srcport == ${port} && tcp.flags.syn == 1 && tcp.flags.ack == 0`;
-  const r = await run('tshark', ['-n', '-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.time_relative'], { timeoutMs: 30_000, check: true });
+  const r = await run('tshark', ['-n', '-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.time_relative'], { timeoutMs: 120_000, check: true });
   return r.stdout
     .split('\n')
     .filter((l) => l.trim() !== '')
