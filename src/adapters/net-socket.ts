@@ -429,11 +429,14 @@ export class Socket extends Duplex implements PollHandler {
       const r = a < 0 ? -22 : sys.bind(fd, sockaddrIn(a, lp));
       if (r < 0) return this.failConnect(exceptionWithHostPort(r, 'bind', la, lp));
     }
+    // connect first, then epoll_ctl, as libuv does (uv__tcp_connect, then uv__io_start):
+    // registered before, a fresh socket is ready at once (POLLOUT|POLLHUP, as on Linux),
+    // and the pending epoll_wait would report that stale state as the connect's outcome.
+    const r = sys.connect(fd, sockaddrIn(inetAddr(address), port));
+    if (r !== 0 && r !== -EINPROGRESS) return this.failConnect(exceptionWithHostPort(r, 'connect', address, port));
     const r0 = this.stack.poller.add(fd, SOCKET_EVENTS, this);
     if (r0 < 0) return this.failConnect(errnoException(r0, 'epoll_ctl'));
-    const r = sys.connect(fd, sockaddrIn(inetAddr(address), port));
     if (r === 0) this.connected();
-    else if (r !== -EINPROGRESS) this.failConnect(exceptionWithHostPort(r, 'connect', address, port));
     // -EINPROGRESS: epoll reports EPOLLOUT (up) or EPOLLERR (refused, timed out).
   }
 
