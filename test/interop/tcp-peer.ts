@@ -46,15 +46,12 @@ export class HashSink {
   digest = '';
   private readonly hash: Hash = createHash('sha256');
   private readonly buf = new Uint8Array(65536);
-  private readonly rounds: number;
 
   /** Start reading `s`. */
   constructor(
     readonly s: TcpSocket,
     private readonly clock: Clock,
   ) {
-    // One step drains the whole receive buffer: nothing arrives during it.
-    this.rounds = Math.ceil(s.layer.config.recvBufSize / this.buf.length) + 2;
     s.onReadiness = () => this.step();
     this.step();
   }
@@ -63,7 +60,11 @@ export class HashSink {
   step(): void {
     if (this.eof || this.error !== 0) return;
     const now = this.clock.now();
-    for (let i = 0; i < this.rounds; i++) {
+    // One step drains the whole receive buffer (nothing arrives during it), at its size now:
+    // auto-tuning grows it past the configured size, and bytes left behind after the peer's
+    // last segment would never be announced again.
+    const rounds = Math.ceil(this.s.recvBufSize / this.buf.length) + 2;
+    for (let i = 0; i < rounds; i++) {
       const n = this.s.recv(this.buf, 0, this.buf.length, now);
       if (n > 0) {
         this.hash.update(this.buf.subarray(0, n));
