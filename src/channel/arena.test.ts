@@ -5,9 +5,9 @@ import { ChanErr } from './errors.js';
 import { Ring, createRing } from './ring.js';
 
 test('createArena validates geometry; frames are addressed by offset', () => {
-  assert.throws(() => createArena({ frameCount: 0 }), RangeError);
-  assert.throws(() => createArena({ frameCount: 4, frameSize: 100 }), RangeError);
-  assert.throws(() => createArena({ frameCount: 4, frameSize: 1 << 17 }), RangeError);
+  assert.throws(() => createArena({ frameCount: 0 }), { name: 'RangeError', code: 'EINVAL' });
+  assert.throws(() => createArena({ frameCount: 4, frameSize: 100 }), { name: 'RangeError', code: 'EINVAL' });
+  assert.throws(() => createArena({ frameCount: 4, frameSize: 1 << 17 }), { name: 'RangeError', code: 'EINVAL' });
   const spec = createArena({ frameCount: 4 });
   assert.equal(checkArenaSpec(spec), ChanErr.Ok);
   assert.equal(checkArenaSpec({ ...spec, frameCount: 5 }), ChanErr.BadSpec);
@@ -70,7 +70,7 @@ test('FramePool hands out its frames, reports exhaustion, and reuses the last fr
   assert.equal(p.free(320, 2), ChanErr.Ok);
   assert.equal(p.alloc(), 320);
   assert.equal(p.lastError, ChanErr.Ok);
-  assert.throws(() => p.addRange(0, 8), RangeError);
+  assert.throws(() => p.addRange(0, 8), { name: 'RangeError', code: 'EINVAL' });
 });
 
 test('FramePool without checks reports an overflow instead of growing', () => {

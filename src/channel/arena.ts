@@ -14,7 +14,7 @@
 // used by two owners, passed by a non-owner, or freed twice is caught at that call with a
 // ChanErr code. With checks off those calls cost nothing and validate nothing.
 
-import { ChanErr } from './errors.js';
+import { ChanErr, chanArgError } from './errors.js';
 import type { Ring } from './ring.js';
 
 /** Default frame size: room for a 1514-byte Ethernet frame plus headroom, like AF_XDP's 2048. */
@@ -68,7 +68,7 @@ export function createArena(options: ArenaOptions): ArenaSpec {
   const frameSize = options.frameSize ?? FRAME_SIZE_DEFAULT;
   const { frameCount } = options;
   if (!validGeometry(frameCount, frameSize)) {
-    throw new RangeError(`createArena: ${frameCount} frames of ${frameSize} bytes (need >= 1 frame, size a multiple of 64 in [64, 65536], < 2 GiB)`);
+    throw chanArgError(`createArena: ${frameCount} frames of ${frameSize} bytes (need >= 1 frame, size a multiple of 64 in [64, 65536], < 2 GiB)`);
   }
   const ownerChecks = options.ownerChecks === true;
   const bytes = arenaByteLength(frameCount, frameSize, ownerChecks);
@@ -103,7 +103,7 @@ export class Arena {
 
   /** Map the arena `spec` describes. Throws RangeError when it is not an arena. */
   constructor(spec: ArenaSpec) {
-    if (checkArenaSpec(spec) !== ChanErr.Ok) throw new RangeError('Arena: the spec does not describe an arena');
+    if (checkArenaSpec(spec) !== ChanErr.Ok) throw chanArgError('Arena: the spec does not describe an arena');
     this.spec = spec;
     this.frameSize = spec.frameSize;
     this.frameCount = spec.frameCount;
@@ -190,7 +190,7 @@ export class FramePool {
   private top = 0;
 
   constructor(arena: Arena, owner: number, capacity: number) {
-    if (!(owner > 0) || !Number.isInteger(owner)) throw new RangeError(`FramePool: owner ${owner} is not a positive integer`);
+    if (!(owner > 0) || !Number.isInteger(owner)) throw chanArgError(`FramePool: owner ${owner} is not a positive integer`);
     this.arena = arena;
     this.owner = owner;
     this.capacity = capacity;
@@ -200,7 +200,7 @@ export class FramePool {
   /** Add the free frames [first, first + count) to the pool (setup). Throws past capacity. */
   addRange(first: number, count: number): void {
     if (first < 0 || first + count > this.arena.frameCount || this.top + count > this.capacity) {
-      throw new RangeError(`FramePool.addRange: frames [${first}, ${first + count}) do not fit`);
+      throw chanArgError(`FramePool.addRange: frames [${first}, ${first + count}) do not fit`);
     }
     // Pushed in reverse so frames come out in ascending order.
     for (let i = first + count - 1; i >= first; i--) this.stack[this.top++] = i * this.arena.frameSize;

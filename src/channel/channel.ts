@@ -12,7 +12,7 @@
 // fails for want of room. Nothing here allocates per frame.
 
 import { Arena, FramePool, type ArenaSpec } from './arena.js';
-import { ChanErr } from './errors.js';
+import { ChanErr, chanArgError } from './errors.js';
 import { Ring, createRing, type RingSpec } from './ring.js';
 
 /** Everything needed to open either end of a frame channel, in any thread. */
@@ -58,12 +58,12 @@ export function createNetChannel(arena: ArenaSpec, options: NetChannelOptions = 
   const firstFrame = options.firstFrame ?? 0;
   const frameCount = options.frameCount ?? arena.frameCount - firstFrame;
   if (!Number.isInteger(firstFrame) || !Number.isInteger(frameCount) || firstFrame < 0 || frameCount < 1 || firstFrame + frameCount > arena.frameCount) {
-    throw new RangeError(`createNetChannel: frames [${firstFrame}, ${firstFrame + frameCount}) are not in the arena's ${arena.frameCount}`);
+    throw chanArgError(`createNetChannel: frames [${firstFrame}, ${firstFrame + frameCount}) are not in the arena's ${arena.frameCount}`);
   }
   const producerId = options.producerId ?? 1;
   const consumerId = options.consumerId ?? 2;
   if (!(producerId > 0 && consumerId > 0 && producerId !== consumerId)) {
-    throw new RangeError('createNetChannel: owner ids must be distinct positive integers');
+    throw chanArgError('createNetChannel: owner ids must be distinct positive integers');
   }
   const shared = typeof SharedArrayBuffer !== 'undefined' && arena.buffer instanceof SharedArrayBuffer;
   const data = createRing(options.ringSize ?? ceilPow2(frameCount), { shared });
@@ -244,7 +244,7 @@ export class ChannelConsumer {
 
 /** Open both ends of a one-thread channel (spec.fill must be null): frames return straight to the pool. */
 export function openLocalChannel(spec: NetChannelSpec, arena: Arena = new Arena(spec.arena)): { producer: ChannelProducer; consumer: ChannelConsumer } {
-  if (spec.fill !== null) throw new RangeError('openLocalChannel: the spec has a fill ring (open the ends separately)');
+  if (spec.fill !== null) throw chanArgError('openLocalChannel: the spec has a fill ring (open the ends separately)');
   const producer = new ChannelProducer(spec, arena);
   const consumer = new ChannelConsumer(spec, arena);
   consumer.local = producer.pool;

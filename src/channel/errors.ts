@@ -37,3 +37,13 @@ const names: readonly string[] = Object.keys(ChanErr);
 export function chanErrName(code: number): string {
   return names[code] ?? `ChanErr(${code})`;
 }
+
+/**
+ * Return the RangeError a channel setup call throws for impossible arguments, with the
+ * stable code `EINVAL` (as the link layer's `linkArgError`; see docs/errors.md).
+ */
+export function chanArgError(message: string): RangeError & { code: 'EINVAL' } {
+  const e = new RangeError(`EINVAL: ${message}`) as RangeError & { code: 'EINVAL' };
+  e.code = 'EINVAL';
+  return e;
+}

@@ -16,9 +16,9 @@
 //
 // Never does: look inside a frame, copy a frame, allocate per descriptor, block unless
 // asked to (consumeWaitSync), throw from a hot path (setup with impossible arguments
-// throws RangeError), or import another layer of the project.
+// throws a RangeError with code EINVAL), or import another layer of the project.
 
-export { ChanErr, chanErrName, type ChanErrCode } from './errors.js';
+export { ChanErr, chanArgError, chanErrName, type ChanErrCode } from './errors.js';
 export { Doorbell } from './doorbell.js';
 export {
   DESC_BYTES,

@@ -35,7 +35,7 @@
 // not, and waiting is unavailable (ChanErr.NotShared).
 
 import { Doorbell } from './doorbell.js';
-import { ChanErr } from './errors.js';
+import { ChanErr, chanArgError } from './errors.js';
 
 /** Words in one descriptor. */
 export const DESC_WORDS = 4;
@@ -117,12 +117,12 @@ function validSize(size: number): boolean {
  * spec. Throws RangeError on an impossible size or placement (a setup error).
  */
 export function createRing(size: number, options: RingOptions = {}): RingSpec {
-  if (!validSize(size)) throw new RangeError(`createRing: size ${size} is not a power of two in [${RING_MIN_SIZE}, ${RING_MAX_SIZE}]`);
+  if (!validSize(size)) throw chanArgError(`createRing: size ${size} is not a power of two in [${RING_MIN_SIZE}, ${RING_MAX_SIZE}]`);
   const byteOffset = options.byteOffset ?? 0;
   const bytes = ringByteLength(size);
   const buffer = options.buffer ?? (options.shared === false ? new ArrayBuffer(bytes) : new SharedArrayBuffer(bytes));
   if (byteOffset % 128 !== 0 || byteOffset < 0 || byteOffset + bytes > buffer.byteLength) {
-    throw new RangeError(`createRing: ${bytes} bytes at offset ${byteOffset} do not fit a 128-aligned place in a ${buffer.byteLength}-byte buffer`);
+    throw chanArgError(`createRing: ${bytes} bytes at offset ${byteOffset} do not fit a 128-aligned place in a ${buffer.byteLength}-byte buffer`);
   }
   const h = new Int32Array(buffer, byteOffset, HEADER_WORDS);
   const start = (options.startIndex ?? 0) | 0;
@@ -177,7 +177,7 @@ export class Ring {
 
   /** Attach to the ring `spec` describes. Throws RangeError when it is not a ring. */
   constructor(spec: RingSpec) {
-    if (checkRingSpec(spec) !== ChanErr.Ok) throw new RangeError('Ring: the spec does not describe an initialised ring');
+    if (checkRingSpec(spec) !== ChanErr.Ok) throw chanArgError('Ring: the spec does not describe an initialised ring');
     this.spec = spec;
     this.size = spec.size;
     this.mask = spec.size - 1;

@@ -8,6 +8,7 @@
 // `transmitBegin(len)` reserves room in `txBytes` (an arena frame, for arena-backed links)
 // and `transmitCommit` hands it to the device. Neither direction allocates per frame.
 
+import { chanArgError } from '../channel/errors.js';
 import type { Millis } from '../time.js';
 
 /** The consumer of received frames. */
@@ -105,7 +106,5 @@ export function transmitCopy(dev: LinkDevice, src: Uint8Array, off: number, len:
  * stable `code` EINVAL that docs/errors.md lists.
  */
 export function linkArgError(message: string): RangeError & { code: 'EINVAL' } {
-  const e = new RangeError(`EINVAL: ${message}`) as RangeError & { code: 'EINVAL' };
-  e.code = 'EINVAL';
-  return e;
+  return chanArgError(message);
 }

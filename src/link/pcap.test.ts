@@ -362,3 +362,9 @@ test('a descriptor-backed writer writes through fs and leaves the descriptor ope
 test('a bad snaplen throws a RangeError with the stable code EINVAL', () => {
   assert.throws(() => new PcapWriter({ write() {} }, { snaplen: 0 }), { name: 'RangeError', code: 'EINVAL' });
 });
+
+test('a bad bufferSize (NaN, fractional, zero, huge) throws EINVAL instead of making a writer with no buffer', () => {
+  for (const bufferSize of [Number.NaN, 100.5, 0, -1, 2 ** 31]) {
+    assert.throws(() => new PcapWriter({ write() {} }, { bufferSize }), { name: 'RangeError', code: 'EINVAL' }, `bufferSize ${bufferSize}`);
+  }
+});

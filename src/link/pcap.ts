@@ -129,6 +129,9 @@ export class PcapWriter {
     if (!Number.isInteger(this.snaplen) || this.snaplen < 1 || this.snaplen > PCAP_MAX_CAPLEN) {
       throw linkArgError(`PcapWriter: snaplen ${this.snaplen} is outside 1..${PCAP_MAX_CAPLEN}`);
     }
+    if (!Number.isInteger(size) || size < 1 || size > 1 << 30) {
+      throw linkArgError(`PcapWriter: bufferSize ${size} is not an integer in 1..${1 << 30}`);
+    }
     this.buf = new Uint8Array(Math.max(size, PCAP_FILE_HEADER_LEN + PCAP_RECORD_HEADER_LEN));
     const b = this.buf;
     this.put32(b, 0, this.nanos ? PCAP_MAGIC_NANOS : PCAP_MAGIC_MICROS);
