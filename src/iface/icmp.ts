@@ -6,7 +6,7 @@
 // address, a non-initial fragment, or a datagram whose source is not a unique host
 // (RFC 1122 §3.2.2); they quote the offending datagram up to 576 bytes in all (RFC 1812
 // §4.3.2.3, what Linux does) and pass a token bucket (icmp_msgs_per_sec, icmp_msgs_burst).
-// Echo replies are not rate limited. Echo requests to a broadcast address are ignored
+// Errors and echo replies leave DF clear (Linux's ICMP socket). Echo replies are not rate limited. Echo requests to a broadcast address are ignored
 // (icmp_echo_ignore_broadcasts). Source quench (deprecated, RFC 6633), redirect and
 // timestamp messages are counted and ignored.
 
@@ -48,6 +48,7 @@ import { IPPROTO_ICMP, IPPROTO_UDP, IPV4_HEADER_LEN, type Ipv4Repr, ipv4IsBroadc
 import type { HostContext } from './context.js';
 import { copyBytes } from './copy.js';
 import { IpErr } from './errors.js';
+import { OUT_NO_DF } from './ipv4-output.js';
 import type { PingSocket } from './ping.js';
 import { type IcmpErrorInfo, newIcmpErrorInfo } from './protocol.js';
 import type { ReasmTimeoutSink } from './reassembly.js';
@@ -152,7 +153,8 @@ export class IcmpLayer implements ReasmTimeoutSink {
     }
     const quote = Math.min(ipLen, ICMP_ERROR_MAX - IPV4_HEADER_LEN - ICMP_HEADER_LEN);
     const out = ctx.out;
-    const at = out.begin(src, IPPROTO_ICMP, ICMP_HEADER_LEN + quote, ctx.isLocal(dst) ? dst : 0, now);
+    // DF clear, as Linux's ICMP control socket sends (IP_PMTUDISC_DONT in icmp_sk_init).
+    const at = out.begin(src, IPPROTO_ICMP, ICMP_HEADER_LEN + quote, ctx.isLocal(dst) ? dst : 0, now, 0, OUT_NO_DF);
     if (at < 0) {
       c.OutErrors++;
       return;
@@ -237,7 +239,7 @@ export class IcmpLayer implements ReasmTimeoutSink {
     // A reply to a broadcast request comes from our own address, never from the broadcast
     // one (RFC 1122 §3.2.1.3: a source must be unicast); 0 lets the route choose.
     const src = ctx.isLocal(ip.dstAddr) ? ip.dstAddr : 0;
-    const at = out.begin(ip.srcAddr, IPPROTO_ICMP, ICMP_HEADER_LEN + r.payloadLength, src, now);
+    const at = out.begin(ip.srcAddr, IPPROTO_ICMP, ICMP_HEADER_LEN + r.payloadLength, src, now, 0, OUT_NO_DF);
     if (at < 0) {
       ctx.counters.Icmp.OutErrors++;
       return;

@@ -38,3 +38,24 @@ test('an echo reply to a broadcast ping (icmpEchoIgnoreBroadcasts off) comes fro
     assert.equal(get32(f, ETH_HEADER_LEN + 16), IP_B);
   }
 });
+
+test('ICMP the host sends (an echo reply, a port unreachable) leaves DF clear, as Linux does; UDP keeps DF', () => {
+  const { host, peer, sim } = hostWithRawPeer();
+  peer.arpAnswers.set(IP_B, MAC_B);
+  peer.inject(ipFrame(icmpMessage(ICMP_ECHO_REQUEST, 0, pattern(16), 9, 1), { protocol: IPPROTO_ICMP }));
+  peer.inject(ipFrame(udpDatagram(pattern(8), 1000, 9)));
+  sim.runFor(10);
+  assert.equal(host.counters.Icmp.OutEchoReps, 1);
+  assert.equal(host.counters.Icmp.OutDestUnreachs, 1);
+  const icmp = peer.frames.filter((f) => f.length > ETH_HEADER_LEN + 20 && f[12] === 0x08 && f[13] === 0x00 && f[ETH_HEADER_LEN + 9] === IPPROTO_ICMP);
+  assert.equal(icmp.length, 2);
+  for (const f of icmp) assert.equal(f[ETH_HEADER_LEN + 6]! & 0x40, 0, 'DF clear');
+  // The host's own UDP still sets DF (it never fragments): the rule is ICMP's alone.
+  const u = host.udpSocket();
+  u.bind(0, 2000);
+  assert.ok(u.sendTo(new Uint8Array(4), 0, 4, IP_B, 3000, sim.now()) >= 0);
+  sim.runFor(10);
+  const udp = peer.frames.filter((f) => f.length > ETH_HEADER_LEN + 20 && f[12] === 0x08 && f[13] === 0x00 && f[ETH_HEADER_LEN + 9] === 17);
+  assert.equal(udp.length, 1);
+  assert.equal(udp[0]![ETH_HEADER_LEN + 6]! & 0x40, 0x40, 'DF set');
+});
