@@ -4,7 +4,7 @@
 //
 // Checks (RFC 1122 §3.2.1): version 4, IHL >= 5, total length within the frame, header
 // checksum (InHdrErrors, with InCsumErrors / InTruncatedPkts for those causes); a source
-// that is multicast or limited broadcast, a destination that is not ours, and a unicast
+// that is multicast or limited broadcast (or 0 to other than the limited broadcast), a destination that is not ours, and a unicast
 // datagram in a link-layer broadcast (§3.3.6) are address errors (InAddrErrors): the host
 // does not forward (Ip.Forwarding = 2). TTL is not checked on local delivery: RFC 1122
 // §3.2.1.7 says a host must not drop a datagram for a low TTL; TTL matters when forwarding.
@@ -93,8 +93,10 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
     if (pre.rules.length !== 0 && !this.filter.passIn(pre, iface, buf, off, iface === null || iface.checksumOffload, now)) return;
     const src = ip.srcAddr;
     const dst = ip.dstAddr;
-    // RFC 1122 §3.2.1.3: a source address must be a unicast address (0 is allowed, for DHCP).
-    if (ipv4IsMulticast(src) || ipv4IsBroadcast(src) || (iface !== null && ipv4IsLoopback(src))) {
+    // RFC 1122 §3.2.1.3: a source address must be a unicast address. 0 ("this host", a DHCP
+    // client without an address yet) only to the limited broadcast, as Linux's
+    // ip_route_input_slow accepts it; anywhere else it is a martian source.
+    if (ipv4IsMulticast(src) || ipv4IsBroadcast(src) || (iface !== null && ipv4IsLoopback(src)) || (src === 0 && dst !== 0xffff_ffff)) {
       c.InAddrErrors++;
       return;
     }

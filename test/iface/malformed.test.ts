@@ -84,9 +84,16 @@ test('address errors: not our destination, martian sources, unicast in a link br
   peer.inject(ipFrame(udpDatagram(pattern(4), 1, 7, 0xffffffff, IP_A), { src: 0xffffffff }));
   peer.inject(ipFrame(udpDatagram(pattern(4), 1, 7, parseIpv4('127.0.0.1'), IP_A), { src: parseIpv4('127.0.0.1') }));
   peer.inject(ipFrame(udpDatagram(pattern(4), 1, 7), { dstMac: 0xffffffffffff }));
+  // Source 0.0.0.0 to a unicast address: martian (Linux accepts it only to 255.255.255.255).
+  peer.inject(ipFrame(udpDatagram(pattern(4), 1, 7, 0, IP_A), { src: 0 }));
   sim.runFor(1);
-  assert.equal(host.counters.Ip.InAddrErrors, 5);
+  assert.equal(host.counters.Ip.InAddrErrors, 6);
   assert.equal(host.counters.Ip.InDelivers, 0);
+  // Source 0.0.0.0 to the limited broadcast (a DHCP client's DISCOVER) is delivered.
+  peer.inject(ipFrame(udpDatagram(pattern(4), 1, 7, 0, 0xffffffff), { src: 0, dst: 0xffffffff, dstMac: 0xffffffffffff }));
+  sim.runFor(1);
+  assert.equal(host.counters.Ip.InAddrErrors, 6);
+  assert.equal(host.counters.Ip.InDelivers, 1);
 });
 
 test('UDP errors: bad checksum, length field past the datagram; checksum 0 means none', () => {
