@@ -13,8 +13,11 @@ class FakeIo implements NeighIo {
   sendArpRequest(_i: Interface, ip: number, dstMac: number, now: number): void {
     this.requests.push([ip, dstMac, now]);
   }
-  flushQueued(_e: NeighEntry, buf: Uint8Array, off: number): void {
+  /** Each flushed frame as "first byte:last byte:length". */
+  frames: string[] = [];
+  flushQueued(_e: NeighEntry, buf: Uint8Array, off: number, len: number): void {
     this.flushed.push(buf[off]!);
+    this.frames.push(`${buf[off]}:${buf[off + len - 1]}:${len}`);
   }
   failQueued(_e: NeighEntry, buf: Uint8Array, off: number): void {
     this.failed.push(buf[off]!);
@@ -102,4 +105,33 @@ test('entries are pooled: a removed entry is reused with a clean state', () => {
   assert.equal(e2.ip, 2);
   assert.equal(e2.qCount, 0);
   assert.match(cache.format(), /^0\.0\.0\.2 dev eth0 INCOMPLETE\n$/);
+});
+
+test('the hold queue is bounded by bytes too: frames of mixed sizes wrap around the byte ring, the oldest dropped, the rest flushed intact in order', () => {
+  const iface = { name: 'eth0', dev: { maxFrameLen: 100 } } as unknown as Interface;
+  const { io, cache, counters } = make({ queueLen: 16, queueBytes: 250 });
+  const e = cache.resolve(iface, 7, 0)!;
+  const sizes = [90, 60, 100, 30, 80, 20, 70];
+  for (let k = 0; k < sizes.length; k++) {
+    const len = sizes[k]!;
+    const at = cache.queueSlot(e, len);
+    assert.ok(at >= 0 && at + len <= 250, `frame ${k} placed at ${at}`);
+    e.qBuf.fill(k + 1, at, at + len);
+    cache.queueCommit(e, len);
+  }
+  // Held at the end: the newest frames that fit 250 bytes in the ring, each one whole.
+  cache.update(iface, 7, 0xaabb, true, false, 10);
+  assert.deepEqual(io.frames, ['4:4:30', '5:5:80', '6:6:20', '7:7:70']);
+  assert.equal(counters.UnresolvedDiscards, 3);
+});
+
+test('the default hold queue keeps a burst of 64 SYN-sized frames (Linux holds 101)', () => {
+  const iface = { name: 'eth0', dev: { maxFrameLen: 1514 } } as unknown as Interface;
+  const { io, cache, counters } = make();
+  const e = cache.resolve(iface, 7, 0)!;
+  for (let k = 0; k < 64; k++) hold(cache, e, k);
+  cache.update(iface, 7, 0xaabb, true, false, 10);
+  assert.equal(io.flushed.length, 64);
+  assert.deepEqual(io.flushed, Array.from({ length: 64 }, (_, k) => k));
+  assert.equal(counters.UnresolvedDiscards, 0);
 });

@@ -55,11 +55,13 @@ export interface ArpConfig {
   delayFirstProbeMs: Millis;
   /** How long an unused STALE entry is kept (gc_stale_time). */
   gcStaleMs: Millis;
-  /**
-   * Frames held per INCOMPLETE entry (unres_qlen; Linux's default is about 101 through
-   * unres_qlen_bytes, it was 3 before Linux 3.3; ours is 8, each slot a whole frame).
-   */
+  /** Most frames held per INCOMPLETE entry (unres_qlen; Linux's default is 101). */
   queueLen: number;
+  /**
+   * Most bytes of frames held per INCOMPLETE entry (unres_qlen_bytes, 212 992 in Linux,
+   * which counts each skb's truesize; ours counts frame bytes), at least one largest frame.
+   */
+  queueBytes: number;
   /** Most entries in the table (gc_thresh3 in spirit). */
   maxEntries: number;
 }
@@ -73,7 +75,8 @@ export function defaultArpConfig(): ArpConfig {
     ucastProbes: 3,
     delayFirstProbeMs: 5_000,
     gcStaleMs: 60_000,
-    queueLen: 8,
+    queueLen: 101,
+    queueBytes: 212_992,
     maxEntries: 256,
   };
 }
@@ -102,12 +105,17 @@ export class NeighEntry {
   usedAt: Millis = 0;
   /** Last time the neighbour confirmed its address. */
   confirmedAt: Millis = 0;
-  /** Held frames: `queueLen` slots of `slotLen` bytes (allocated on first use, kept with the pooled entry). */
+  /**
+   * Held frames, oldest first: a byte ring `qBuf` (allocated on first use, kept with the
+   * pooled entry) and per frame its offset and length, `qCount` of them from `qHead`.
+   */
   qBuf: Uint8Array = EMPTY;
+  qOffs: Int32Array = EMPTY_I32;
   qLens: Int32Array = EMPTY_I32;
   qHead = 0;
   qCount = 0;
-  slotLen = 0;
+  /** The size `qBuf` gets (queueBytes, at least the device's largest frame). */
+  qBytes = 0;
 }
 
 /** A snapshot row for `ip neigh`-style listings. */
@@ -178,28 +186,47 @@ export class ArpCache {
   }
 
   /**
-   * Reserve the next hold slot of an INCOMPLETE entry for a frame of `len` bytes; return its
-   * offset in `entry.qBuf`, or -1 when the frame cannot be held (longer than a slot). When
-   * the queue is full the oldest frame is dropped (UnresolvedDiscards).
+   * Reserve room for a frame of `len` bytes in an INCOMPLETE entry's hold queue; return its
+   * offset in `entry.qBuf`, or -1 when the frame cannot be held (longer than the queue).
+   * While the queue is full, by count or by bytes, its oldest frame is dropped
+   * (UnresolvedDiscards), as Linux's __neigh_event_send drops the head of arp_queue.
    */
   queueSlot(entry: NeighEntry, len: number): number {
-    if (entry.qBuf.length === 0) entry.qBuf = new Uint8Array(entry.slotLen * entry.qLens.length);
-    if (len > entry.slotLen) {
+    if (entry.qBuf.length === 0) entry.qBuf = new Uint8Array(entry.qBytes);
+    const size = entry.qBuf.length;
+    if (len > size) {
       this.counters.UnresolvedDiscards++;
       return -1;
     }
     const cap = entry.qLens.length;
-    if (entry.qCount === cap) {
+    for (;;) {
+      if (entry.qCount === 0) {
+        entry.qHead = 0;
+        break;
+      }
+      if (entry.qCount < cap) {
+        // The frames occupy [head, tail) of the byte ring, possibly wrapped past its end.
+        const head = entry.qOffs[entry.qHead]!;
+        const last = (entry.qHead + entry.qCount - 1) % cap;
+        const tail = entry.qOffs[last]! + entry.qLens[last]!;
+        const at = tail > head ? (tail + len <= size ? tail : len <= head ? 0 : -1) : tail + len <= head ? tail : -1;
+        if (at >= 0) {
+          const i = (entry.qHead + entry.qCount) % cap;
+          entry.qOffs[i] = at;
+          entry.qLens[i] = 0;
+          return at;
+        }
+      }
       entry.qHead = (entry.qHead + 1) % cap;
       entry.qCount--;
       this.counters.UnresolvedDiscards++;
     }
-    const slot = (entry.qHead + entry.qCount) % cap;
-    entry.qLens[slot] = 0;
-    return slot * entry.slotLen;
+    entry.qOffs[0] = 0;
+    entry.qLens[0] = 0;
+    return 0;
   }
 
-  /** Commit the frame of `len` bytes written at the slot `queueSlot` returned. */
+  /** Commit the frame of `len` bytes written where `queueSlot` said. */
   queueCommit(entry: NeighEntry, len: number): void {
     const cap = entry.qLens.length;
     entry.qLens[(entry.qHead + entry.qCount) % cap] = len;
@@ -344,7 +371,7 @@ export class ArpCache {
       const slot = e.qHead;
       e.qHead = (e.qHead + 1) % cap;
       e.qCount--;
-      this.io.flushQueued(e, e.qBuf, slot * e.slotLen, e.qLens[slot]!, now);
+      this.io.flushQueued(e, e.qBuf, e.qOffs[slot]!, e.qLens[slot]!, now);
     }
   }
 
@@ -356,7 +383,7 @@ export class ArpCache {
       e.qHead = (e.qHead + 1) % cap;
       e.qCount--;
       this.counters.UnresolvedDiscards++;
-      this.io.failQueued(e, e.qBuf, slot * e.slotLen, e.qLens[slot]!, now);
+      this.io.failQueued(e, e.qBuf, e.qOffs[slot]!, e.qLens[slot]!, now);
     }
     this.remove(e);
   }
@@ -368,13 +395,14 @@ export class ArpCache {
       return null;
     }
     const e = this.free.pop() ?? new NeighEntry();
-    const slotLen = iface.dev.maxFrameLen;
+    const qBytes = Math.max(this.config.queueBytes, iface.dev.maxFrameLen);
     const qLen = Math.max(1, this.config.queueLen);
-    if (e.slotLen < slotLen || e.qLens.length !== qLen) {
+    if (e.qBytes !== qBytes || e.qLens.length !== qLen) {
       // The hold buffer itself is allocated by the first queueSlot: most entries never hold.
       e.qBuf = EMPTY;
+      e.qOffs = new Int32Array(qLen);
       e.qLens = new Int32Array(qLen);
-      e.slotLen = slotLen;
+      e.qBytes = qBytes;
     }
     e.iface = iface;
     e.ip = ip;

@@ -81,6 +81,7 @@ export function resolveHostConfig(opts: HostOptions = {}): HostConfig {
     delayFirstProbeMs: dur(ao.delayFirstProbeMs, a.delayFirstProbeMs, 'arp.delayFirstProbeMs'),
     gcStaleMs: dur(ao.gcStaleMs, a.gcStaleMs, 'arp.gcStaleMs'),
     queueLen: int(ao.queueLen, a.queueLen, 1, 1024, 'arp.queueLen'),
+    queueBytes: int(ao.queueBytes, a.queueBytes, 1, 16 << 20, 'arp.queueBytes'),
     maxEntries: int(ao.maxEntries, a.maxEntries, 1, 65536, 'arp.maxEntries'),
   };
   const range = opts.ephemeralPorts ?? [32768, 60999];
