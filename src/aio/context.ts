@@ -7,9 +7,18 @@
 // the run queue is a lock-free ring with one producer (the main thread) and the helpers as
 // consumers, and each helper hands results back on its own completion ring.
 //
+// Bound to a POSIX process of our stack (`options.process`, or `processAio(p)` of index.ts),
+// aio_fildes names that process's fds: a request on an OS file put there by openOsFile goes to
+// the helpers with its OS descriptor; one on a socket is served on the main thread by the
+// socket's readiness callbacks (sockets.ts), with one list per socket fd and direction. A
+// request keeps the open file its fd named at submission: closing the fd never sends it to a
+// file that reuses the number (a socket request ends with EBADF; an OS file keeps its
+// descriptor open until its last request ends, os-file.ts).
+//
 // Bounded work per request: O(1) to queue, claim, complete and notify, plus O(fd list) for
 // aio_cancel and the promise forms; nothing is allocated per request (slot records are made
-// once, with the context) except by the promise forms.
+// once, with the context; notifications go through notify.ts's reused arrays) except by the
+// promise forms.
 
 import { EventEmitter } from 'node:events';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
@@ -33,8 +42,13 @@ import {
   type Aiocb,
   type Sigevent,
 } from './aiocb.js';
+import type { OpenFile, Process } from '../posix/index.js';
+import { Waiter } from '../posix/wait.js';
 import { EAGAIN, EBADF, ECANCELED, EINPROGRESS, EINVAL, EIO, EOVERFLOW } from './errno.js';
 import { HELPER_IDLE, type BufferRegistration, type HelperData } from './helper.js';
+import { NoteQueue } from './notify.js';
+import { OsFile } from './os-file.js';
+import { SocketEngine } from './sockets.js';
 import { MAIN_BELL_FLAG, MAIN_BELL_WORD, RQ_LEVELS, RunQueue, ST_QUEUED, ST_RUNNING, createRunQueue, type RunQueueSpec } from './runqueue.js';
 import { OP_FDATASYNC, OP_FSYNC, OP_READ, OP_WRITE, SLOT_WORDS, W_BUF, W_BUFOFF, W_FD, W_HELPER, W_NBYTES, W_OP, W_STATE, createRequestTable, type RequestTable } from './table.js';
 
@@ -62,6 +76,16 @@ export interface AioInit {
  */
 export function defaultAioThreads(): number {
   return Math.max(2, availableParallelism());
+}
+
+/** Options of `new AioContext`: glibc's tuning fields and the process whose fds aio_fildes names. */
+export interface AioContextOptions extends AioInit {
+  /**
+   * Bind the instance to this process of our stack: aio_fildes is then one of its fds (its
+   * sockets, and OS files installed with openOsFile). Without it aio_fildes is an OS
+   * descriptor. Fixed once made.
+   */
+  process?: Process | null;
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
@@ -96,6 +120,13 @@ const Q_WAITING = 1;
 const Q_OVERFLOW = 2;
 /** In the shared run queue, or claimed by a helper (the slot's state word tells which). */
 const Q_QUEUED = 3;
+/** A socket request at the head of its list, served on the main thread (sockets.ts). */
+const Q_SOCKET = 4;
+
+/** Return the key of a socket fd's list of writes (its reads are listed under the fd itself). */
+function writeKey(fd: number): number {
+  return -1 - fd;
+}
 
 /** One fd's list of requests: head and tail slot, -1 when empty. */
 interface FdList {
@@ -110,6 +141,17 @@ const FD_LISTS_PRUNE = 1024;
 interface SlotRec {
   cb: Aiocb | null;
   op: number;
+  /** Served on the main thread (a socket or console fd of the bound process), not by a helper. */
+  main: boolean;
+  /** Its list's key in fdLists: aio_fildes, or writeKey(aio_fildes) for a socket write. */
+  key: number;
+  /** The OS descriptor a helper uses. */
+  osFd: number;
+  /**
+   * In a bound instance, the open file aio_fildes named at submission: the request runs on
+   * it or not at all (EBADF), whatever the fd names later. Null in an unbound one.
+   */
+  file: OpenFile | null;
   seq: number;
   q: number;
   /** The slot's state word while queued ((gen << 2) | ST_QUEUED). */
@@ -154,12 +196,23 @@ function validSigevent(s: Sigevent | null | undefined): boolean {
   return s.sigev_notify === SIGEV_THREAD && typeof s.sigev_notify_function === 'function';
 }
 
-/** Return -errno when `cb` cannot be a read or write request, else 0 (the EINVAL/EOVERFLOW rules of aio_read(3)). */
-function checkTransfer(cb: Aiocb): number {
+/** Return -errno when `cb` cannot name a descriptor (EINVAL for no block, EBADF for a bad fd), else 0. */
+function checkBlock(cb: Aiocb): number {
   if (cb === null || typeof cb !== 'object') return -EINVAL;
   if (!Number.isInteger(cb.aio_fildes) || cb.aio_fildes < 0) return -EBADF;
-  if (!isSharedBytes(cb.aio_buf)) return -EINVAL;
-  if (!Number.isInteger(cb.aio_nbytes) || cb.aio_nbytes < 0 || cb.aio_nbytes > cb.aio_buf.byteLength) return -EINVAL;
+  return 0;
+}
+
+/**
+ * Return -errno when `cb` cannot be a read or write request, else 0 (the EINVAL/EOVERFLOW
+ * rules of aio_read(3)). A request served on the main thread (`main`) may use any
+ * Uint8Array, and its offset is ignored (a socket cannot seek).
+ */
+function checkTransfer(cb: Aiocb, main: boolean): number {
+  const buf = cb.aio_buf;
+  if (!(buf instanceof Uint8Array) || (!main && !isSharedBytes(buf))) return -EINVAL;
+  if (!Number.isInteger(cb.aio_nbytes) || cb.aio_nbytes < 0 || cb.aio_nbytes > buf.byteLength) return -EINVAL;
+  if (main) return 0;
   if (!Number.isInteger(cb.aio_offset) || cb.aio_offset < 0) return -EINVAL;
   if (cb.aio_offset + cb.aio_nbytes > MAX_SAFE) return -EOVERFLOW;
   return 0;
@@ -206,11 +259,21 @@ export class AioContext extends EventEmitter {
   private pushedSinceKick = 0;
   private kickScheduled = false;
   private referenced = false;
-  // Notifications waiting for their microtask: kind (SIGEV_THREAD / SIGEV_SIGNAL), fn or signo, value.
-  private readonly noteKind: number[] = [];
-  private readonly noteA: unknown[] = [];
-  private readonly noteB: unknown[] = [];
-  private notesScheduled = false;
+  /** The process whose fds aio_fildes names, or null (OS descriptors). */
+  readonly process: Process | null;
+  /** Serves the socket requests (made on first use, bound contexts only). */
+  private sockets: SocketEngine | null = null;
+  /** Requests outstanding on the helpers (the rest are socket requests, served on this thread). */
+  private helperOutstanding = 0;
+  /** Where the socket engine completes its requests: as a helper's completion, then wake aio_suspend. */
+  private readonly socketSink = {
+    finish: (slot: number, res: number): void => {
+      this.finish(slot, res);
+      this.wakeWaiters();
+    },
+  };
+  /** Notifications waiting for their microtask (SIGEV_SIGNAL ones become 'signal' events). */
+  private readonly notes = new NoteQueue((signo, value) => this.emit('signal', signo, value));
   /** Helpers started so far (a counter for tests and stats). */
   spawned = 0;
   /** Helpers that retired (a counter for tests and stats). */
@@ -220,15 +283,19 @@ export class AioContext extends EventEmitter {
   /** Completions reaped (a counter for stats). */
   reaped = 0;
 
-  /** Make an instance with glibc's tuning fields (defaults: one thread per core (at least 2), 64 requests, 1 s). */
-  constructor(init: AioInit = {}) {
+  /**
+   * Make an instance with glibc's tuning fields (defaults: one thread per core (at least 2),
+   * 64 requests, 1 s), bound to `init.process` when given (aio_fildes then names its fds).
+   */
+  constructor(init: AioContextOptions = {}) {
     super();
+    this.process = init.process ?? null;
     this.threads = Math.max(1, Math.floor(init.aio_threads ?? defaultAioThreads()));
     this.slotsMax = Math.max(1, Math.floor(init.aio_num ?? 64));
     this.idleMs = Math.max(1, Math.round((init.aio_idle_time ?? 1) * 1000));
     this.pollUs = Math.max(0, init.aio_poll_us ?? DEFAULT_POLL_US);
     for (let i = 0; i < this.slotsMax; i++) {
-      this.recs.push({ cb: null, op: 0, seq: 0, q: Q_FREE, tag: 0, gen: 0, next: -1, group: null, resolve: null });
+      this.recs.push({ cb: null, op: 0, main: false, key: 0, osFd: -1, file: null, seq: 0, q: Q_FREE, tag: 0, gen: 0, next: -1, group: null, resolve: null });
     }
     for (let i = this.slotsMax - 1; i >= 0; i--) this.freeSlots.push(i);
   }
@@ -250,22 +317,26 @@ export class AioContext extends EventEmitter {
   }
   /** Queue a read (aio_read(3)); return 0 or -errno. */
   read(cb: Aiocb): number {
-    const e = checkTransfer(cb);
-    return e !== 0 ? e : this.enqueue(cb, OP_READ, null);
+    return this.submitTransfer(cb, OP_READ, null);
   }
 
   /** Queue a write (aio_write(3)); return 0 or -errno. */
   write(cb: Aiocb): number {
-    const e = checkTransfer(cb);
-    return e !== 0 ? e : this.enqueue(cb, OP_WRITE, null);
+    return this.submitTransfer(cb, OP_WRITE, null);
   }
 
-  /** Queue a sync of everything queued before it on cb.aio_fildes (aio_fsync(3)); return 0 or -errno. */
+  /**
+   * Queue a sync of everything queued before it on cb.aio_fildes (aio_fsync(3)); return 0
+   * or -errno. A socket cannot be synchronized: -EINVAL, as fsync(2) answers for one.
+   */
   fsync(op: number, cb: Aiocb): number {
     if (op !== O_SYNC && op !== O_DSYNC) return -EINVAL;
-    if (cb === null || typeof cb !== 'object') return -EINVAL;
-    if (!Number.isInteger(cb.aio_fildes) || cb.aio_fildes < 0) return -EBADF;
-    return this.enqueue(cb, op === O_SYNC ? OP_FSYNC : OP_FDATASYNC, null);
+    const e = checkBlock(cb);
+    if (e !== 0) return e;
+    const file = this.fileOf(cb.aio_fildes);
+    if (file === null) return -EBADF;
+    if (file !== undefined && !(file instanceof OsFile)) return -EINVAL;
+    return this.enqueue(cb, op === O_SYNC ? OP_FSYNC : OP_FDATASYNC, null, file ?? null);
   }
 
   /** Return 0, EINPROGRESS or the request's errno value (aio_error(3)); -EINVAL for a block never submitted. */
@@ -299,6 +370,7 @@ export class AioContext extends EventEmitter {
     };
     if (anyDone()) return Promise.resolve(0);
     if (timeoutMs <= 0) return Promise.resolve(-EAGAIN);
+    if (this.process !== null && Number.isFinite(timeoutMs)) return this.suspendOnKernel(anyDone, timeoutMs);
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | null = null;
       const check = (): void => {
@@ -317,6 +389,23 @@ export class AioContext extends EventEmitter {
     });
   }
 
+  /** aio_suspend's wait in a bound instance: the timeout runs on the process's kernel clock (virtual under Sim), on its timer heap. */
+  private suspendOnKernel(anyDone: () => boolean, timeoutMs: number): Promise<number> {
+    const k = this.process!.kernel;
+    return new Promise((resolve) => {
+      // A Waiter watching no file: it settles when we finish it (a completion) or its timer fires.
+      const w = new Waiter(k, [], anyDone, (ready) => {
+        this.completionWaiters.delete(check);
+        resolve(ready ? 0 : -EAGAIN);
+      });
+      const check = (): void => {
+        if (anyDone()) w.finish(true);
+      };
+      this.completionWaiters.add(check);
+      k.scheduleTimer(w.timer, k.now() + timeoutMs);
+    });
+  }
+
   /**
    * Cancel `cb`, or with cb null every request of `fd` (aio_cancel(3)); return AIO_CANCELED,
    * AIO_NOTCANCELED (one is running), AIO_ALLDONE, or -EBADF / -EINVAL. A canceled request
@@ -325,17 +414,23 @@ export class AioContext extends EventEmitter {
    */
   cancel(fd: number, cb: Aiocb | null = null): number {
     if (!Number.isInteger(fd) || fd < 0) return -EBADF;
+    // A closed fd is EBADF (glibc checks it with fcntl first), unless requests submitted
+    // before the close are still pending on it: those can still be canceled.
+    if (this.process !== null && this.process.file(fd) === null && !this.hasPending(fd)) return -EBADF;
     if (cb !== null && cb.aio_fildes !== fd) return -EINVAL;
     let canceled = 0;
     let running = 0;
-    for (let s = this.fdLists.get(fd)?.head ?? -1; s >= 0; ) {
-      const rec = this.recs[s]!;
-      const next = rec.next;
-      if (cb === null || rec.cb === cb) {
-        if (this.tryCancel(s)) canceled++;
-        else running++;
+    for (let k = 0; k < 2; k++) {
+      // A socket fd has two lists (reads, writes); any other fd only the first.
+      for (let s = this.fdLists.get(k === 0 ? fd : writeKey(fd))?.head ?? -1; s >= 0; ) {
+        const rec = this.recs[s]!;
+        const next = rec.next;
+        if (cb === null || rec.cb === cb) {
+          if (this.tryCancel(s)) canceled++;
+          else running++;
+        }
+        s = next;
       }
-      s = next;
     }
     this.pump();
     this.wakeWaiters();
@@ -343,9 +438,15 @@ export class AioContext extends EventEmitter {
     return canceled > 0 ? AIO_CANCELED : AIO_ALLDONE;
   }
 
-  /** Return whether a helper has started `cb` (it can no longer be canceled). */
+  /** Return whether requests on `fd` (either of a socket fd's lists) are pending. */
+  private hasPending(fd: number): boolean {
+    return (this.fdLists.get(fd)?.head ?? -1) >= 0 || (this.fdLists.get(writeKey(fd))?.head ?? -1) >= 0;
+  }
+
+  /** Return whether a helper has started `cb`, or a socket write has queued part of it (it can no longer be canceled). */
   isRunning(cb: Aiocb): boolean {
     const s = this.slotOf(cb);
+    if (s >= 0 && this.recs[s]!.q === Q_SOCKET) return this.sockets!.started(s);
     if (s < 0 || this.recs[s]!.q !== Q_QUEUED) return false;
     return (Atomics.load(this.table!.words, s * SLOT_WORDS + W_STATE) & 3) === ST_RUNNING;
   }
@@ -366,8 +467,7 @@ export class AioContext extends EventEmitter {
       if (cb === null || cb.aio_lio_opcode === LIO_NOP) continue;
       let r: number;
       if (cb.aio_lio_opcode === LIO_READ || cb.aio_lio_opcode === LIO_WRITE) {
-        const e = checkTransfer(cb);
-        r = e !== 0 ? e : this.enqueue(cb, cb.aio_lio_opcode === LIO_READ ? OP_READ : OP_WRITE, group);
+        r = this.submitTransfer(cb, cb.aio_lio_opcode === LIO_READ ? OP_READ : OP_WRITE, group);
       } else {
         r = -EINVAL;
       }
@@ -406,16 +506,44 @@ export class AioContext extends EventEmitter {
 
   // ---- queueing (glibc: __aio_enqueue_request) ----
 
-  private enqueue(cb: Aiocb, op: number, group: LioGroup | null): number {
+  /**
+   * Return the open file `fd` names in the bound process (null when none), or undefined in
+   * an unbound instance (`fd` is then an OS descriptor, for the helpers). An OsFile goes to
+   * the helpers with its OS descriptor; any other file (a socket, a console fd) is served on
+   * this thread (sockets.ts).
+   */
+  private fileOf(fd: number): OpenFile | null | undefined {
+    return this.process === null ? undefined : this.process.file(fd);
+  }
+
+  /** Check and queue a read or write; return 0 or -errno. */
+  private submitTransfer(cb: Aiocb, op: number, group: LioGroup | null): number {
+    let e = checkBlock(cb);
+    if (e !== 0) return e;
+    const file = this.fileOf(cb.aio_fildes);
+    if (file === null) return -EBADF;
+    e = checkTransfer(cb, file !== undefined && !(file instanceof OsFile));
+    return e !== 0 ? e : this.enqueue(cb, op, group, file ?? null);
+  }
+
+  /** Queue a checked request on `file` (null: an unbound instance's OS descriptor); return 0 or -errno. */
+  private enqueue(cb: Aiocb, op: number, group: LioGroup | null, file: OpenFile | null): number {
     if (!validSigevent(cb.aio_sigevent)) return -EINVAL;
     if (!Number.isInteger(cb.aio_reqprio) || cb.aio_reqprio < 0 || cb.aio_reqprio > AIO_PRIO_DELTA_MAX) return -EINVAL;
     if (cb.__error_code === EINPROGRESS) return -EINVAL;
     const slot = this.freeSlots.pop();
     if (slot === undefined) return -EAGAIN;
-    if (this.freeSlots.length === this.slotsMax - 1) this.setReferenced(true);
     const rec = this.recs[slot]!;
+    const main = file !== null && !(file instanceof OsFile);
+    if (!main && this.helperOutstanding++ === 0) this.setReferenced(true);
+    if (file instanceof OsFile) file.pending++; // its OS descriptor stays open until this ends
     rec.cb = cb;
     rec.op = op;
+    rec.main = main;
+    rec.file = file;
+    rec.osFd = main ? -1 : file instanceof OsFile ? file.osFd : cb.aio_fildes;
+    // Socket reads and writes wait in separate lists: each direction runs in order, one at a time.
+    rec.key = main && op === OP_WRITE ? writeKey(cb.aio_fildes) : cb.aio_fildes;
     rec.seq = this.seq++;
     rec.next = -1;
     rec.group = group;
@@ -423,12 +551,12 @@ export class AioContext extends EventEmitter {
     if (group !== null) group.left++;
     cb.__error_code = EINPROGRESS;
     cb.__return_value = 0;
-    const fd = cb.aio_fildes;
-    let list = this.fdLists.get(fd);
+    const key = rec.key;
+    let list = this.fdLists.get(key);
     if (list === undefined) {
       if (this.fdLists.size >= FD_LISTS_PRUNE) this.pruneFdLists();
       list = { head: -1, tail: -1 };
-      this.fdLists.set(fd, list);
+      this.fdLists.set(key, list);
     }
     const tail = list.tail;
     list.tail = slot;
@@ -439,14 +567,17 @@ export class AioContext extends EventEmitter {
       this.recs[tail]!.next = slot; // waits behind the fd's head, in submission order
       rec.q = Q_WAITING;
     }
-    this.ensureReaping();
+    if (!main) this.ensureReaping();
     return 0;
   }
 
   /** Return the slot of the outstanding request `cb`, or -1. */
   private slotOf(cb: Aiocb): number {
     if (cb === null || typeof cb !== 'object') return -1;
-    for (let s = this.fdLists.get(cb.aio_fildes)?.head ?? -1; s >= 0; s = this.recs[s]!.next) if (this.recs[s]!.cb === cb) return s;
+    for (let k = 0; k < 2; k++) {
+      const key = k === 0 ? cb.aio_fildes : writeKey(cb.aio_fildes);
+      for (let s = this.fdLists.get(key)?.head ?? -1; s >= 0; s = this.recs[s]!.next) if (this.recs[s]!.cb === cb) return s;
+    }
     return -1;
   }
 
@@ -461,6 +592,11 @@ export class AioContext extends EventEmitter {
    */
   private makeRunnable(slot: number): void {
     const rec = this.recs[slot]!;
+    if (rec.main) {
+      rec.q = Q_SOCKET;
+      (this.sockets ??= new SocketEngine(this.process!, this.slotsMax, this.socketSink)).arm(slot, rec.cb!, rec.file!, rec.op === OP_WRITE, rec.seq);
+      return;
+    }
     const prio = rec.cb!.aio_reqprio;
     // Within a level, first come first served: behind any overflow entry of the same level.
     if (!this.overflowHas(prio) && this.publish(slot)) return;
@@ -479,7 +615,7 @@ export class AioContext extends EventEmitter {
     const w = slot * SLOT_WORDS;
     const words = t.words;
     words[w + W_OP] = rec.op;
-    words[w + W_FD] = cb.aio_fildes;
+    words[w + W_FD] = rec.osFd;
     t.pos[slot] = cb.aio_offset;
     if (rec.op === OP_READ || rec.op === OP_WRITE) {
       const buf = cb.aio_buf!;
@@ -554,6 +690,8 @@ export class AioContext extends EventEmitter {
       if (Atomics.compareExchange(this.table!.words, w, rec.tag, (rec.tag + 2) | 0) !== rec.tag) return false;
     } else if (rec.q === Q_OVERFLOW) {
       this.overflow.splice(this.overflow.indexOf(slot), 1);
+    } else if (rec.q === Q_SOCKET) {
+      if (!this.sockets!.cancel(slot)) return false; // a write that has queued bytes: it runs
     }
     this.finish(slot, -ECANCELED);
     return true;
@@ -645,7 +783,7 @@ export class AioContext extends EventEmitter {
       if (rec.q === Q_QUEUED && Atomics.load(words, w + W_STATE) === ((rec.tag + 1) | 0) && Atomics.load(words, w + W_HELPER) === h.id) this.finish(s, -EIO);
     }
     this.afterCompletions();
-    if (this.queue !== null && this.outstanding > 0) this.kick();
+    if (this.queue !== null && this.helperOutstanding > 0) this.kick();
   }
 
   // ---- completions ----
@@ -667,10 +805,10 @@ export class AioContext extends EventEmitter {
    */
   private readonly reapRound = (): void => {
     this.reapScheduled = false;
-    if (this.outstanding === 0) return;
+    if (this.helperOutstanding === 0) return;
     if (this.drainAll() > 0 || this.poll()) {
       this.afterCompletions();
-      if (this.outstanding === 0) return;
+      if (this.helperOutstanding === 0) return;
       this.reapScheduled = true;
       if (++this.reapRounds < REAP_ROUNDS) queueMicrotask(this.reapRound);
       else {
@@ -765,8 +903,7 @@ export class AioContext extends EventEmitter {
   /** Unlink a request from its fd's list (promoting the next one if it was the head) and complete it. */
   private finish(slot: number, res: number): void {
     const rec = this.recs[slot]!;
-    const fd = rec.cb!.aio_fildes;
-    const list = this.fdLists.get(fd)!;
+    const list = this.fdLists.get(rec.key)!;
     if (list.head === slot) {
       list.head = rec.next;
       if (rec.next < 0) list.tail = -1;
@@ -786,16 +923,19 @@ export class AioContext extends EventEmitter {
     const cb = rec.cb!;
     const resolve = rec.resolve;
     const g = rec.group;
+    const file = rec.file;
     rec.cb = null;
+    rec.file = null;
     rec.q = Q_FREE;
     rec.group = null;
     rec.resolve = null;
     cb.__return_value = res;
     cb.__error_code = res >= 0 ? 0 : -res;
     this.freeSlots.push(slot);
-    if (this.freeSlots.length === this.slotsMax) this.setReferenced(false);
+    if (!rec.main && --this.helperOutstanding === 0) this.setReferenced(false);
+    if (file instanceof OsFile) file.requestDone();
     if (resolve !== null) resolve(this.return(cb));
-    this.notify(cb.aio_sigevent);
+    this.notes.push(cb.aio_sigevent);
     if (g !== null) {
       if (res < 0) g.failed = true;
       this.groupDone(g);
@@ -805,51 +945,8 @@ export class AioContext extends EventEmitter {
   private groupDone(g: LioGroup): void {
     if (--g.left !== 0) return;
     if (g.resolve !== null) g.resolve(g.failed ? -EIO : 0);
-    this.notify(g.sig);
+    this.notes.push(g.sig);
   }
-
-  /** Queue a notification; all of a round's run in one microtask, in completion order. */
-  private notify(s: Sigevent | null | undefined): void {
-    if (s === null || s === undefined) return;
-    if (s.sigev_notify === SIGEV_THREAD && s.sigev_notify_function !== null) {
-      this.noteKind.push(SIGEV_THREAD);
-      this.noteA.push(s.sigev_notify_function);
-    } else if (s.sigev_notify === SIGEV_SIGNAL) {
-      this.noteKind.push(SIGEV_SIGNAL);
-      this.noteA.push(s.sigev_signo);
-    } else {
-      return;
-    }
-    this.noteB.push(s.sigev_value);
-    if (!this.notesScheduled) {
-      this.notesScheduled = true;
-      queueMicrotask(this.runNotes);
-    }
-  }
-
-  private readonly runNotes = (): void => {
-    const kind = this.noteKind;
-    const a = this.noteA;
-    const b = this.noteB;
-    // A callback may complete more requests (aio_cancel, a failed submit) and queue more
-    // notes: they run in this loop too (notesScheduled stays set until it ends).
-    let i = 0;
-    try {
-      for (; i < kind.length; i++) {
-        const v = b[i];
-        if (kind[i] === SIGEV_THREAD) (a[i] as (value: unknown) => void)(v);
-        else this.emit('signal', a[i], v);
-      }
-    } finally {
-      // On a throw, drop the notes that ran (i included) and run the rest in a new microtask.
-      const ran = i < kind.length ? i + 1 : i;
-      kind.splice(0, ran);
-      a.splice(0, ran);
-      b.splice(0, ran);
-      if (kind.length > 0) queueMicrotask(this.runNotes);
-      else this.notesScheduled = false;
-    }
-  };
 
   private wakeWaiters(): void {
     if (this.completionWaiters.size === 0) return;

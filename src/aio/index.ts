@@ -7,25 +7,47 @@
 // results come back through each helper's completion ring (src/channel), so no message is
 // posted per request and a busy helper needs no wake-up between requests.
 //
-// Guarantees: requests on one fd run one at a time in submission order; a request is
-// completed exactly once (done, failed or canceled) and notified once; helpers start on
-// demand up to aio_threads and retire after aio_idle_time; an idle pool does not keep the
-// process alive, and nothing needs to be destroyed.
+// Guarantees: requests on one fd (on a socket: one fd and direction) run one at a time in
+// submission order; a request is completed exactly once (done, failed or canceled) and
+// notified once; helpers start on demand up to aio_threads and retire after aio_idle_time;
+// an idle pool does not keep the process alive, and nothing needs to be destroyed.
 //
 // Never does: block the main thread (aio_suspend and lio_listio(LIO_WAIT) return promises),
-// copy a data buffer (aio_buf must be a Uint8Array over a SharedArrayBuffer; any other buffer
-// is refused with EINVAL), or throw for a bad argument (functions return n >= 0 or -errno).
-// Descriptors are OS file descriptors for now (fs.openSync); stack sockets come with the
-// posix layer's fd table.
+// copy a data buffer (for the helpers aio_buf must be a Uint8Array over a SharedArrayBuffer;
+// any other buffer is refused with EINVAL; a socket request, served on the calling thread,
+// takes any Uint8Array), or throw for a bad argument (functions return n >= 0 or -errno).
+// Descriptors: OS file descriptors (fs.openSync) for the process-wide instance; for an
+// instance bound to a POSIX process of our stack (processAio), that process's fds: its
+// sockets, served on the calling thread by readiness callbacks (sockets.ts), and OS files
+// installed in its fd table with openOsFile (os-file.ts), served by the helpers.
 
+import type { Process } from '../posix/index.js';
 import type { Aiocb, Sigevent } from './aiocb.js';
 import { AioContext, type AioInit } from './context.js';
 
 export * from './aiocb.js';
 export * from './errno.js';
-export { AioContext, defaultAioThreads, type AioInit } from './context.js';
+export { AioContext, defaultAioThreads, type AioInit, type AioContextOptions } from './context.js';
+export { OsFile, openOsFile, type OpenOsFileOptions } from './os-file.js';
 
 let defaultContext: AioContext | null = null;
+const perProcess = new WeakMap<Process, AioContext>();
+
+/**
+ * Return `proc`'s AIO instance (made on first use with `init`; later calls ignore it): its
+ * aio_fildes are `proc`'s fds, sockets included. Like glibc's, it needs no destroy call:
+ * the process's exit closes its fds, which ends its pending socket requests with EBADF (a
+ * write that queued part of its data with that count), lets its OS-file requests finish
+ * (then their descriptors close), and idle helpers retire.
+ */
+export function processAio(proc: Process, init: AioInit = {}): AioContext {
+  let ctx = perProcess.get(proc);
+  if (ctx === undefined) {
+    ctx = new AioContext({ ...init, process: proc });
+    perProcess.set(proc, ctx);
+  }
+  return ctx;
+}
 
 /** Return the process's AIO instance (made on first use); its 'signal' events are SIGEV_SIGNAL notifications. */
 export function aioContext(): AioContext {
