@@ -6,7 +6,9 @@
 // afters inner to outer, and a before that ends the call skips the inner hooks and the
 // implementation. Installing puts one dispatcher per entry on the table through
 // wrapSyscall (src/posix/syscalls.ts); removing the last hook of an entry puts the plain
-// implementation back, so an unhooked entry costs nothing.
+// implementation back, so an unhooked entry costs nothing. A result set by a locked hook
+// (a locked Policy's denial) is final: outer afters see it but cannot replace it, so a hook
+// installed later cannot turn a denial into a success (seccomp: the strictest verdict wins).
 //
 // Errors: installing a hook already installed on the process throws
 // NETCH_ERR_HOOK_INSTALLED; removing a locked hook (a locked Policy) throws
@@ -63,7 +65,11 @@ export interface SyscallHook {
    * entry a promise may be returned: the call waits for it (a delay).
    */
   before?(call: SyscallCall): HookVerdict | Promise<HookVerdict>;
-  /** Run after the call with its result; return a number to replace it. A promise is awaited on blocking entries only. */
+  /**
+   * Run after the call with its result; return a number to replace it (ignored when a
+   * locked hook ended the call: its verdict is final). A promise is awaited on blocking
+   * entries only.
+   */
   after?(call: SyscallCall, result: number): HookVerdict | Promise<HookVerdict>;
 }
 
@@ -203,7 +209,7 @@ function dispatchSync(slot: Slot, call: SyscallCall, next: (...a: unknown[]) => 
     const h = hs[j]!;
     if (h.after === undefined) continue;
     const v = h.after(call, r);
-    if (typeof v === 'number') r = v;
+    if (typeof v === 'number' && !finalVerdict(call)) r = v;
   }
   return r;
 }
@@ -230,7 +236,12 @@ async function dispatchBlocking(slot: Slot, call: SyscallCall, next: (...a: unkn
     if (h.after === undefined) continue;
     let v = h.after(call, r);
     if (v instanceof Promise) v = await v;
-    if (typeof v === 'number') r = v;
+    if (typeof v === 'number' && !finalVerdict(call)) r = v;
   }
   return r;
+}
+
+/** Return true when a locked hook ended `call`: no after may replace its result. */
+function finalVerdict(call: SyscallCall): boolean {
+  return call.endedBy !== null && call.endedBy.locked === true;
 }

@@ -48,7 +48,7 @@ export interface FaultRule {
   when?: string | WhenSpec;
   /** Hit a call that `when` selects with this probability (default 1), drawn from a Prng seeded with `seed`. */
   probability?: number;
-  /** The seed of the probability draws (default 1). */
+  /** The seed of the probability draws, an integer (default 1). */
   seed?: number;
 }
 
@@ -192,8 +192,10 @@ function compile(r: FaultRule | string): CompiledRule {
   if (errno === 0 && retval === null && dIn === 0 && dOut === 0) throw specError(text, 'nothing to inject: give error, retval, delay_enter or delay_exit');
   const p = rule.probability ?? 1;
   if (!(p >= 0 && p <= 1)) throw specError(text, `probability ${p} is not in [0, 1]`);
+  const seed = rule.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) throw specError(text, `seed ${seed} is not an integer`);
   const [first, last, step] = parseWhen(rule.when, text);
-  return new CompiledRule(text, calls, errno, retval, dIn, dOut, first, last, step, p, rule.seed ?? 1);
+  return new CompiledRule(text, calls, errno, retval, dIn, dOut, first, last, step, p, seed);
 }
 
 function describe(r: FaultRule): string {

@@ -15,11 +15,12 @@
 import { EpollFile, type EpollEvent } from './epoll.js';
 import {
   AF_INET, EPOLL_CLOEXEC, EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, F_GETFD, F_GETFL, F_SETFD, F_SETFL,
-  FD_CLOEXEC, IPPROTO_IP, IPPROTO_TCP, IPPROTO_UDP, MSG_OOB, O_NONBLOCK, POLLIN, POLLNVAL, POLLOUT, RLIMIT_NOFILE, SOCK_CLOEXEC,
+  EPOLLEXCLUSIVE, EPOLLIN, EPOLLOUT, EPOLLERR, EPOLLHUP, EPOLLET,
+  FD_CLOEXEC, IPPROTO_IP, IPPROTO_TCP, IPPROTO_UDP, MSG_DONTWAIT, MSG_OOB, MSG_PEEK, MSG_WAITALL, O_NONBLOCK, POLLIN, POLLNVAL, POLLOUT, RLIMIT_NOFILE, SOCK_CLOEXEC,
   SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM,
 } from './constants.js';
 import {
-  EAFNOSUPPORT, EAGAIN, EALREADY, EBADF, EEXIST, EFAULT, EINPROGRESS, EINVAL, EMFILE, ENOENT, ENOTSOCK, EOPNOTSUPP, EPERM,
+  EAFNOSUPPORT, EAGAIN, EALREADY, EBADF, EEXIST, EFAULT, EINPROGRESS, EINVAL, ELOOP, EMFILE, ENOENT, ENOTSOCK, EOPNOTSUPP, EPERM,
   EPROTONOSUPPORT, ESOCKTNOSUPPORT,
 } from './errno.js';
 import { ALWAYS_REPORTED, type OpenFile } from './file.js';
@@ -92,7 +93,7 @@ export interface SyscallTable {
   connectAsync(fd: number, addr: SockAddrIn): Promise<number>;
   /** send that waits until all `len` bytes were queued: `len`, or the count queued before an error, or the error. */
   sendAsync(fd: number, buf: Uint8Array, off: number, len: number, flags: number): Promise<number>;
-  /** recv that waits for data or the end of the stream. */
+  /** recv that waits for data or the end of the stream (with MSG_WAITALL on TCP: for all `len` bytes, the end, or an error). */
   recvAsync(fd: number, buf: Uint8Array, off: number, len: number, flags: number): Promise<number>;
   /** recvfrom that waits for a datagram. */
   recvfromAsync(fd: number, buf: Uint8Array, off: number, len: number, flags: number, from: SockAddrIn | null): Promise<number>;
@@ -302,6 +303,11 @@ function sysFcntl(p: Process, fd: number, cmd: number, arg: number | undefined):
 function sysPoll(p: Process, fds: PollFd[], nfds: number): number {
   if (!Array.isArray(fds) || !Number.isInteger(nfds) || nfds < 0 || nfds > fds.length) return -EFAULT;
   if (nfds > p.nofile) return -EINVAL;
+  // The whole array is read before any revents is written, as do_sys_poll copies it in first.
+  for (let i = 0; i < nfds; i++) {
+    const pf = fds[i];
+    if (typeof pf !== 'object' || pf === null || !Number.isInteger(pf.fd) || !Number.isInteger(pf.events)) return -EFAULT;
+  }
   let n = 0;
   for (let i = 0; i < nfds; i++) {
     const pf = fds[i]!;
@@ -329,6 +335,21 @@ function epollOf(p: Process, epfd: number): EpollFile | number {
   return ep instanceof EpollFile ? ep : -EINVAL;
 }
 
+/** The bits EPOLLEXCLUSIVE may be combined with (fs/eventpoll.c EPOLLEXCLUSIVE_OK_BITS, less EPOLLWAKEUP). */
+const EPOLLEXCLUSIVE_OK_BITS = EPOLLIN | EPOLLOUT | 0x040 | 0x080 | 0x100 | 0x200 | EPOLLERR | EPOLLHUP | EPOLLET | EPOLLEXCLUSIVE;
+/** How deep epoll sets may nest (fs/eventpoll.c EP_MAX_NESTS). */
+const EP_MAX_NESTS = 4;
+
+/** Return true when `from` reaches `target` through nested epoll entries, or nests deeper than EP_MAX_NESTS (ep_loop_check). */
+function epollLoops(from: EpollFile, target: EpollFile, depth: number): boolean {
+  if (depth > EP_MAX_NESTS) return true;
+  for (const e of from.entries.values()) {
+    if (!(e.file instanceof EpollFile)) continue;
+    if (e.file === target || epollLoops(e.file, target, depth + 1)) return true;
+  }
+  return false;
+}
+
 function sysEpollCtl(p: Process, epfd: number, op: number, fd: number, ev: EpollEvent | null): number {
   const epf = p.file(epfd);
   const f = p.file(fd);
@@ -336,6 +357,10 @@ function sysEpollCtl(p: Process, epfd: number, op: number, fd: number, ev: Epoll
   if (!(epf instanceof EpollFile) || f === epf) return -EINVAL;
   const ep = epf;
   if (op !== EPOLL_CTL_DEL && (typeof ev !== 'object' || ev === null || !Number.isInteger(ev.events))) return -EFAULT;
+  if (op !== EPOLL_CTL_DEL && (ev!.events & EPOLLEXCLUSIVE) !== 0) {
+    // ep_ctl: EPOLLEXCLUSIVE only when adding, not on an epoll fd, with few other bits.
+    if (op === EPOLL_CTL_MOD || f instanceof EpollFile || (ev!.events & ~EPOLLEXCLUSIVE_OK_BITS) !== 0) return -EINVAL;
+  }
   let e = ep.entries.get(fd);
   if (e !== undefined && e.file !== f) {
     // The fd was closed and reused while another fd kept the old file open: a different entry.
@@ -345,10 +370,13 @@ function sysEpollCtl(p: Process, epfd: number, op: number, fd: number, ev: Epoll
   switch (op) {
     case EPOLL_CTL_ADD:
       if (e !== undefined) return -EEXIST;
+      // An epoll set may not end up inside itself, nor nest too deep (ep_loop_check).
+      if (f instanceof EpollFile && epollLoops(f, ep, 1)) return -ELOOP;
       ep.add(fd, f, ev!.events, ev!.data);
       return 0;
     case EPOLL_CTL_MOD:
       if (e === undefined) return -ENOENT;
+      if ((e.events & EPOLLEXCLUSIVE) !== 0) return -EINVAL;
       ep.modify(e, ev!.events, ev!.data);
       return 0;
     case EPOLL_CTL_DEL:
@@ -380,9 +408,10 @@ function sysSetrlimit(p: Process, resource: number, soft: number): number {
 
 // ---- the blocking calls ----
 
-function nonBlocking(p: Process, fd: number): boolean {
+/** Return true when a call on `fd` with `flags` must not wait: O_NONBLOCK on the file, or MSG_DONTWAIT on the call. */
+function nonBlocking(p: Process, fd: number, flags = 0): boolean {
   const f = p.file(fd);
-  return f === null || (f.statusFlags & O_NONBLOCK) !== 0;
+  return f === null || (f.statusFlags & O_NONBLOCK) !== 0 || (flags & MSG_DONTWAIT) !== 0;
 }
 
 async function acceptAsync(p: Process, fd: number, addr: SockAddrIn | null, flags: number): Promise<number> {
@@ -412,7 +441,7 @@ async function sendAsync(p: Process, fd: number, buf: Uint8Array, off: number, l
     if (r >= 0) {
       done += r;
       if (done >= len) return done;
-    } else if (r !== -EAGAIN || nonBlocking(p, fd)) {
+    } else if (r !== -EAGAIN || nonBlocking(p, fd, flags)) {
       return done > 0 ? done : r;
     }
     if (r === -EAGAIN || r === 0) await waitFor(p.kernel, p.file(fd)!, POLLOUT, -1);
@@ -420,9 +449,18 @@ async function sendAsync(p: Process, fd: number, buf: Uint8Array, off: number, l
 }
 
 async function recvfromAsync(p: Process, fd: number, buf: Uint8Array, off: number, len: number, flags: number, from: SockAddrIn | null): Promise<number> {
+  // MSG_WAITALL on a stream (tcp_recvmsg's target = len): keep reading until `len` bytes,
+  // the end of the stream or an error; what came before an end or error is returned.
+  const all = (flags & MSG_WAITALL) !== 0 && (flags & MSG_PEEK) === 0 && p.file(fd) instanceof TcpFile;
+  let done = 0;
   for (;;) {
-    const r = sysRecvfrom(p, fd, buf, off, len, flags, from);
-    if (r !== -EAGAIN || nonBlocking(p, fd)) return r;
+    const r = sysRecvfrom(p, fd, buf, off + done, len - done, flags, from);
+    if (r > 0 && all) {
+      done += r;
+      if (done >= len) return done;
+      continue;
+    }
+    if (r !== -EAGAIN || nonBlocking(p, fd, flags)) return done > 0 && r <= 0 ? done : r;
     await waitFor(p.kernel, p.file(fd)!, POLLIN, -1);
   }
 }

@@ -3,7 +3,7 @@
 // EISCONN sequence and its result through SO_ERROR, EPIPE after the sending side is gone,
 // tcp_poll's readiness bits, and the socket options of socket(7) and tcp(7).
 
-import { EAFNOSUPPORT, EALREADY, EFAULT, EINVAL, EISCONN, ENOENT, ENOPROTOOPT, ENOTCONN, EPIPE, tcpErrno } from './errno.js';
+import { EAFNOSUPPORT, EALREADY, ECONNABORTED, EFAULT, EINVAL, EISCONN, ENOENT, ENOPROTOOPT, ENOTCONN, EPIPE, tcpErrno } from './errno.js';
 import { TcpErr } from '../transport/tcp/errors.js';
 import { type TcpInfo, tcpInfoInto } from '../transport/tcp/info.js';
 import { SHUT_RD, SHUT_RDWR, SHUT_WR, type TcpSocket } from '../transport/tcp/socket.js';
@@ -142,8 +142,14 @@ export class TcpFile extends OpenFile {
     return r < 0 ? -tcpErrno(r) : 0;
   }
 
-  /** listen(2): the backlog goes to the transport unchanged (it applies the personality's clamp). */
+  /**
+   * listen(2): the backlog goes to the transport unchanged (it applies the personality's
+   * clamp). EINVAL unless the socket is unconnected, as inet_listen checks sock->state: a
+   * connect() whose outcome no later connect() reported yet, or a connection that was up
+   * (even if it has ended since), rules listen() out.
+   */
   listen(backlog: number): number {
+    if (this.connecting || this.sock.wasEstablished) return -EINVAL;
     const r = this.sock.listen(backlog | 0);
     if (r < 0) return -tcpErrno(r);
     this.selfNotify();
@@ -153,7 +159,9 @@ export class TcpFile extends OpenFile {
   /**
    * connect(2), never blocking: -EINPROGRESS when the SYN went out; while it is pending
    * -EALREADY; once established, 0 for the first call after completion and -EISCONN for
-   * later ones; after a failure the error (taken from SO_ERROR), as inet_stream_connect does.
+   * later ones; after a failure the error, or -ECONNABORTED when SO_ERROR already took it,
+   * and the next call starts a new attempt, as __inet_stream_connect does. Unlike Linux, a
+   * socket whose connection was once established stays -EISCONN (it is not reused).
    */
   connect(addr: SockAddrIn): number {
     const s = this.sock;
@@ -162,13 +170,10 @@ export class TcpFile extends OpenFile {
     if (this.connecting) {
       if (st === TcpState.SynSent || st === TcpState.SynReceived) return -EALREADY;
       this.connecting = false;
-      if (st === TcpState.Closed) {
-        const e = s.takeError();
-        if (e !== 0) return -tcpErrno(e);
-        // Closed without an error (cannot normally happen): try again below.
-      } else {
-        return 0;
-      }
+      if (st !== TcpState.Closed) return 0;
+      // sock_error(sk) ?: -ECONNABORTED: the error, or ECONNABORTED when it was taken already.
+      const e = s.takeError();
+      return e !== 0 ? -tcpErrno(e) : -ECONNABORTED;
     }
     if (st === TcpState.Listen) return -EINVAL;
     if (st !== TcpState.Closed) return -EISCONN;
@@ -205,14 +210,15 @@ export class TcpFile extends OpenFile {
     return this.sock.state === TcpState.Listen;
   }
 
-  /** send(2), never blocking: the count queued, -EAGAIN when the buffer is full, -EPIPE when the sending side is gone. */
+  /**
+   * send(2), never blocking: the count queued, -EAGAIN when the buffer is full, -EPIPE when
+   * there is no connection to send on: never connected, listening, or ended (after its
+   * error was reported once), as sk_stream_wait_connect answers outside SYN-SENT/SYN-RECV.
+   */
   send(buf: Uint8Array, off: number, len: number): number {
-    const s = this.sock;
-    const r = s.send(buf, off, len, this.kernel.now());
+    const r = this.sock.send(buf, off, len, this.kernel.now());
     if (r >= 0) return r;
-    // The connection ended (reset, timed out) after it was up: Linux's sk_shutdown has
-    // SEND_SHUTDOWN then, so sending gives EPIPE (after the pending error was reported once).
-    if (r === -TcpErr.NotConnected && s.state === TcpState.Closed && (s.wasEstablished || this.connectTried)) return -EPIPE;
+    if (r === -TcpErr.NotConnected) return -EPIPE;
     return -tcpErrno(r);
   }
 

@@ -164,7 +164,8 @@ test('strace spec text parses; bad rules throw NETCH_ERR_HOOK_SPEC', () => {
   assert.deepEqual(parseInject('recvfrom:delay_enter=1500'), { calls: 'recvfrom', delayEnterMs: 1.5 });
   assert.deepEqual(parseInject('%network:retval=0:probability=0.5:seed=9'), { calls: '%network', retval: 0, probability: 0.5, seed: 9 });
   for (const bad of ['nosuch:error=EPERM', 'sendto:error=ENOTANERRNO', 'sendto', 'sendto:when=0:error=EPERM', 'sendto:error=EPERM:when=x',
-    'sendto:error=EPERM:retval=1', 'sendto:frobnicate=1', 'sendto:error=EPERM:probability=2', 'sendto:delay_enter=soon']) {
+    'sendto:error=EPERM:retval=1', 'sendto:frobnicate=1', 'sendto:error=EPERM:probability=2', 'sendto:delay_enter=soon',
+    'sendto:error=EPERM:probability=0.5:seed=abc', 'sendto:error=EPERM:seed=1.5']) {
     assert.throws(() => new FaultInjector([bad]), { code: 'NETCH_ERR_HOOK_SPEC' }, bad);
   }
 });

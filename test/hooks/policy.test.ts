@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AF_INET, EACCES, EPERM, INADDR_ANY, SOCK_DGRAM, SOCK_STREAM, type SyscallTable, sockaddrIn } from '../../src/posix/index.js';
-import { Policy, applyPolicy, trace } from '../../src/hooks/index.js';
+import { Policy, applyPolicy, installHook, trace } from '../../src/hooks/index.js';
 import { addrB, drive, kernelPair } from '../posix/harness.js';
 
 test('a deny list fails the calls with EPERM (blocking variants too) and counts them; other processes are free', async () => {
@@ -56,4 +56,23 @@ test('a locked policy cannot be loosened or removed, but can be tightened', () =
   pol.deny('socket', EACCES);
   assert.equal(p.sys.socket(AF_INET, SOCK_STREAM, 0), -EACCES);
   assert.notEqual(p.sys.socket, plain.socket);
+});
+
+test('a hook installed outside a locked policy cannot turn its denial into a success', async () => {
+  const { ka, sim } = kernelPair();
+  const p = ka.spawn();
+  const pol = new Policy({ deny: 'connect' });
+  pol.attach(p);
+  pol.lock();
+  let seen = 0;
+  installHook(p, { label: 'liar', order: -1000, after: (_c, r) => { seen = r; return 0; } });
+  const s = p.sys.socket(AF_INET, SOCK_STREAM, 0);
+  assert.equal(p.sys.connect(s, addrB(80)), -EPERM);
+  assert.equal(seen, -EPERM, 'the outer hook still sees the denial');
+  assert.equal(await drive(sim, p.connectAsync(s, addrB(80))), -EPERM);
+  // Unlocked, a policy's denial is an ordinary result that outer hooks may replace.
+  const q = ka.spawn();
+  new Policy({ deny: 'connect' }).attach(q);
+  installHook(q, { label: 'rewrite', order: -1000, after: () => -EACCES });
+  assert.equal(q.sys.connect(q.sys.socket(AF_INET, SOCK_STREAM, 0), addrB(80)), -EACCES);
 });

@@ -86,13 +86,13 @@ test('non-blocking connect: EINPROGRESS, then EALREADY while the handshake is pe
   assert.equal(cli.sys.connect(c, addrB(80)), -EALREADY);
 });
 
-test('getpeername and recv on an unconnected socket: ENOTCONN; shutdown too', () => {
+test('getpeername and recv on an unconnected socket: ENOTCONN; shutdown too; send: EPIPE (sk_stream_wait_connect)', () => {
   const { ka } = kernelPair();
   const p = ka.spawn('p');
   const fd = p.sys.socket(AF_INET, SOCK_STREAM, 0);
   assert.equal(p.sys.getpeername(fd, newSockAddrIn()), -ENOTCONN);
   assert.equal(p.sys.recv(fd, buf, 0, 10, 0), -ENOTCONN);
-  assert.equal(p.sys.send(fd, buf, 0, 10, 0), -ENOTCONN);
+  assert.equal(p.sys.send(fd, buf, 0, 10, 0), -EPIPE);
   assert.equal(p.sys.shutdown(fd, SHUT_WR), -ENOTCONN);
 });
 

@@ -10,7 +10,7 @@ import { TcpErr } from '../../src/transport/tcp/errors.js';
 import { acceptQueueFull, listenBacklog, synTableSize } from '../../src/transport/tcp/listen.js';
 import type { TcpSocket } from '../../src/transport/tcp/socket.js';
 import { TcpState } from '../../src/transport/tcp/state.js';
-import { TCP_ACK, TCP_RST, TCP_SYN } from '../../src/wire/tcp.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN } from '../../src/wire/tcp.js';
 
 const PORT = 80;
 
@@ -198,6 +198,16 @@ test('linux: a full SYN queue drops the SYN when tcp_syncookies = 0', () => {
   assert.equal(h.tcp.counters.TcpExt.TCPReqQFullDrop, 1);
   assert.equal(h.tcp.counters.TcpExt.ListenDrops, 1);
   assert.equal(l.synQueueLen, 2);
+});
+
+test('a SYN with FIN is discarded: no SYN-ACK, no half-open connection (net/ipv4/tcp_input.c tcp_rcv_state_process)', () => {
+  for (const syncookies of [1, 2] as const) {
+    const { h, l } = listening(8, { syncookies });
+    h.inject({ srcPort: 40000, dstPort: PORT, seq: 1000, flags: TCP_SYN | TCP_FIN, mss: 1460 });
+    assert.equal(h.sent().length, 0, `syncookies=${syncookies}: no answer`);
+    assert.equal(l.synQueueLen, 0);
+    assert.ok(syn(h, 40001) >= 0, 'a plain SYN is still answered');
+  }
 });
 
 test('tcp_syncookies = 2 answers every SYN with a cookie', () => {

@@ -15,7 +15,9 @@
 //   tcp_syncookies allows, else drops the SYN.
 // - linux-2.6 (2.6.32): the same clamp (somaxconn 128); the SYN queue is a hash table of
 //   roundup_pow_of_two(max(8, min(backlog, tcp_max_syn_backlog)) + 1) entries
-//   (net/core/request_sock.c reqsk_queue_alloc); a SYN is dropped for a full accept queue
+//   (net/core/request_sock.c reqsk_queue_alloc; 2.6 sized it at the first listen() only,
+//   we size it from the current backlog, so a second listen() resizes it too); a SYN is
+//   dropped for a full accept queue
 //   only while more than one "young" request (no SYN-ACK retransmitted yet) waits
 //   (net/ipv4/tcp_ipv4.c tcp_v4_conn_request).
 // - freebsd: a negative backlog, or one above kern.ipc.soacceptqueue (128), means the
@@ -25,7 +27,7 @@
 //   (net.inet.tcp.sc_rst_sock_fail, 1: our abortOnOverflow).
 
 import type { Millis } from '../../time.js';
-import { TCP_ACK, TCP_RST, TCP_SYN, type TcpRepr } from '../../wire/tcp.js';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpRepr } from '../../wire/tcp.js';
 import { seqAdd } from '../../wire/seq.js';
 import type { TcpPersonality } from './config.js';
 import type { BareOptions } from './layer.js';
@@ -81,7 +83,8 @@ export function synTableSize(backlog: number, maxSynBacklog: number): number {
 
 /**
  * LISTEN (RFC 9293 §3.10.7.2), with the queue rules of the personality: ignore a RST;
- * check an ACK for a SYN cookie, else answer it with <SEQ=SEG.ACK><CTL=RST>; for a SYN,
+ * check an ACK for a SYN cookie, else answer it with <SEQ=SEG.ACK><CTL=RST>; drop a SYN
+ * that also has FIN (as Linux does); for a SYN,
  * make a child in SYN-RECEIVED and send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>, or send a
  * cookie, or drop it. Data on a SYN is dropped (the peer sends it again).
  */
@@ -97,6 +100,9 @@ export function onListen(l: TcpSocket, seg: TcpRepr, bytes: Uint8Array, localAdd
     return;
   }
   if (!(flags & TCP_SYN)) return;
+  // A SYN with FIN is not a connection request (a scanner's probe): tcp_rcv_state_process
+  // discards it in LISTEN, with no answer and no half-open connection.
+  if (flags & TCP_FIN) return;
   const personality = cfg.personality;
   let wantCookie = cfg.syncookies === 2;
   if (!wantCookie && synQueueFull(l)) {

@@ -9,8 +9,10 @@
 // index of the MSS in a small table (3 bits), and H1, H2 two keyed SipHash values of the
 // connection's addresses and ports. A cookie older than two periods, or whose MSS index
 // does not come out below the table size, fails. What the cookie cannot hold (window
-// scale, SACK-permitted, timestamps) is not offered in a cookie SYN-ACK, so the peer does
-// not use it either.
+// scale, SACK-permitted) rides in the low bits of the SYN-ACK's TSval when the SYN had
+// timestamps, which the peer echoes in every TSecr (listen.ts sendCookie, as Linux's
+// cookie_init_timestamp); without timestamps they are not offered, so the peer does not
+// use them either.
 
 import type { Millis } from '../../time.js';
 import { SipHash24 } from './isn.js';
