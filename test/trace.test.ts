@@ -9,7 +9,7 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import * as netNs from 'node:net';
 import net from 'node:net';
@@ -131,6 +131,18 @@ test('netch trace: the plain http server on the memory network answers curl and 
   assert.match(trace, /sendto\(\d+, "HTTP\/1\.1 200 OK\\r\\n/);
   assert.doesNotMatch(trace, /epoll_wait/, 'trace=%network,close leaves epoll out');
   assert.doesNotMatch(c.out(), /socket\(/, 'with -o the trace goes to the file only');
+});
+
+test('netch trace -o: node processes started by the traced command append to the file, which netch trace emptied first', async (t) => {
+  const dir = tmp(t);
+  const file = join(dir, 'trace.txt');
+  writeFileSync(file, 'old contents\n');
+  const prog = (port: number): string => `${JSON.stringify(process.execPath)} -e "require('net').createServer().listen(${port}, function () { this.close(); })"`;
+  const c = start(t, process.execPath, [MAIN, 'trace', '-o', file, '-e', 'trace=listen', '--', 'sh', '-c', `${prog(81)} && ${prog(82)}`], {});
+  assert.equal(await exitCode(c, 30_000), 0, c.out());
+  const trace = readFileSync(file, 'utf8');
+  assert.doesNotMatch(trace, /old contents/, 'the first traced process emptied the file');
+  assert.equal(trace.match(/^listen\(\d+, 511\) +=\s*0$/gm)?.length, 2, `both processes' listen() calls are in the file:\n${trace}`);
 });
 
 test('the preload alone traces to stderr (NETCH_TRACE) and -c prints the summary table at exit', async (t) => {

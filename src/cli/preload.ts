@@ -11,7 +11,8 @@
 //   NETCH_MAC=mac         the program's MAC (default 02:6e:65:74:63:68)
 //   NETCH_FORWARD=specs   port forwards, comma-separated (tcp:127.0.0.1:8080-192.0.2.2:80)
 //   NETCH_TRACE=flags     trace the program's socket calls: strace options ("-e trace=%network -r"), or 1
-//   NETCH_TRACE_FILE=f    write the trace to f (default stderr)
+//   NETCH_TRACE_FILE=f    write the trace to f (default stderr); emptied once (by netch trace,
+//                         or the first traced process), appended to by the node processes under it
 //   NETCH_QUIET=1         do not print the setup line on stderr
 //
 // On the memory network (the default, no root) the program's host and a gateway host run
@@ -22,7 +23,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { lookup as dnsLookup } from 'node:dns';
-import { existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { isIP } from 'node:net';
 import { type Stack, createStack } from '../adapters/api.js';
@@ -180,7 +181,13 @@ export async function startPreload(cfg: PreloadConfig): Promise<Preloaded> {
       const opts = parseTraceFlags(cfg.trace);
       let write: (t: string) => void = (t) => void process.stderr.write(t);
       if (cfg.traceFile !== undefined) {
-        const fd = openSync(cfg.traceFile, 'w');
+        // The file is emptied once, as strace -o does: by `netch trace`, or else by the first
+        // traced process; the node processes started under it (NODE_OPTIONS carries the
+        // preload) inherit the mark and only append, so none erases another's lines.
+        // O_APPEND keeps each line whole.
+        if (process.env.NETCH_TRACE_FILE_STARTED !== '1') closeSync(openSync(cfg.traceFile, 'w'));
+        process.env.NETCH_TRACE_FILE_STARTED = '1';
+        const fd = openSync(cfg.traceFile, 'a');
         write = (t) => void writeSync(fd, t);
       }
       const t = new Tracer({ ...opts, write, epochMs: Date.now() - stack.kernel.now() });

@@ -11,7 +11,7 @@
 // namespace the child created and left behind (killed hard) is removed here.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { isIP } from 'node:net';
@@ -212,6 +212,17 @@ export async function run(argv: string[]): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, ...a.env };
   const args = isNode ? ['--import', preloadUrl(), ...rest] : rest;
   if (!isNode) env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --import=${preloadUrl()}`.trim();
+  if (a.env.NETCH_TRACE_FILE !== undefined) {
+    // Empty the file once, here, as strace -o does: every node process of the command then
+    // appends (siblings too, which inherit nothing from one another).
+    try {
+      closeSync(openSync(a.env.NETCH_TRACE_FILE, 'w'));
+    } catch (e) {
+      process.stderr.write(`netch trace: -o ${a.env.NETCH_TRACE_FILE}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    env.NETCH_TRACE_FILE_STARTED = '1';
+  }
   const child = spawn(cmd, args, { stdio: 'inherit', env });
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   const pass = (sig: NodeJS.Signals): void => void child.kill(sig);
