@@ -5,7 +5,11 @@
 // back into JS when the descriptor becomes readable, and a blocking wait for threads.
 //
 // Exports (all synchronous, numbers in and out, no allocation per frame):
-//   open(name, netnsPath|null) -> { fd, name }    throws Error{code NETCH_ERR_TAP_OPEN, errno, syscall}
+//   open(name, netnsPath|null, offload) -> { fd, name, vnetHdrLen }
+//                                                  throws Error{code NETCH_ERR_TAP_OPEN, errno, syscall}
+//                                                  offload: IFF_VNET_HDR, a 10-byte little-endian
+//                                                  virtio_net_hdr before every frame read and written,
+//                                                  and TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4)
 //   read(fd, buf, stride, max, lens) -> n | -errno  up to `max` frames, frame i at i*stride, length in lens[i]
 //   write(fd, buf, off, len) -> n | -errno
 //   close(fd) -> 0 | -errno
@@ -113,10 +117,13 @@ napi_value Int(napi_env env, int64_t x) {
   return v;
 }
 
-// open(name, netnsPath|null) -> { fd, name }
+// The virtio_net_hdr length we use (struct virtio_net_hdr, without num_buffers).
+constexpr int kVnetHdrLen = 10;
+
+// open(name, netnsPath|null, offload) -> { fd, name, vnetHdrLen }
 napi_value Open(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
   char name[IFNAMSIZ] = {0};
   size_t nameLen = 0;
@@ -134,6 +141,13 @@ napi_value Open(napi_env env, napi_callback_info info) {
       napi_get_value_string_utf8(env, argv[1], nsPath, sizeof nsPath, &l);
       haveNs = l > 0;
     }
+  }
+
+  bool offload = false;
+  if (argc >= 3) {
+    napi_valuetype t;
+    napi_typeof(env, argv[2], &t);
+    if (t == napi_boolean) napi_get_value_bool(env, argv[2], &offload);
   }
 
   int selfNs = -1;
@@ -171,11 +185,35 @@ napi_value Open(napi_env env, napi_callback_info info) {
     err = errno;
     failed = "open";
   } else {
-    ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0);
     memcpy(ifr.ifr_name, name, nameLen < IFNAMSIZ - 1 ? nameLen : IFNAMSIZ - 1);
     if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
       err = errno;
       failed = "ioctl(TUNSETIFF)";
+    } else if (offload) {
+      // drivers/net/tun.c: every read(2) then starts with a virtio_net_hdr of vnet_hdr_sz
+      // bytes (the kernel's gso_type, gso_size and NEEDS_CSUM/DATA_VALID for that frame),
+      // and every write(2) must start with one. Little-endian whatever the host (virtio
+      // 1.0), so the JS side reads it one way; TUNSETVNETLE is missing before Linux 4.8,
+      // where legacy headers are native-endian, which is little-endian on x86 and arm64.
+      int hdr = kVnetHdrLen;
+      int le = 1;
+      // TUN_F_CSUM: the kernel may hand us frames whose TCP/UDP checksum is partial
+      // (NEEDS_CSUM). TUN_F_TSO4: it may hand us IPv4 TCP super-frames (GSO TCPV4) of up to
+      // 64 KiB. What we write may be GSO regardless of these flags.
+      unsigned int features = TUN_F_CSUM | TUN_F_TSO4;
+      if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) != 0) {
+        err = errno;
+        failed = "ioctl(TUNSETVNETHDRSZ)";
+      } else if (ioctl(fd, TUNSETVNETLE, &le) != 0 && errno != EINVAL && errno != ENOTTY) {
+        err = errno;
+        failed = "ioctl(TUNSETVNETLE)";
+      } else if (ioctl(fd, TUNSETOFFLOAD, features) != 0) {
+        err = errno;
+        failed = "ioctl(TUNSETOFFLOAD)";
+      }
+    }
+    if (failed != nullptr) {
       close(fd);
       fd = -1;
     }
@@ -201,6 +239,8 @@ napi_value Open(napi_env env, napi_callback_info info) {
   ifr.ifr_name[IFNAMSIZ - 1] = 0;
   napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, result, "name", v);
+  napi_create_int32(env, offload ? kVnetHdrLen : 0, &v);
+  napi_set_named_property(env, result, "vnetHdrLen", v);
   return result;
 }
 

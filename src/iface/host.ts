@@ -226,6 +226,11 @@ export class Host {
     return this.ctx.out.mtuFor(toIpv4(dst, 'mtuFor'));
   }
 
+  /** Return the largest TCP super-segment datagram toward `dst` the path's device segments (TSO), or 0 without TSO. */
+  tsoMaxFor(dst: string | number): number {
+    return this.ctx.out.tsoMaxFor(toIpv4(dst, 'tsoMaxFor'));
+  }
+
   /** Open an unbound UDP socket. Errors: EINVAL for bad options. */
   udpSocket(opts: UdpSocketOptions = {}): UdpSocket {
     this.checkOpen();

@@ -32,6 +32,15 @@ export class Interface implements FrameSink {
   readonly mtu: number;
   /** The device declares checksum offload: transport checksums may be skipped on this link. */
   readonly checksumOffload: boolean;
+  /** Transport checksums of datagrams sent here may be left uncomputed (`checksumOffload`, or a device that completes them). */
+  readonly txChecksumOffload: boolean;
+  /** The largest IPv4 datagram the device segments for TCP (TSO), or 0. */
+  readonly tsoMaxBytes: number;
+  /**
+   * During the handling of a received frame: its transport checksum needs no check (the
+   * link declares `checksumOffload`, or the device vouches for this frame).
+   */
+  rxChecksumOk = false;
 
   constructor(
     /** Position in the host's interface list, from 1 (0 is loopback, as `ip link` counts from lo). */
@@ -45,10 +54,16 @@ export class Interface implements FrameSink {
     const devMtu = dev.maxFrameLen - ETH_HEADER_LEN;
     this.mtu = mtu === undefined ? devMtu : Math.min(mtu, devMtu);
     this.checksumOffload = dev.checksumOffload === true;
+    this.txChecksumOffload = this.checksumOffload || dev.txChecksumOffload === true;
+    const tso = dev.tsoMaxBytes;
+    this.tsoMaxBytes = tso !== undefined && tso > this.mtu && typeof dev.transmitCommitTso === 'function' ? Math.min(tso, 65535) : 0;
+    this.rxChecksumOk = this.checksumOffload;
   }
 
   /** Pass a received frame to the host (the FrameSink contract). */
   onFrame(buf: Uint8Array, off: number, len: number, now: Millis): void {
+    // Per frame: a TAP device with offload vouches for some frames and not others.
+    this.rxChecksumOk = this.checksumOffload || this.dev.rxChecksumOk === true;
     this.input.onIfaceFrame(this, buf, off, len, now);
   }
 

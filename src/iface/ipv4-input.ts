@@ -90,7 +90,7 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
     }
     x.InOctets += ip.headerLen + ip.payloadLength;
     const pre = this.filter.prerouting;
-    if (pre.rules.length !== 0 && !this.filter.passIn(pre, iface, buf, off, iface === null || iface.checksumOffload, now)) return;
+    if (pre.rules.length !== 0 && !this.filter.passIn(pre, iface, buf, off, iface === null || iface.rxChecksumOk, now)) return;
     const src = ip.srcAddr;
     const dst = ip.dstAddr;
     // RFC 1122 §3.2.1.3: a source address must be a unicast address. 0 ("this host", a DHCP
@@ -120,8 +120,9 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
       return;
     }
     // Loopback and links that declare checksum offload cannot corrupt a frame: the
-    // transport may skip its checksum (Linux's CHECKSUM_UNNECESSARY on lo).
-    this.deliver(iface, ip, buf, bcast, iface === null || iface.checksumOffload, now);
+    // transport may skip its checksum (Linux's CHECKSUM_UNNECESSARY on lo). A TAP device
+    // with offload says so per frame (the kernel's NEEDS_CSUM or DATA_VALID).
+    this.deliver(iface, ip, buf, bcast, iface === null || iface.rxChecksumOk, now);
   }
 
   /** Return true when `dst` is one of the host's unicast addresses (any interface: weak host). */

@@ -18,7 +18,7 @@
 import type { Millis } from '../time.js';
 import { set48 } from '../wire/bytes.js';
 import { ETH_HEADER_LEN, ETH_P_IPV4, MAC_BROADCAST, newEthernetRepr, emitEthernet } from '../wire/ethernet.js';
-import { IPV4_HEADER_LEN, emitIpv4, ipv4IsBroadcast, ipv4IsMulticast, newIpv4Repr } from '../wire/ipv4.js';
+import { IPPROTO_TCP, IPV4_HEADER_LEN, emitIpv4, ipv4IsBroadcast, ipv4IsMulticast, newIpv4Repr } from '../wire/ipv4.js';
 import { type NeighEntry, NeighState } from './arp-cache.js';
 import type { HostContext } from './context.js';
 import { copyBytes } from './copy.js';
@@ -54,6 +54,8 @@ export class Ipv4Output {
   checksumOffload = false;
 
   private mode = MODE_NONE;
+  /** Data bytes per segment of the TCP super-segment being built (beginTso), or 0. */
+  private tsoSeg = 0;
   private frameOff = 0;
   private frameLen = 0;
   private neigh: NeighEntry | null = null;
@@ -101,6 +103,36 @@ export class Ipv4Output {
     return this.beginOnLink(route.iface, dst, route.gateway, protocol, payloadLen, src, now, ttl, flags);
   }
 
+  /**
+   * Start a TCP super-segment (TSO): like `begin` for IPPROTO_TCP, but the datagram may be
+   * as long as the route's device takes for segmentation (Interface.tsoMaxBytes, which
+   * `tsoMaxFor` tells), and the device cuts it into segments of `segSize` data bytes, each
+   * with a copy of the IPv4 and TCP headers (the kernel's tcp_gso_segment). Return the
+   * payload offset or a negative IpErr: -MsgSize when the device has no TSO or the datagram
+   * is too long; -NoBufs while the neighbour is unresolved (the ARP hold queue keeps only
+   * frames within the MTU), so the caller's retransmission recovers.
+   */
+  beginTso(dst: number, payloadLen: number, src: number, segSize: number, now: Millis): number {
+    if (this.mode !== MODE_NONE) throw netchError('NETCH_ERR_OUTPUT_BUSY', 'Ipv4Output.beginTso called before commit of the previous datagram');
+    const ctx = this.ctx;
+    dst = dst >>> 0;
+    const route = ipv4IsMulticast(dst) || ctx.isLocal(dst) ? null : ctx.routes.lookup(dst);
+    if (route === null || route.iface.tsoMaxBytes === 0 || !(segSize > 0)) return -IpErr.MsgSize;
+    ctx.lastNow = now;
+    this.tsoSeg = segSize;
+    const at = this.beginOnLink(route.iface, dst, route.gateway, IPPROTO_TCP, payloadLen, src !== 0 ? src : route.src, now, 0, 0);
+    if (at < 0) this.tsoSeg = 0;
+    return at;
+  }
+
+  /** Return the largest IPv4 datagram a TCP super-segment toward `dst` may be (beginTso), or 0 without TSO on that path. */
+  tsoMaxFor(dst: number): number {
+    const ctx = this.ctx;
+    if (ctx.isLocal(dst)) return 0;
+    const r = ctx.routes.lookup(dst);
+    return r === null ? 0 : r.iface.tsoMaxBytes;
+  }
+
   /** Hand the datagram written since `begin` to the device, the hold queue or loopback. */
   commit(now: Millis): void {
     const ctx = this.ctx;
@@ -108,7 +140,12 @@ export class Ipv4Output {
     if (this.mode !== MODE_NONE && (f.output.rules.length !== 0 || f.postrouting.rules.length !== 0) && this.filtered(now)) return;
     switch (this.mode) {
       case MODE_DEVICE:
-        this.iface!.dev.transmitCommit(this.frameOff, this.frameLen, now);
+        if (this.tsoSeg > 0) {
+          this.iface!.dev.transmitCommitTso!(this.frameOff, this.frameLen, this.tsoSeg, now);
+          this.tsoSeg = 0;
+        } else {
+          this.iface!.dev.transmitCommit(this.frameOff, this.frameLen, now);
+        }
         ctx.counters.Link.OutFrames++;
         break;
       case MODE_QUEUED:
@@ -167,6 +204,7 @@ export class Ipv4Output {
     // A loopback slot or an ARP hold slot that is not committed is simply reused.
     this.mode = MODE_NONE;
     this.neigh = null;
+    this.tsoSeg = 0;
     if (v === FilterVerdict.Reject) this.filter.sendReject(now);
     return true;
   }
@@ -209,7 +247,7 @@ export class Ipv4Output {
   private beginOnLink(iface: Interface, dst: number, gateway: number, protocol: number, payloadLen: number, src: number, now: Millis, ttl: number, flags: number): number {
     const ctx = this.ctx;
     const total = IPV4_HEADER_LEN + payloadLen;
-    if (total > iface.mtu) return -IpErr.MsgSize;
+    if (total > (this.tsoSeg > 0 ? iface.tsoMaxBytes : iface.mtu)) return -IpErr.MsgSize;
     if (src === 0) src = iface.sourceFor(gateway !== 0 ? gateway : dst);
     const bcast = ipv4IsBroadcast(dst) || iface.isSubnetBroadcast(dst);
     if (bcast && (flags & OUT_BROADCAST) === 0) return -IpErr.Access;
@@ -224,6 +262,10 @@ export class Ipv4Output {
         return -IpErr.NoBufs;
       }
       if (neigh.state === NeighState.Incomplete) {
+        if (this.tsoSeg > 0) {
+          ctx.counters.Ip.OutDiscards++;
+          return -IpErr.NoBufs;
+        }
         off = ctx.arp.cache.queueSlot(neigh, frameLen);
         if (off < 0) {
           ctx.counters.Ip.OutDiscards++;
@@ -259,7 +301,7 @@ export class Ipv4Output {
     this.countOut(total, bcast);
     this.bytes = buf!;
     this.iface = iface;
-    this.checksumOffload = iface.checksumOffload;
+    this.checksumOffload = iface.txChecksumOffload;
     this.frameOff = off!;
     this.frameLen = frameLen;
     this.payloadOffset = off! + ETH_HEADER_LEN + IPV4_HEADER_LEN;

@@ -53,6 +53,30 @@ export interface LinkDevice {
    * that can corrupt frames (a fault injector) never forwards it.
    */
   readonly checksumOffload?: boolean;
+  /**
+   * True when the device completes the TCP and UDP checksums of the IPv4 frames it sends
+   * (a TAP device with IFF_VNET_HDR marks them NEEDS_CSUM for the kernel): hosts may leave
+   * them uncomputed. Unlike `checksumOffload` it says nothing about received frames; see
+   * `rxChecksumOk`. Absent means false.
+   */
+  readonly txChecksumOffload?: boolean;
+  /**
+   * Valid only inside `sink.onFrame`: true when the frame being delivered needs no
+   * transport checksum check (its sender left it partial for us, as a kernel's
+   * CHECKSUM_PARTIAL, or verified it, CHECKSUM_UNNECESSARY). Set per frame by devices that
+   * know (TAP with offload); absent means false. Middleware that delays frames or hides
+   * this field makes such frames fail their checksum check: an offloading TAP is meant to
+   * be attached to a host directly.
+   */
+  readonly rxChecksumOk?: boolean;
+  /**
+   * The largest IPv4 datagram (header included) the device takes for TCP segmentation
+   * offload (TSO): a host may then send one TCP segment of many MSS with
+   * `transmitCommitTso`, and the device (or the kernel behind it) cuts it into segments of
+   * the MSS. Absent or 0: no TSO; frames stay within `maxFrameLen`. A device with TSO may
+   * also deliver received super-frames (GRO/GSO) longer than `maxFrameLen`.
+   */
+  readonly tsoMaxBytes?: number;
 
   /**
    * Deliver up to `budget` received frames to `sink`, in arrival order; return how many.
@@ -63,7 +87,8 @@ export interface LinkDevice {
   /**
    * Reserve room for one outgoing frame of at most `len` bytes; return its offset in
    * `txBytes`, or -1 when the device cannot take a frame now (full ring, closed, or
-   * `len > maxFrameLen`): the caller counts the drop and moves on.
+   * `len > maxFrameLen`, or past 14 + `tsoMaxBytes` on a TSO device): the caller counts the
+   * drop and moves on.
    */
   transmitBegin(len: number): number;
 
@@ -72,6 +97,15 @@ export interface LinkDevice {
    * Ownership: takes the reserved room; the caller must not touch it after return.
    */
   transmitCommit(off: number, len: number, now: Millis): void;
+
+  /**
+   * Send the TCP super-segment of `len` bytes written at `off` (room from `transmitBegin`,
+   * which takes lengths up to 14 + `tsoMaxBytes` on such a device), to be cut into
+   * segments of `segSize` data bytes, each with a copy of the headers. Only devices with
+   * `tsoMaxBytes` > 0 have it.
+   * Ownership: takes the reserved room; the caller must not touch it after return.
+   */
+  transmitCommitTso?(off: number, len: number, segSize: number, now: Millis): void;
 
   /**
    * Ask to be called when frames become available to `receive` (edge-triggered: once per

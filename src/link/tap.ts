@@ -20,11 +20,21 @@
 // takes the frame or drops it). A failed write (EAGAIN, or the device went away) counts
 // txDropped.
 //
+// Offload (`offload: true`, opt-in): the device is opened with IFF_VNET_HDR and
+// TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4), so a virtio_net_hdr (vnet-hdr.ts) travels before
+// every frame, in the same receive slot and the same tx buffer. The kernel then hands us
+// TCP super-frames of up to 64 KiB (GSO TCPV4) and frames whose TCP/UDP checksum it left
+// partial (NEEDS_CSUM) or verified (DATA_VALID): `rxChecksumOk` tells the host, per frame,
+// to skip the check. We send IPv4 TCP frames with NEEDS_CSUM (the host leaves the checksum
+// to us: `txChecksumOffload`) and TSO super-frames through `transmitCommitTso`
+// (`tsoMaxBytes`), which the kernel segments. The link MTU stays `maxFrameLen`.
+//
 // Nothing here allocates per frame.
 
 import { createRequire } from 'node:module';
 import type { Millis } from '../time.js';
 import { newLinkStats, type FrameSink, type LinkDevice, type LinkStats } from './device.js';
+import { TAP_TSO_MAX_BYTES, VNET_HDR_LEN, VnetRx, emitVnetTx, vnetIsGso, vnetRxKind } from './vnet-hdr.js';
 
 /** The `code` of the Error thrown when the TAP addon is not built or cannot load. */
 export const NETCH_ERR_TAP_UNAVAILABLE = 'NETCH_ERR_TAP_UNAVAILABLE';
@@ -40,7 +50,7 @@ export const TAP_NAME_MAX = 15;
 
 /** The functions of native/tap.cc. */
 export interface TapAddon {
-  open(name: string, netnsPath: string | null): { fd: number; name: string };
+  open(name: string, netnsPath: string | null, offload?: boolean): { fd: number; name: string; vnetHdrLen?: number };
   read(fd: number, buf: Uint8Array, stride: number, max: number, lens: Int32Array): number;
   write(fd: number, buf: Uint8Array, off: number, len: number): number;
   close(fd: number): number;
@@ -127,6 +137,14 @@ export interface TapOptions {
   batch?: number;
   /** Keep the event loop alive while waiting for frames (default true, like a listening server). */
   keepAlive?: boolean;
+  /**
+   * Checksum and segmentation offload with the kernel (default false): IFF_VNET_HDR,
+   * TUN_F_CSUM and TUN_F_TSO4. Received TCP super-frames (up to 64 KiB) and partial
+   * checksums are accepted; sent TCP checksums are left to the kernel and TCP may send
+   * super-segments (TSO). Attach such a device to a host directly (see
+   * LinkDevice.rxChecksumOk); one-thread mode only.
+   */
+  offload?: boolean;
 }
 
 function tapOpenError(message: string): TapError {
@@ -159,9 +177,10 @@ export function openTap(opts: TapOptions): TapDevice {
   if (!Number.isInteger(batch) || batch < 1 || batch > 4096) throw new RangeError(`TAP batch ${batch} must be an integer in [1, 4096]`);
   const a = loadTapAddon();
   const ns = opts.netns === undefined ? null : netnsPath(opts.netns);
-  let opened: { fd: number; name: string };
+  const offload = opts.offload === true;
+  let opened: { fd: number; name: string; vnetHdrLen?: number };
   try {
-    opened = a.open(name, ns);
+    opened = a.open(name, ns, offload);
   } catch (err) {
     const e = err as TapError;
     if (e.code === NETCH_ERR_TAP_OPEN) {
@@ -170,7 +189,11 @@ export function openTap(opts: TapOptions): TapDevice {
     }
     throw tapOpenError(`${(e as Error).message}`);
   }
-  return new TapDevice(a, opened.fd, opened.name, maxFrameLen, batch, opts.keepAlive !== false);
+  if (offload && opened.vnetHdrLen !== VNET_HDR_LEN) {
+    a.close(opened.fd);
+    throw tapOpenError(`the TAP addon at ${tapAddonPath()} predates offload support; rebuild it with \`node scripts/build-native.mjs\``);
+  }
+  return new TapDevice(a, opened.fd, opened.name, maxFrameLen, batch, opts.keepAlive !== false, offload);
 }
 
 /** An open TAP device: a LinkDevice over a /dev/net/tun descriptor. */
@@ -179,6 +202,16 @@ export class TapDevice implements LinkDevice {
   readonly maxFrameLen: number;
   readonly stats: LinkStats = newLinkStats();
   readonly txBytes: Uint8Array;
+  /** Offload is on: the kernel completes the TCP checksums of IPv4 frames we send. */
+  readonly txChecksumOffload: boolean;
+  /** During `sink.onFrame`: the frame's transport checksum needs no check (offload only). */
+  rxChecksumOk = false;
+  /** The largest IPv4 datagram sent or received as a TCP super-frame (offload), else 0. */
+  readonly tsoMaxBytes: number;
+  /** Super-frames received (GSO TCPV4, offload only). */
+  rxGsoFrames = 0;
+  /** Super-segments sent for the kernel to segment (TSO, offload only). */
+  txTsoFrames = 0;
   /** The file descriptor (for diagnostics; -1 once closed). */
   fd: number;
   /** The last errno (positive) a read or write failed with, other than EAGAIN; 0 if none. */
@@ -191,6 +224,10 @@ export class TapDevice implements LinkDevice {
   private readonly stride: number;
   private readonly batch: number;
   private readonly keepAlive: boolean;
+  /** Bytes of virtio_net_hdr before each frame: VNET_HDR_LEN with offload, else 0. */
+  private readonly hdrLen: number;
+  /** The longest frame accepted to send or received: 14 + 65535 with offload, else maxFrameLen. */
+  private readonly bigFrameLen: number;
   private watcher: unknown = null;
   private rxNotify: (() => void) | null = null;
   private armed = false;
@@ -198,19 +235,23 @@ export class TapDevice implements LinkDevice {
   private readonly onReadableBound = (): void => this.onReadable();
 
   /** Wrap an open descriptor; use openTap instead. */
-  constructor(a: TapAddon, fd: number, name: string, maxFrameLen: number, batch: number, keepAlive: boolean) {
+  constructor(a: TapAddon, fd: number, name: string, maxFrameLen: number, batch: number, keepAlive: boolean, offload = false) {
     this.addon = a;
     this.fd = fd;
     this.name = name;
     this.maxFrameLen = maxFrameLen;
     this.batch = batch;
     this.keepAlive = keepAlive;
+    this.hdrLen = offload ? VNET_HDR_LEN : 0;
+    this.txChecksumOffload = offload;
+    this.tsoMaxBytes = offload ? TAP_TSO_MAX_BYTES : 0;
+    this.bigFrameLen = offload ? Math.max(maxFrameLen, 14 + TAP_TSO_MAX_BYTES) : maxFrameLen;
     // One byte of room past the largest frame (rounded to a cache line) shows an oversized
     // frame as too long instead of silently cut.
-    this.stride = (maxFrameLen + 64) & ~63;
+    this.stride = (this.hdrLen + this.bigFrameLen + 64) & ~63;
     this.rxBuf = new Uint8Array(this.stride * batch);
     this.rxLens = new Int32Array(batch);
-    this.txBytes = new Uint8Array(maxFrameLen);
+    this.txBytes = new Uint8Array(this.hdrLen + this.bigFrameLen);
   }
 
   /** Read and deliver up to `budget` frames to `sink`; return how many were delivered. */
@@ -221,6 +262,8 @@ export class TapDevice implements LinkDevice {
     const lens = this.rxLens;
     const stride = this.stride;
     const max = this.maxFrameLen;
+    const hdr = this.hdrLen;
+    const big = this.bigFrameLen;
     let taken = 0;
     let delivered = 0;
     let empty = false;
@@ -236,15 +279,27 @@ export class TapDevice implements LinkDevice {
       }
       taken += n;
       for (let i = 0; i < n; i++) {
-        const len = lens[i]!;
-        if (len < 14 || len > max) {
+        const at = i * stride;
+        const len = lens[i]! - hdr;
+        if (hdr !== 0) {
+          // A super-frame may exceed the MTU (up to 14 + 65535); any other frame may not.
+          const kind = len >= 14 ? vnetRxKind(buf, at) : VnetRx.Unsupported;
+          const gso = kind !== VnetRx.Unsupported && vnetIsGso(buf, at);
+          if (kind === VnetRx.Unsupported || len > (gso ? big : max)) {
+            this.stats.rxDropped++;
+            continue;
+          }
+          if (gso) this.rxGsoFrames++;
+          this.rxChecksumOk = kind === VnetRx.ChecksumOk;
+        } else if (len < 14 || len > max) {
           this.stats.rxDropped++;
           continue;
         }
         this.stats.rxFrames++;
         this.stats.rxBytes += len;
         delivered++;
-        sink.onFrame(buf, i * stride, len, now);
+        sink.onFrame(buf, at + hdr, len, now);
+        this.rxChecksumOk = false;
         if (this.closed) return delivered; // the sink closed us
       }
       if (n < want) {
@@ -256,26 +311,58 @@ export class TapDevice implements LinkDevice {
     return delivered;
   }
 
-  /** Return the offset of the tx buffer for a frame of `len` bytes, or -1 (closed, too long). */
+  /**
+   * Return the offset of the tx buffer for a frame of `len` bytes (past the room of the
+   * virtio_net_hdr with offload), or -1 (closed, too long: over maxFrameLen, or over
+   * 14 + tsoMaxBytes with offload, for a super-segment).
+   */
   transmitBegin(len: number): number {
-    if (this.closed || !(len >= 0 && len <= this.maxFrameLen)) return -1;
-    return 0;
+    if (this.closed || !(len >= 0 && len <= this.bigFrameLen)) return -1;
+    return this.hdrLen;
   }
 
-  /** Write the frame of `len` bytes at `off` of `txBytes` to the device. */
+  /** Write the frame of `len` bytes at `off` of `txBytes` to the device (at most maxFrameLen). */
   transmitCommit(off: number, len: number, _now: Millis): void {
-    if (this.closed || !(len >= 14 && len <= this.maxFrameLen) || off !== 0) {
+    if (len > this.maxFrameLen) {
       this.stats.txDropped++;
       return;
     }
-    const r = this.addon.write(this.fd, this.txBytes, off, len);
-    if (r !== len) {
-      if (r < 0) this.lastErrno = -r;
+    this.write(off, len, 0);
+  }
+
+  /**
+   * Write the TCP super-segment of `len` bytes at `off` of `txBytes` with gso_type TCPV4 and
+   * gso_size `segSize`: the kernel cuts it into segments of `segSize` data bytes. Offload only;
+   * a frame that is not IPv4 TCP counts txDropped.
+   */
+  transmitCommitTso(off: number, len: number, segSize: number, _now: Millis): void {
+    if (this.hdrLen === 0 || !(segSize > 0)) {
       this.stats.txDropped++;
       return;
+    }
+    if (this.write(off, len, segSize) && len > this.maxFrameLen) this.txTsoFrames++;
+  }
+
+  /** Write the header (offload) and the frame; count it; return true when the kernel took it. */
+  private write(off: number, len: number, segSize: number): boolean {
+    const hdr = this.hdrLen;
+    if (this.closed || !(len >= 14 && len <= this.bigFrameLen) || off !== hdr) {
+      this.stats.txDropped++;
+      return false;
+    }
+    if (hdr !== 0 && !emitVnetTx(this.txBytes, 0, hdr, len, segSize)) {
+      this.stats.txDropped++;
+      return false;
+    }
+    const r = this.addon.write(this.fd, this.txBytes, 0, hdr + len);
+    if (r !== hdr + len) {
+      if (r < 0) this.lastErrno = -r;
+      this.stats.txDropped++;
+      return false;
     }
     this.stats.txFrames++;
     this.stats.txBytes += len;
+    return true;
   }
 
   /** Ask for `cb` when frames become readable after a receive found none; null cancels. */

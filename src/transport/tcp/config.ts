@@ -72,6 +72,12 @@ export interface TcpConfig {
   challengeAckLimit: number;
   /** Bytes of out-of-order data all connections of the layer may hold together (0: no limit). */
   oooHostBudget: number;
+  /**
+   * Send TCP super-segments of many MSS when the route's device offers segmentation
+   * offload (LinkDevice.tsoMaxBytes; Linux's NETIF_F_TSO, `ethtool -K dev tso`), default
+   * true. Devices without it are unaffected.
+   */
+  tso: boolean;
 }
 
 /** The kernels whose listen() backlog rules a layer can follow. */
@@ -118,6 +124,7 @@ export function resolveTcpConfig(opts: TcpOptionsInput = {}): TcpConfig {
     keepCnt: opts.keepCnt ?? 9,
     challengeAckLimit: opts.challengeAckLimit ?? 1000,
     oooHostBudget: opts.oooHostBudget ?? 64 << 20,
+    tso: opts.tso ?? true,
   };
   for (const k of ['rtoMinMs', 'rtoMaxMs', 'rtoInitialMs', 'timeWaitMs', 'finTimeoutMs'] as const) {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`tcp: ${k} ${c[k]} is not a duration in ms`);
@@ -140,6 +147,7 @@ export function resolveTcpConfig(opts: TcpOptionsInput = {}): TcpConfig {
   for (const k of ['initCwnd', 'keepCnt', 'challengeAckLimit', 'oooHostBudget', 'recvBufMax'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < (k === 'initCwnd' || k === 'keepCnt' ? 1 : 0) || c[k] > 1 << 30) throw new RangeError(`tcp: ${k} ${c[k]} is out of range`);
   }
+  if (typeof c.tso !== 'boolean') throw new RangeError('tcp: tso must be a boolean');
   if (c.congestion !== 'cubic' && c.congestion !== 'newreno') throw new RangeError(`tcp: congestion ${String(c.congestion)} is not cubic or newreno`);
   return c;
 }

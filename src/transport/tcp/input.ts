@@ -476,7 +476,11 @@ function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis)
   }
   const ooo = s.ooo!;
   if (seg.seqNumber === s.rcvNxt) {
-    const n = s.readShut ? len : s.recvBuf.write(bytes, seg.payloadOffset, len);
+    // A zero-copy receiver keeps the frame: the buffer counts the bytes without copying them.
+    const h = s.rxHold;
+    const n = s.readShut ? len
+      : h !== null && len <= s.recvBuf.free && h.hold(bytes, seg.payloadOffset, len) ? s.recvBuf.commit(len)
+      : s.recvBuf.write(bytes, seg.payloadOffset, len);
     s.rcvNxt = seqAdd(s.rcvNxt, n);
     s.bytesReceived += n;
     ooo.advance(n);

@@ -26,7 +26,7 @@ import { childAged, onListen } from './listen.js';
 import { tcpOutput } from './output.js';
 import { SynCookies } from './syncookie.js';
 import { TCP_DEFAULT_MSS, TcpSocket } from './socket.js';
-import { TCP_MAX_WINDOW_FIELD, chooseRcvWscale, fillSegmentOptions, negotiateSynOptions, sackBlocksToSend } from './options.js';
+import { TCP_MAX_WINDOW_FIELD, chooseRcvWscale, fillSegmentOptions, negotiateSynOptions, sackBlocksToSend, segmentMss } from './options.js';
 import { TcpState, type TcpStateCode } from './state.js';
 import { onTimer } from './timers.js';
 
@@ -366,7 +366,10 @@ export class TcpLayer implements ProtocolHandler {
     o.payloadLength = len;
     const hl = tcpBufferLen(o);
     const ip = this.host.ip;
-    const at = ip.begin(s.remoteAddr, IPPROTO_TCP, hl + len, s.localAddr, now);
+    // A segment of more than one MSS is a super-segment the device cuts up (TSO; output.ts
+    // sends one only when s.tsoMaxBytes allows).
+    const seg = segmentMss(s);
+    const at = len > seg && s.tsoMaxBytes > 0 ? ip.beginTso(s.remoteAddr, hl + len, s.localAddr, seg, now) : ip.begin(s.remoteAddr, IPPROTO_TCP, hl + len, s.localAddr, now);
     if (at < 0) return false;
     if (len > 0) s.sendBuf.peek(dataOff, ip.bytes, at + hl, len);
     emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr, ip.checksumOffload);
@@ -523,10 +526,13 @@ export class TcpLayer implements ProtocolHandler {
     const mtu = this.host.mtuFor(s.remoteAddr);
     s.advMss = Math.min(mtu - IP_TCP_HEADERS, 65495);
     if (s.userMss > 0 && s.userMss < s.advMss) s.advMss = s.userMss; // TCP_MAXSEG (Linux's user_mss)
+    // TSO: the path's device segments super-segments for us (output.ts sizes them).
+    s.tsoMaxBytes = this.config.tso ? this.host.tsoMaxFor(s.remoteAddr) : 0;
     const iss = this.isnGen.isn(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, now);
     s.iss = iss;
     // The timestamp offset: the keyed hash of the reversed 4-tuple, no clock (RFC 7323 §5.4 allows any origin).
     s.tsOffset = this.tsOffsetFor(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
+    s.tsLast = (Math.floor(now) + s.tsOffset) >>> 0;
     s.sndUna = iss;
     s.sndNxt = iss;
     s.sndMax = iss;

@@ -20,9 +20,17 @@ const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
 /** Bytes of the timestamps option group as we lay it out (NOP NOP TS). */
 const TS_GROUP_LEN = 12;
 
-/** Return TSval at `now` for `s` (RFC 7323 §5.4: a clock tick of 1 ms, within the 1 ms-1 s range). */
+/**
+ * Return TSval at `now` for `s` (RFC 7323 §5.4: a clock tick of 1 ms, within the 1 ms-1 s
+ * range). The clock must be monotonic: a `now` older than one already used (an application
+ * callback read the clock after the host's loop did) gives the last value again, or the
+ * peer's PAWS check (§5.3) would drop the segment as an old duplicate.
+ */
 export function tsNow(s: TcpSocket, now: Millis): number {
-  return (Math.floor(now) + s.tsOffset) >>> 0;
+  const v = (Math.floor(now) + s.tsOffset) >>> 0;
+  if (((v - s.tsLast) | 0) < 0) return s.tsLast;
+  s.tsLast = v;
+  return v;
 }
 
 /**

@@ -83,8 +83,10 @@ export function sendSegment(s: TcpSocket, now: Millis, force: boolean, budget: n
     usable = wnd > inFlight ? wnd - inFlight : 0;
   }
   let len = unsent;
-  if (len > mss) len = mss;
+  const goal = sizeGoal(s, mss);
+  if (len > goal) len = goal;
   if (len > usable) len = usable;
+  if (len > mss) len = tsoSplit(s, len, unsent, inFlight, mss);
   const fin = finPending && len === unsent;
   if (len === 0 && !fin) return false;
   if (!force && !fin && !sendAllowed(s, len, unsent, inFlight, mss, now)) return false;
@@ -108,6 +110,38 @@ export function sendSegment(s: TcpSocket, now: Millis, force: boolean, budget: n
   armRetransmit(s, now);
   s.layer.timers.cancel(s.persistTimer);
   return true;
+}
+
+/** Bytes of IPv4 and TCP header (with the largest options) a super-segment's size goal leaves room for. */
+const TSO_HEADER_ROOM = 20 + 60;
+
+/**
+ * Return the most data bytes one segment of `s` may carry (Linux's tcp_send_mss size
+ * goal): the MSS; or, when the path's device segments for us (TSO, s.tsoMaxBytes), as many
+ * whole MSS as fit its largest datagram, so the device (the kernel behind a TAP) cuts one
+ * super-segment into MSS-sized segments on the wire. Slow start then counts the
+ * acknowledgment of a whole super-segment (the peer ACKs it at once) up to that many
+ * segments (the congestion control's abcLimit, RFC 3465 §2.2 in spirit).
+ */
+export function sizeGoal(s: TcpSocket, mss: number): number {
+  const max = s.tsoMaxBytes;
+  if (max === 0) return mss;
+  const segs = Math.floor((max - TSO_HEADER_ROOM) / mss);
+  if (segs <= 1) return mss;
+  s.cc.abcLimit = segs;
+  return segs * mss;
+}
+
+/**
+ * Trim a super-segment of `len` > `mss` bytes to whole MSS-sized segments (Linux's
+ * tcp_mss_split_point): a partial tail goes with it only when it ends what is queued and
+ * Nagle (RFC 1122 §4.2.3.4) would send it now: nothing in flight, or TCP_NODELAY, and no cork.
+ */
+function tsoSplit(s: TcpSocket, len: number, unsent: number, inFlight: number, mss: number): number {
+  const tail = len % mss;
+  if (tail === 0) return len;
+  if (len === unsent && !s.cork && (inFlight === 0 || s.noDelay)) return len;
+  return len - tail;
 }
 
 /**

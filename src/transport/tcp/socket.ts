@@ -26,6 +26,21 @@ import { acceptableSeq, tcpOutput } from './output.js';
 import { RttEstimator } from './rtt.js';
 import { TcpState, type TcpStateCode, tcpStateName } from './state.js';
 
+/**
+ * A zero-copy receiver (channel mode, src/runtime/channel-mode/zero-copy.ts): in-order text
+ * is offered to `hold` first; when it keeps the frame the bytes stay where they arrived and
+ * the receive buffer only counts them (commit without a copy), so the window still covers
+ * every byte the application has not released.
+ */
+export interface TcpRxHold {
+  /** Keep the frame holding `len` payload bytes at `off` of `bytes`, appended at the buffer's tail; return true when kept. */
+  hold(bytes: Uint8Array, off: number, len: number): boolean;
+  /** recv() on a socket with a holder and bytes buffered: copy them out (held frames and recvBuf). */
+  recv(buf: Uint8Array, off: number, len: number, now: Millis): number;
+  /** The receive buffer is being emptied (shutdown(SHUT_RD), close): give back every held frame. */
+  clear(): void;
+}
+
 /** Readiness bits (the meaning of poll(2)'s POLLIN, POLLOUT, POLLERR, POLLHUP). */
 export const TcpEvent = {
   /** recv() or accept() will not block: data, end of stream, a connection, or an error. */
@@ -99,6 +114,8 @@ export class TcpSocket {
   advMss = TCP_DEFAULT_MSS;
   /** TCP_MAXSEG: a cap on both MSS values (0: none); set before connect or listen. */
   userMss = 0;
+  /** The largest IPv4 datagram the route's device segments for us (TSO, Host.tsoMaxFor), or 0; output.ts sizes segments by it. */
+  tsoMaxBytes = 0;
 
   sendBuf: ByteRing = EMPTY_RING;
   recvBuf: ByteRing = EMPTY_RING;
@@ -185,6 +202,8 @@ export class TcpSocket {
   lastAckSent = 0;
   /** Added to the millisecond clock to make TSval (per connection, keyed, as Linux does). */
   tsOffset = 0;
+  /** The last TSval sent: the timestamp clock never goes back (RFC 7323 §5.4), whatever `now` the callers pass. */
+  tsLast = 0;
   /** SACK is in use on this connection (RFC 2018 §2). */
   sackOk = false;
   /** The SACK scoreboard of the sender (RFC 6675 §3); preallocated. */
@@ -226,6 +245,8 @@ export class TcpSocket {
   rcvqTime: Millis = 0;
   /** A buffer size was set by the application (SO_RCVBUF): no auto-tuning. */
   recvBufLocked = false;
+  /** The zero-copy receiver, when the application attached one (channel mode); null: text is copied into recvBuf. */
+  rxHold: TcpRxHold | null = null;
   private sendBufSizeV: number;
   private recvBufSizeV: number;
   readonly delackTimer: TimerHandle<TcpSocket>;
@@ -443,6 +464,7 @@ export class TcpSocket {
    */
   recv(buf: Uint8Array, off: number, len: number, now: Millis): number {
     if (this.appClosed) return -TcpErr.Closed;
+    if (this.rxHold !== null && this.recvBuf.length > 0) return this.rxHold.recv(buf, off, len, now);
     if (this.recvBuf.length === 0) {
       const err = this.takeError();
       if (err !== 0) return -err;
@@ -452,7 +474,15 @@ export class TcpSocket {
       if (st === TcpState.Closed) return 0;
       return -TcpErr.WouldBlock;
     }
-    const n = this.recvBuf.read(buf, off, len);
+    return this.consumed(this.recvBuf.read(buf, off, len), now);
+  }
+
+  /**
+   * Account for `n` bytes the application took from the head of recvBuf (read, or released
+   * by a zero-copy receiver after `recvBuf.discard`): auto-tuning and the window update.
+   * Return `n`.
+   */
+  consumed(n: number, now: Millis): number {
     // Receive-buffer auto-tuning measures what the application takes per RTT (autotune.ts).
     if (n > 0 && !this.recvBufLocked) noteConsumed(this, n, now);
     // RFC 9293 §3.8.6.2.2: tell the peer about the space once it is worth a segment.
@@ -475,6 +505,7 @@ export class TcpSocket {
     if (how !== SHUT_WR) {
       this.readShut = true;
       this.recvBuf.clear();
+      if (this.rxHold !== null) this.rxHold.clear();
     }
     if (how !== SHUT_RD) this.queueFin(now);
     return 0;
@@ -490,6 +521,11 @@ export class TcpSocket {
     if (this.appClosed) return 0;
     this.appClosed = true;
     this.onReadiness = null;
+    // Held frames go back now: the application may not touch its views after close.
+    if (this.rxHold !== null) {
+      this.rxHold.clear();
+      this.rxHold = null;
+    }
     const st = this.state;
     switch (st) {
       case TcpState.Closed:

@@ -19,6 +19,12 @@ export interface CongestionControl {
   ssthresh: number;
   /** True while in fast recovery (set by the connection's loss recovery). */
   inRecovery: boolean;
+  /**
+   * The most segments one ACK may add to cwnd in slow start (RFC 5681 §3.1: 1; RFC 3465's
+   * L). A sender of TSO super-segments raises it to the segments in one (output.ts
+   * sizeGoal): the peer acknowledges a whole super-segment with one ACK.
+   */
+  abcLimit: number;
   /** Set the initial window (`iw` segments, RFC 6928) once the sender MSS is known (at ESTABLISHED). */
   init(mss: number, iw: number, now: Millis): void;
   /**

@@ -21,6 +21,8 @@ export class Cubic implements CongestionControl {
   cwnd = 0;
   ssthresh = 0x7fff_ffff;
   inRecovery = false;
+  /** Segments one ACK may add in slow start (1, RFC 5681 §3.1; more for a TSO sender, see CongestionControl). */
+  abcLimit = 1;
   /** W_max in segments: the window at the last congestion event (after fast convergence). */
   wMax = 0;
   /** The window before the last reduction, in segments (cwnd_prior of §4.3). */
@@ -49,7 +51,7 @@ export class Cubic implements CongestionControl {
   onAck(acked: number, _flight: number, mss: number, now: Millis, srtt: Millis): void {
     if (this.cwnd < this.ssthresh) {
       // RFC 9438 §4.10: slow start as RFC 5681 §3.1 (HyStart++ is optional and not done).
-      this.cwnd += Math.min(acked, mss);
+      this.cwnd += Math.min(acked, mss * this.abcLimit);
       return;
     }
     const cwndSeg = this.cwnd / mss;

@@ -15,6 +15,8 @@ export class NewReno implements CongestionControl {
   cwnd = 0;
   ssthresh = 0x7fff_ffff;
   inRecovery = false;
+  /** Segments one ACK may add in slow start (1, RFC 5681 §3.1; more for a TSO sender, see CongestionControl). */
+  abcLimit = 1;
   /** Bytes acked in congestion avoidance since cwnd last grew (RFC 5681 §3.1 byte counting). */
   private bytesAcked = 0;
 
@@ -30,7 +32,7 @@ export class NewReno implements CongestionControl {
   onAck(acked: number, _flight: number, mss: number, _now: Millis, _srtt: Millis): void {
     if (this.cwnd < this.ssthresh) {
       // Slow start (RFC 5681 §3.1, equation 2): at most one SMSS per ACK.
-      this.cwnd += Math.min(acked, mss);
+      this.cwnd += Math.min(acked, mss * this.abcLimit);
       return;
     }
     // Congestion avoidance: about one SMSS per RTT, counted in bytes (RFC 5681 §3.1).
