@@ -136,7 +136,7 @@ test('netch up --udp-tunnel: a host at the other end pings it and gets UDP echoe
 });
 
 test('netch up rejects bad arguments with exit code 2', () => {
-  for (const args of [['--forward', 'udp:1-2'], ['--udp-tunnel', 'nonsense'], ['--tap', 'x', '--udp-tunnel', '1:127.0.0.1:2'], ['--netns', 'bad name'], ['--tap', 'x', '--address', '300.1.1.1/24']]) {
+  for (const args of [['--forward', 'udp:1-2'], ['--udp-tunnel', 'nonsense'], ['--tap', 'x', '--udp-tunnel', '1:127.0.0.1:2'], ['--netns', 'bad name'], ['--tap', 'x', '--address', '300.1.1.1/24'], ['--offload'], ['--tap', 'x', '--offload', '--pcap', '/tmp/x.pcap']]) {
     const r = spawnSync(process.execPath, [MAIN, 'up', ...args], { encoding: 'utf8', timeout: 15_000 });
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
   }
