@@ -11,7 +11,9 @@
 // The byte at stream offset o of every connection is patternByte(o % PATTERN_PERIOD), so a
 // lost, duplicated, reordered or misdelivered chunk fails the check.
 
+import { createHash, type Hash } from 'node:crypto';
 import type { AppStack, StackApp } from '../src/runtime/channel-mode/app.js';
+import type { ZeroCopySocket } from '../src/runtime/channel-mode/zero-copy.js';
 import { toIpv4 } from '../src/iface/cidr.js';
 import type { Millis } from '../src/time.js';
 import { TcpErr } from '../src/transport/tcp/errors.js';
@@ -50,10 +52,13 @@ interface Conn {
   /** Request/response: the time the current request went out. */
   t0: Millis;
   shut: boolean;
+  /** The zero-copy reader (bulkServer with zeroCopy), and the stream's SHA-256 (with hash). */
+  z: ZeroCopySocket | null;
+  h: Hash | null;
 }
 
 function newConn(s: TcpSocket): Conn {
-  return { s, rcvd: 0, sent: 0, buf: null, pend: 0, pendLen: 0, done: false, t0: 0, shut: false };
+  return { s, rcvd: 0, sent: 0, buf: null, pend: 0, pendLen: 0, done: false, t0: 0, shut: false, z: null, h: null };
 }
 
 abstract class Base implements StackApp {
@@ -122,22 +127,87 @@ abstract class Base implements StackApp {
 /** Options of bulkServer and echoServer. */
 export interface ServerOptions {
   port: number;
+  /** bulkServer: read through zero-copy views (AppStack.zeroCopy) instead of recv(). */
+  zeroCopy?: boolean;
+  /** bulkServer: also hash each stream (SHA-256; stats `hashes`). */
+  hash?: boolean;
+  /** bulkServer with zeroCopy: the process of this index reads views and never releases them (a stuck application). */
+  hoardProc?: number;
+  /** bulkServer: the process of this index throws (crashes) once it has read `crashAfter` bytes. */
+  crashProc?: number;
+  crashAfter?: number;
 }
 
 class BulkServer extends Base {
   private l!: TcpSocket;
+  private hoard = false;
+  private framed = 0;
+  private copied = 0;
+  private readonly hashes: string[] = [];
   constructor(private readonly o: ServerOptions) {
     super();
   }
   start(stack: AppStack): void {
     this.stack = stack;
     this.l = this.listenOn(this.o.port);
+    this.hoard = this.o.zeroCopy === true && this.o.hoardProc === stack.index;
   }
   step(now: Millis): number {
     let work = 0;
-    for (let s = this.l.accept(); s !== null; s = this.l.accept()) this.conns.push(newConn(s));
-    for (const c of this.conns) if (!c.done) work += this.readChecked(c, now);
+    for (let s = this.l.accept(); s !== null; s = this.l.accept()) {
+      const c = newConn(s);
+      if (this.o.zeroCopy === true) c.z = this.stack.zeroCopy(s);
+      if (this.o.hash === true) c.h = createHash('sha256');
+      this.conns.push(c);
+    }
+    for (const c of this.conns) if (!c.done) work += c.z !== null ? this.readViews(c, now) : this.readChecked(c, now);
+    if (this.o.crashProc === this.stack.index && this.bytes >= (this.o.crashAfter ?? 0)) throw new Error(`process ${this.stack.index} crashes (test)`);
     return work;
+  }
+  /** Read views, check them against the pattern (and hash them), release them; return bytes read. */
+  private readViews(c: Conn, now: Millis, max = CHUNK * 16): number {
+    const z = c.z!;
+    const v = z.view;
+    let got = 0;
+    while (got < max) {
+      const n = z.readView(now);
+      if (n > 0) {
+        const at = c.rcvd % PATTERN_PERIOD;
+        if (pattern.compare(v.bytes, v.offset, v.offset + n, at, at + n) !== 0) {
+          this.fail(`corrupt data at offset ${c.rcvd} of a connection of process ${this.stack.index}`);
+          c.done = true;
+          c.s.abort(now);
+          return got;
+        }
+        if (c.h !== null) c.h.update(v.bytes.subarray(v.offset, v.offset + n));
+        if (!this.hoard) z.release(now);
+        c.rcvd += n;
+        got += n;
+        continue;
+      }
+      if (n === 0) {
+        if (c.h !== null) this.hashes.push(c.h.digest('hex'));
+        this.framed += z.framedBytes;
+        this.copied += z.copiedBytes;
+        this.onEof(c, now);
+      } else if (n !== -TcpErr.WouldBlock) {
+        this.fail(`readView: error ${-n}`);
+        c.done = true;
+      }
+      break;
+    }
+    this.bytes += got;
+    return got;
+  }
+  override stats(): Record<string, number | string> {
+    const open = this.conns.filter((c) => c.z !== null && !c.done);
+    return {
+      ...super.stats(),
+      framedBytes: this.framed + open.reduce((a, c) => a + c.z!.framedBytes, 0),
+      copiedBytes: this.copied + open.reduce((a, c) => a + c.z!.copiedBytes, 0),
+      heldFrames: open.reduce((a, c) => a + c.z!.heldFrames, 0),
+      hashes: [...new Set(this.hashes)].join(','),
+    };
   }
 }
 

@@ -6,6 +6,8 @@
 import type { Host } from '../../iface/host.js';
 import type { Millis } from '../../time.js';
 import type { TcpLayer } from '../../transport/tcp/layer.js';
+import type { TcpSocket } from '../../transport/tcp/socket.js';
+import type { ZeroCopySocket } from './zero-copy.js';
 
 /** What an app runs on: one stack (a whole host in one-thread mode, one process in channel mode). */
 export interface AppStack {
@@ -14,6 +16,13 @@ export interface AppStack {
   /** This process's index (0 in one-thread mode) and the number of processes. */
   readonly index: number;
   readonly procs: number;
+  /**
+   * Attach a zero-copy reader to a connected socket: `readView` hands out the received
+   * bytes as views (`bytes`, `offset`, `length`), `release` gives them back. In channel
+   * mode in-order payload stays in the arena frame it arrived in; in one-thread mode every
+   * view is a copy (COPY_HOLDER). Same API, same bytes.
+   */
+  zeroCopy(s: TcpSocket): ZeroCopySocket;
 }
 
 /** An application: sockets opened in `start`, driven by `step`. */

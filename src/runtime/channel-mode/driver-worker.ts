@@ -25,7 +25,7 @@ function main(d: { spec: DriverSpec; ctlPort: MessagePort }): void {
           driver.detach(Number(m['proc']));
           port.postMessage({ ok: true, framesLent: driver.framesLent() });
         } else if (m.cmd === 'stats') {
-          port.postMessage({ driver: driver.counters, framesLent: driver.framesLent(), flows: driver.table.size });
+          port.postMessage({ driver: driver.snapshot(), framesLent: driver.framesLent(), flows: driver.table.size });
         }
         continue;
       }

@@ -41,6 +41,9 @@ export interface ProcCounters {
   txFrames: number;
   /** Flows registered now. */
   flows: number;
+  /** Received frames lent to the process now (in its rx ring, being processed, or held by its zero-copy readers), and transmit frames. Updated by `snapshot`. */
+  rxLent: number;
+  txLent: number;
   alive: boolean;
 }
 
@@ -172,7 +175,7 @@ export class ChannelDriver {
     this.tcp = new TcpLayer(this.host);
     this.counters = { fastFrames: 0, slowFrames: 0, dropped: 0, arpCopies: 0, fastNs: 0, txFrames: 0, flows: 0, flowTableFull: 0, procs: [] };
     for (const p of spec.procs) {
-      const counters: ProcCounters = { rxFrames: 0, rxQuotaDrops: 0, txFrames: 0, flows: 0, alive: true };
+      const counters: ProcCounters = { rxFrames: 0, rxQuotaDrops: 0, txFrames: 0, flows: 0, rxLent: 0, txLent: 0, alive: true };
       this.counters.procs.push(counters);
       this.procs.push({
         rx: new Ring(p.rings.rx), done: new Ring(p.rings.done), free: new Ring(p.rings.free), tx: new Ring(p.rings.tx), ctl: new Ring(p.rings.ctl),
@@ -445,6 +448,17 @@ export class ChannelDriver {
     pp.held = 0;
     this.linkRx.flushRecycled();
     this.counters.flows = this.table.size;
+  }
+
+  /** Return the counters, with each process's lent frames brought up to date. */
+  snapshot(): DriverCounters {
+    const procs = this.procs;
+    for (let p = 0; p < procs.length; p++) {
+      const pp = procs[p]!;
+      pp.counters.rxLent = pp.inflight;
+      pp.counters.txLent = pp.held;
+    }
+    return this.counters;
   }
 
   /** Return the number of frames held by processes (lent for receiving or sending). */

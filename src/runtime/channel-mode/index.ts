@@ -24,6 +24,7 @@ export * from './spec.js';
 export { ChannelDriver, type DriverCounters, type ProcCounters } from './driver.js';
 export { ChannelProcess, ProcDevice } from './process.js';
 export { WorkerHandle } from './worker-link.js';
+export * from './zero-copy.js';
 
 const STACK_WORKER = new URL('./stack-worker.js', import.meta.url);
 const DRIVER_WORKER = new URL('./driver-worker.js', import.meta.url);
@@ -56,6 +57,8 @@ export interface ChannelHostOptions {
   tcp?: TcpOptionsInput;
   rxQuota?: number;
   txFrames?: number;
+  /** Received frames each process may hold for zero-copy readers (ProcSpec.holdFrames). */
+  holdFrames?: number;
 }
 
 /** A channel-mode host: a driver thread and N process threads, started from this thread. */
@@ -78,6 +81,7 @@ export class ChannelHost {
       link: o.link, mac: o.mac, address: o.address, procs: o.procs ?? 2,
       ...(o.rxQuota === undefined ? {} : { rxQuota: o.rxQuota }),
       ...(o.txFrames === undefined ? {} : { txFrames: o.txFrames }),
+      ...(o.holdFrames === undefined ? {} : { holdFrames: o.holdFrames }),
     });
     const driver = new WorkerHandle(DRIVER_WORKER, { spec });
     const procs = spec.procs.map((p) => new WorkerHandle(STACK_WORKER, { mode: 'process', spec: p, app: o.app, tcp: o.tcp ?? {} }));

@@ -14,16 +14,21 @@ import type { Millis } from '../../time.js';
 import type { TcpOptionsInput } from '../../transport/tcp/config.js';
 import { TcpLayer, type TcpFlowObserver } from '../../transport/tcp/layer.js';
 import { CTL_FLOW_ADD, CTL_FLOW_REMOVE, CTL_PORT_ADD, CTL_PORT_REMOVE, type ProcSpec } from './spec.js';
+import type { FrameHolder } from './zero-copy.js';
 
 const TX_BATCH = 32;
 
-/** The device of a process: rx/done and free/tx rings to the driver. */
-export class ProcDevice implements LinkDevice {
+/** The device of a process: rx/done and free/tx rings to the driver; the frame holder of its zero-copy readers. */
+export class ProcDevice implements LinkDevice, FrameHolder {
   readonly name: string;
   readonly maxFrameLen: number;
   readonly stats: LinkStats = newLinkStats();
   readonly txBytes: Uint8Array;
+  /** The arena (the bytes zero-copy views point into; the same array as txBytes). */
+  readonly bytes: Uint8Array;
   readonly checksumOffload: boolean;
+  /** Frames this process may hold for zero-copy readers (ProcSpec.holdFrames). */
+  readonly holdLimit: number;
   /** Driver -> process: received frames. */
   readonly rx: Ring;
   private readonly done: Ring;
@@ -35,6 +40,12 @@ export class ProcDevice implements LinkDevice {
   private top = 0;
   private reserved = -1;
   private pending = 0;
+  /** The frame `receive` is handing to the stack now (-1: none), its end, and whether it was held. */
+  private cur = -1;
+  private curEnd = 0;
+  private curHeld = false;
+  private held = 0;
+  private donePending = 0;
   /** Control words that did not fit the ctl ring yet (rare: 4096 slots). */
   private readonly ctlBacklog: number[] = [];
 
@@ -44,6 +55,7 @@ export class ProcDevice implements LinkDevice {
     this.maxFrameLen = spec.maxFrameLen;
     this.checksumOffload = spec.checksumOffload;
     this.txBytes = arena.bytes;
+    this.bytes = arena.bytes;
     this.rx = new Ring(spec.rings.rx);
     this.done = new Ring(spec.rings.done);
     this.free = new Ring(spec.rings.free);
@@ -51,35 +63,76 @@ export class ProcDevice implements LinkDevice {
     this.ctl = new Ring(spec.rings.ctl);
     this.driverBell = new Ring(spec.driverBell);
     this.stack = new Int32Array(spec.rings.free.size);
+    this.holdLimit = spec.holdFrames;
   }
 
-  /** Process up to `budget` steered frames in place, then hand them back (done ring). */
+  /** Process up to `budget` steered frames in place, then hand back those not held (done ring). */
   receive(sink: FrameSink, budget: number, now: Millis): number {
     const rx = this.rx;
     const n = rx.consumePeek(budget);
     if (n === 0) return 0;
-    const done = this.done;
-    // Cannot be short: the driver lends at most done.size frames (its rx quota).
-    const room = done.produceReserve(n);
     const bytes = this.txBytes;
     let i = 0;
     try {
       for (; i < n; i++) {
         const off = rx.peekOffset(i);
         const len = rx.peekLength(i);
-        if (i < room) done.setDesc(i, off, 0, 0, 0);
         this.stats.rxFrames++;
         this.stats.rxBytes += len;
+        this.cur = off;
+        this.curEnd = off + len;
+        this.curHeld = false;
         sink.onFrame(bytes, off, len, now);
+        if (!this.curHeld) this.doneAdd(off);
       }
     } finally {
       // Runs even if the sink throws: every frame taken goes back to the driver.
-      const k = i < n ? i + 1 : n;
-      rx.consumeRelease(k);
-      done.producePublish(k < room ? k : room);
-      this.driverBell.bell.ring();
+      if (i < n) {
+        if (!this.curHeld) this.doneAdd(rx.peekOffset(i));
+        i++;
+      }
+      this.cur = -1;
+      rx.consumeRelease(i);
+      this.donePublish();
     }
     return n;
+  }
+
+  /**
+   * Keep the frame being received (it holds `len` payload bytes at `off` of `bytes`) out of
+   * the done ring; return its offset, or -1 when it cannot be kept (not a frame of this
+   * device, or the process already holds its share, ProcSpec.holdFrames). Ownership: the
+   * caller owns the frame until it passes the offset to `release`.
+   */
+  holdCurrent(bytes: Uint8Array, off: number, len: number): number {
+    if (this.cur < 0 || this.curHeld || bytes !== this.txBytes || off < this.cur || off + len > this.curEnd || this.held >= this.holdLimit) return -1;
+    this.curHeld = true;
+    this.held++;
+    return this.cur;
+  }
+
+  /** Give back a frame `holdCurrent` kept (published at the next receive or flush). */
+  release(frame: number): void {
+    this.held--;
+    this.doneAdd(frame);
+    if (this.cur < 0 && this.donePending >= TX_BATCH) this.donePublish();
+  }
+
+  /** Frames held for the application now. */
+  get heldFrames(): number {
+    return this.held;
+  }
+
+  private doneAdd(off: number): void {
+    // Cannot be short: the driver lends at most done.size frames (its rx quota).
+    if (this.done.produceReserve(this.donePending + 1) > this.donePending) this.done.setDesc(this.donePending++, off, 0, 0, 0);
+  }
+
+  private donePublish(): void {
+    if (this.donePending === 0) return;
+    this.done.producePublish(this.donePending);
+    this.donePending = 0;
+    this.driverBell.bell.ring();
   }
 
   /** Take a frame the driver lent; return its offset, or -1 when none is free now. */
@@ -119,6 +172,7 @@ export class ProcDevice implements LinkDevice {
   /** Publish queued frames and control words to the driver, and wake it if it sleeps. */
   flush(): void {
     if (this.ctlBacklog.length > 0) this.pushCtlBacklog();
+    this.donePublish();
     if (this.pending === 0) return;
     this.tx.producePublish(this.pending);
     this.pending = 0;

@@ -45,6 +45,12 @@ export interface ProcSpec {
   readonly driverBell: RingSpec;
   readonly maxFrameLen: number;
   readonly checksumOffload: boolean;
+  /**
+   * Received frames the process may keep for zero-copy readers (zero-copy.ts); past it,
+   * text is copied. At most half its rx quota, and all processes together at most half the
+   * peer's frames, so views held by a slow application never starve another process.
+   */
+  readonly holdFrames: number;
   readonly mac: number;
   readonly address: string;
   /** This process's slice of the ephemeral port range, so flows never collide. */
@@ -75,6 +81,8 @@ export interface ChannelModeSpecOptions {
   rxQuota?: number;
   /** Transmit frames lent to each process (a power of two; default 256). */
   txFrames?: number;
+  /** Received frames each process may hold for zero-copy readers (default and maximum: min(rxQuota / 2, link rx frames / (2 x procs))). */
+  holdFrames?: number;
   flowCapacity?: number;
   ephemeralPorts?: [number, number];
 }
@@ -86,6 +94,8 @@ export function createChannelModeSpec(o: ChannelModeSpecOptions): DriverSpec {
   if (o.link.tx.frameCount < o.procs * txFrames + 16) {
     throw new RangeError(`channel mode: the link end owns ${o.link.tx.frameCount} frames, ${o.procs} processes need ${o.procs} x ${txFrames} + 16`);
   }
+  const holdMax = Math.min(rxQuota >>> 1, Math.floor(o.link.rx.frameCount / (2 * o.procs)));
+  const holdFrames = Math.max(0, Math.min(holdMax, Math.floor(o.holdFrames ?? holdMax)));
   const [low, high] = o.ephemeralPorts ?? [32768, 60999];
   const span = Math.floor((high - low + 1) / o.procs);
   const procs: ProcSpec[] = [];
@@ -105,6 +115,7 @@ export function createChannelModeSpec(o: ChannelModeSpecOptions): DriverSpec {
       driverBell: o.link.rx.data,
       maxFrameLen: o.link.maxFrameLen,
       checksumOffload: o.link.checksumOffload,
+      holdFrames,
       mac: o.mac,
       address: o.address,
       ephemeralPorts: [low + i * span, low + (i + 1) * span - 1],

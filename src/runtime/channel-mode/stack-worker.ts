@@ -17,6 +17,7 @@ import { loadApp, type AppRef, type AppStack } from './app.js';
 import { ChannelProcess } from './process.js';
 import type { ProcSpec } from './spec.js';
 import { pollControl } from './worker-link.js';
+import { COPY_HOLDER, ZeroCopySocket } from './zero-copy.js';
 
 interface Data {
   mode: 'process' | 'standalone';
@@ -41,16 +42,16 @@ async function main(d: Data): Promise<void> {
   let linkStats: () => unknown;
   if (d.mode === 'process') {
     const proc = new ChannelProcess(d.spec!, d.tcp ?? {});
-    stack = { host: proc.host, tcp: proc.tcp, index: d.spec!.index, procs: d.spec!.procs };
+    stack = { host: proc.host, tcp: proc.tcp, index: d.spec!.index, procs: d.spec!.procs, zeroCopy: (s) => ZeroCopySocket.attach(s, proc.dev) };
     poll = (now) => proc.poll(now);
     sleep = (ms) => proc.sleep(ms);
-    linkStats = () => proc.dev.stats;
+    linkStats = () => ({ ...proc.dev.stats, heldFrames: proc.dev.heldFrames });
   } else {
     const dev = openMemoryLink(d.link!);
     const host = new Host({ name: d.name ?? 'host' });
     host.addInterface(dev, { mac: d.mac!, address: d.address! });
     const tcp = new TcpLayer(host, d.tcp ?? {});
-    stack = { host, tcp, index: 0, procs: 1 };
+    stack = { host, tcp, index: 0, procs: 1, zeroCopy: (s) => ZeroCopySocket.attach(s, COPY_HOLDER) };
     poll = (now) => host.poll(now);
     const ring = new Ring(d.link!.rx.data);
     sleep = (ms) => {
