@@ -100,7 +100,10 @@ export class Socket extends Duplex implements PollHandler {
   private wantRead = false;
   private wantRef = true;
   private inPump = false;
+  /** The write being sent (`pw` while one is), or null. */
   private inflight: PendingWrite | null = null;
+  /** The one record a write uses (a stream writes one chunk at a time): no allocation per write. */
+  private readonly pw: PendingWrite = { buf: EMPTY, off: 0, cb: noop };
   private finalCb: ((err?: Error | null) => void) | null = null;
   private peerAddr: SockAddrIn | null = null;
   private sockAddr: SockAddrIn | null = null;
@@ -337,11 +340,14 @@ export class Socket extends Duplex implements PollHandler {
 
   /** Send `chunk`; the callback runs when the stack took all of it (stream.Writable). */
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.inflight = { buf: chunk, off: 0, cb };
+    const p = this.pw;
+    p.buf = chunk;
+    p.off = 0;
+    p.cb = cb;
+    this.inflight = p;
     if (this.connecting) return; // sent when the connection is up
     if (this.fd < 0) {
-      this.inflight = null;
-      cb(nodeError('ERR_SOCKET_CLOSED', 'Socket is closed'));
+      this.endWrite()(nodeError('ERR_SOCKET_CLOSED', 'Socket is closed'));
       return;
     }
     this.flushWrite();
@@ -374,7 +380,7 @@ export class Socket extends Duplex implements PollHandler {
       this.stack.poller.remove(fd);
       this.stack.process.sys.close(fd);
     }
-    this.inflight = null;
+    if (this.inflight !== null) this.endWrite(); // the stream fails what is left; its callback is not called
     this.dropRef();
     this.stack.untrack(this);
     const server = this.owner;
@@ -526,17 +532,25 @@ export class Socket extends Duplex implements PollHandler {
         continue;
       }
       if (r === -EAGAIN || r === 0) return; // EPOLLOUT resumes it
-      this.inflight = null;
-      p.cb(errnoException(r, 'write'));
+      this.endWrite()(errnoException(r, 'write'));
       return;
     }
-    this.inflight = null;
-    p.cb();
+    this.endWrite()();
     if (this.finalCb !== null && this.inflight === null && !this.connecting) {
       const cb = this.finalCb;
       this.finalCb = null;
       this.shutdownWrite(cb);
     }
+  }
+
+  /** Finish the write in flight: forget it (its chunk and callback too); return its callback, which may start the next write. */
+  private endWrite(): (err?: Error | null) => void {
+    const p = this.pw;
+    const cb = p.cb;
+    p.buf = EMPTY;
+    p.cb = noop;
+    this.inflight = null;
+    return cb;
   }
 
   private applyKeepAlive(): void {
@@ -583,6 +597,10 @@ export class Socket extends Duplex implements PollHandler {
     return s.port === 0 ? null : s;
   }
 }
+
+const EMPTY = new Uint8Array(0);
+
+function noop(): void {}
 
 let scratch: Buffer | null = null;
 

@@ -18,6 +18,12 @@ export interface HttpRunOptions {
   bodyLen?: number;
   /** Link faults and capture (our stack only). */
   scenario?: Partial<LinkScenario>;
+  /**
+   * Install a syscall Tracer with this `-e trace=` set on the server's and the client's
+   * processes, printing to a null sink (our stack only; default none). A set that names
+   * no call of the hot path ("connect") measures what an installed, filtered-out hook costs.
+   */
+  trace?: string | null;
   /** Called about ten times a second: responses so far, failures, ms since the load started. */
   onProgress?: (completed: number, failed: number, elapsedMs: number) => void;
 }
@@ -36,6 +42,10 @@ export interface HttpRunResult {
   pcapFrames: number;
   /** Connections the server accepted. */
   serverConnections: number;
+  /** Lines the tracers printed, both processes (0 without one). */
+  traceLines: number;
+  /** Cross-thread wake-ups (Atomics.notify) the two link ends sent each other (our stack), or null. */
+  linkWakeups: number | null;
 }
 
 const workerUrl = new URL('./http-worker.js', import.meta.url);
@@ -89,13 +99,14 @@ export async function runHttp(opts: HttpRunOptions): Promise<HttpRunResult> {
   // Hosts attached to the link ends directly may skip transport checksums (as on Linux's lo);
   // middleware hides the flag from its host, which would then check what the peer skipped.
   const plain = scenario.loss === 0 && scenario.delayMs === 0 && scenario.pcap === null;
+  const trace = opts.kind === 'netch' ? opts.trace ?? null : null;
   const specs = opts.kind === 'netch' ? createSharedMemoryLink({ mtu: 1500, frames: 1024, checksumOffload: plain }) : null;
   const server = new Worker(workerUrl);
   const client = new Worker(workerUrl);
   const progress = new Int32Array(new SharedArrayBuffer(8));
   let ticker: ReturnType<typeof setInterval> | null = null;
   try {
-    const ready = await request<{ port: number }>(server, { cmd: 'server', kind: opts.kind, spec: specs?.[1] ?? null, bodyLen } satisfies ServerJob);
+    const ready = await request<{ port: number }>(server, { cmd: 'server', kind: opts.kind, spec: specs?.[1] ?? null, bodyLen, trace } satisfies ServerJob);
     const before = opts.kind === 'kernel' ? kernelTcpCounters() : null;
     const t0 = performance.now();
     if (opts.onProgress) {
@@ -104,7 +115,7 @@ export async function runHttp(opts: HttpRunOptions): Promise<HttpRunResult> {
     }
     const job: ClientJob = {
       cmd: 'client', kind: opts.kind, spec: specs?.[0] ?? null, scenario, port: ready.port,
-      conns: opts.conns, durationMs: opts.durationMs, warmupMs: opts.warmupMs, bodyLen, progress,
+      conns: opts.conns, durationMs: opts.durationMs, warmupMs: opts.warmupMs, bodyLen, trace, progress,
     };
     const rep = await request<ClientReport>(client, job);
     if (ticker !== null) clearInterval(ticker);
@@ -124,6 +135,8 @@ export async function runHttp(opts: HttpRunOptions): Promise<HttpRunResult> {
       lostFrames: rep.lostFrames,
       pcapFrames: rep.pcapFrames,
       serverConnections: srv.connections,
+      traceLines: rep.traceLines + srv.traceLines,
+      linkWakeups: rep.tcp !== null && srv.tcp !== null ? rep.tcp.linkWakeups + srv.tcp.linkWakeups : null,
     };
   } finally {
     if (ticker !== null) clearInterval(ticker);

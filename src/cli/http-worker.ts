@@ -8,10 +8,11 @@ import { openSync } from 'node:fs';
 import { connect as kernelConnect, type Server as KernelServer } from 'node:net';
 import { parentPort } from 'node:worker_threads';
 import { createStack, type Stack } from '../adapters/index.js';
+import { Tracer } from '../hooks/tracer.js';
 import { Host } from '../iface/host.js';
 import type { LinkDevice } from '../link/device.js';
 import { FaultInjector } from '../link/fault-injector.js';
-import { openMemoryLink, type MemoryLinkSpec } from '../link/memory.js';
+import { type MemoryLink, openMemoryLink, type MemoryLinkSpec } from '../link/memory.js';
 import { PcapTap, PcapWriter } from '../link/pcap.js';
 import { Kernel } from '../posix/kernel.js';
 import { Loop } from '../runtime/loop.js';
@@ -48,6 +49,8 @@ export interface ServerJob {
   kind: HttpStackKind;
   spec: MemoryLinkSpec | null;
   bodyLen: number;
+  /** `-e trace=` of a Tracer installed on the process, writing to a null sink (netch only), or null. */
+  trace: string | null;
 }
 
 /** Run the load generator. */
@@ -62,6 +65,8 @@ export interface ClientJob {
   durationMs: number;
   warmupMs: number;
   bodyLen: number;
+  /** `-e trace=` of a Tracer installed on the process, writing to a null sink (netch only), or null. */
+  trace: string | null;
   /** [0] responses completed, [1] failures: read by the main thread for the progress bar. */
   progress: Int32Array;
 }
@@ -71,6 +76,8 @@ export interface TcpFigures {
   outSegs: number;
   inSegs: number;
   retransSegs: number;
+  /** Wake-ups (Atomics.notify) this host's link end sent to the other end. */
+  linkWakeups: number;
 }
 
 /** What the client side reports. */
@@ -82,6 +89,8 @@ export interface ClientReport {
   lostFrames: number;
   /** Frames written to the capture (0 without one). */
   pcapFrames: number;
+  /** Lines the tracer printed (0 without one). */
+  traceLines: number;
   /** An error that stopped the side ('' when none). */
   error: string;
 }
@@ -91,6 +100,8 @@ export interface ServerReport {
   tcp: TcpFigures | null;
   /** Connections the http server saw. */
   connections: number;
+  /** Lines the tracer printed (0 without one). */
+  traceLines: number;
 }
 
 /** A capture that stops writing after `limit` frames, so a long run cannot fill the disk. */
@@ -112,15 +123,18 @@ class BoundedPcapTap extends PcapTap {
 
 /** One of our hosts on its end of the link, with a kernel, a real-time loop and the Node adapters. */
 interface NetchSide {
+  link: MemoryLink;
   host: Host;
   kernel: Kernel;
   loop: Loop;
   stack: Stack;
   faults: FaultInjector | null;
   writer: PcapWriter | null;
+  tracer: Tracer | null;
+  traceLines: number;
 }
 
-function netchSide(spec: MemoryLinkSpec, server: boolean, scenario: LinkScenario | null): NetchSide {
+function netchSide(spec: MemoryLinkSpec, server: boolean, scenario: LinkScenario | null, trace: string | null): NetchSide {
   const link = openMemoryLink(spec);
   const loop = new Loop();
   let dev: LinkDevice = link;
@@ -145,15 +159,22 @@ function netchSide(spec: MemoryLinkSpec, server: boolean, scenario: LinkScenario
   });
   const kernel = new Kernel(host, { clock: loop.clock });
   const stack = createStack({ kernel, loop, name: server ? 'http-server' : 'load' });
-  return { host, kernel, loop, stack, faults, writer };
+  const side: NetchSide = { link, host, kernel, loop, stack, faults, writer, tracer: null, traceLines: 0 };
+  if (trace !== null) {
+    // Lines go nowhere but are counted, so a run shows the tracer was there.
+    side.tracer = new Tracer({ trace, write: () => void side.traceLines++ });
+    side.tracer.attach(stack.process);
+  }
+  return side;
 }
 
-function tcpFigures(k: Kernel): TcpFigures {
-  const t = k.tcp.counters.Tcp;
-  return { outSegs: t.OutSegs, inSegs: t.InSegs, retransSegs: t.RetransSegs };
+function tcpFigures(side: NetchSide): TcpFigures {
+  const t = side.kernel.tcp.counters.Tcp;
+  return { outSegs: t.OutSegs, inSegs: t.InSegs, retransSegs: t.RetransSegs, linkWakeups: side.link.wakeupsSent };
 }
 
 function closeNetch(side: NetchSide): void {
+  side.tracer?.detachAll();
   side.stack.close();
   side.loop.stop();
   side.host.close();
@@ -172,14 +193,20 @@ function startServer(job: ServerJob, reply: (m: unknown) => void): void {
     app.listen(0, '127.0.0.1', () => reply({ ready: true, port: (app.address() as { port: number }).port }));
     return;
   }
-  const side = netchSide(job.spec!, true, null);
+  const side = netchSide(job.spec!, true, null, job.trace);
   serverSide = side;
-  const srv = side.stack.createServer((s) => app.emit('connection', s));
+  // TCP_NODELAY on every accepted socket, as http.createServer's net.Server sets it on the
+  // kernel's (its noDelay option defaults to true): the same server on both stacks.
+  const srv = side.stack.createServer({ noDelay: true }, (s) => app.emit('connection', s));
   srv.listen(HTTP_PORT, HTTP_SERVER_ADDR, () => reply({ ready: true, port: HTTP_PORT }));
 }
 
 function stopServer(): ServerReport {
-  const report: ServerReport = { tcp: serverSide === null ? null : tcpFigures(serverSide.kernel), connections: serverConnections };
+  const report: ServerReport = {
+    tcp: serverSide === null ? null : tcpFigures(serverSide),
+    connections: serverConnections,
+    traceLines: serverSide?.traceLines ?? 0,
+  };
   if (serverSide !== null) closeNetch(serverSide);
   kernelServer?.close();
   return report;
@@ -187,13 +214,13 @@ function stopServer(): ServerReport {
 
 async function runClient(job: ClientJob): Promise<ClientReport> {
   let side: NetchSide | null = null;
-  const report: ClientReport = { load: null as unknown as LoadResult, tcp: null, lostFrames: 0, pcapFrames: 0, error: '' };
+  const report: ClientReport = { load: null as unknown as LoadResult, tcp: null, lostFrames: 0, pcapFrames: 0, traceLines: 0, error: '' };
   try {
     let dial: () => LoadSocket;
     if (job.kind === 'kernel') {
       dial = () => kernelConnect(job.port, '127.0.0.1');
     } else {
-      const s = netchSide(job.spec!, false, job.scenario);
+      const s = netchSide(job.spec!, false, job.scenario, job.trace);
       side = s;
       dial = () => s.stack.connect({ host: HTTP_SERVER_ADDR, port: HTTP_PORT }) as unknown as LoadSocket;
     }
@@ -208,7 +235,8 @@ async function runClient(job: ClientJob): Promise<ClientReport> {
       drainMs: Math.max(2000, 4 * job.scenario.delayMs + 1000),
     });
     if (side !== null) {
-      report.tcp = tcpFigures(side.kernel);
+      report.tcp = tcpFigures(side);
+      report.traceLines = side.traceLines;
       if (side.faults !== null) report.lostFrames = side.faults.txFaults.lost + side.faults.rxFaults.lost;
       if (side.writer !== null) {
         side.writer.flush();

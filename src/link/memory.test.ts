@@ -344,6 +344,42 @@ test('a shared link opened twice in one thread moves frames and notifies through
   b.close();
 });
 
+test('across threads a receiver that drained its ring looks again for rxSpin turns: frames sent then need no wake-up', async () => {
+  for (const rxSpin of [0, 8]) {
+    const [sa, sb] = createSharedMemoryLink({ frames: 8, rxSpin });
+    const a = openMemoryLink(sa);
+    const b = openMemoryLink(sb);
+    assert.equal(sb.rxSpin, rxSpin);
+    let calls = 0;
+    let wake!: () => void;
+    b.setRxNotify(() => {
+      calls++;
+      wake();
+    });
+    const c = new Collect();
+    for (let i = 0; i < 3; i++) {
+      const notified = new Promise<void>((r) => (wake = r));
+      send(a, seqFrame(i));
+      await notified;
+      assert.equal(b.receive(c, 64, 0), 1); // drained: b spins (rxSpin > 0) or sleeps
+      await tick();
+    }
+    assert.equal(calls, 3);
+    assert.deepEqual(c.frames.map(seqOf), [0, 1, 2]);
+    // The first frame always needs a wake-up (b slept since setRxNotify); the next ones only without a spin.
+    assert.equal(a.wakeupsSent, rxSpin === 0 ? 3 : 1, `rxSpin ${rxSpin}`);
+    // A spin ends: after rxSpin idle turns the receiver sleeps, and the next frame wakes it.
+    for (let i = 0; i < rxSpin + 2; i++) await tick();
+    const notified = new Promise<void>((r) => (wake = r));
+    send(a, seqFrame(3));
+    await notified;
+    assert.equal(a.wakeupsSent, rxSpin === 0 ? 4 : 2);
+    a.close();
+    b.close();
+  }
+  assert.throws(() => createSharedMemoryLink({ rxSpin: -1 }), RangeError);
+});
+
 test('cross-thread pair: 100k frames there and back with contents checked', async () => {
   const { fillFrame, checkFrame, frameLen } = await import('../../test/channel/memory-link-worker.js');
   const total = 100_000;
