@@ -48,8 +48,12 @@ if (parentPort !== null && (workerData as { role?: string } | null)?.role === 'e
   };
   const drain = (): void => {
     scheduled = false;
+    let blocked = false;
     for (;;) {
-      if (link.transmitBegin(link.maxFrameLen) < 0) break; // no room to echo: poll again soon
+      if (link.transmitBegin(link.maxFrameLen) < 0) {
+        blocked = true; // no room to echo: poll again soon
+        break;
+      }
       if (link.receive(sink, 1, 0) === 0) break; // the reservation is kept for next time
     }
     if (received >= total || error !== null) {
@@ -58,8 +62,9 @@ if (parentPort !== null && (workerData as { role?: string } | null)?.role === 'e
       link.close();
       return;
     }
-    // Frames may still be waiting (echo blocked): poll; an empty ring re-armed the notify.
-    if (link.transmitBegin(link.maxFrameLen) < 0) {
+    // Frames may still be waiting (echo blocked): poll. Only a receive that found the ring
+    // empty re-armed the notify, so a blocked drain must poll even if room came back since.
+    if (blocked) {
       scheduled = true;
       setTimeout(drain, 1);
     }
