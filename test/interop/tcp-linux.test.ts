@@ -393,6 +393,9 @@ test('echo with a Linux client that stops reading: both windows close and reopen
   const n = 4 << 20;
   const file = join(s.bench.dir, 'echo.bin');
   await s.bench.exec(['sh', '-c', `head -c ${n} /dev/urandom > ${file}`], { check: true });
+  // A small receive buffer for the kernel (this namespace only): auto-tuned up to 6 MiB
+  // (tcp_rmem's default maximum) it could swallow the whole echo and never close its window.
+  await s.bench.exec(['sysctl', '-qw', 'net.ipv4.tcp_rmem=4096 65536 262144'], { check: true });
   // The reader of socat's output starts 2 s late: socat stops reading the socket, the
   // kernel's window closes, our echo stops reading, our window closes.
   const r = await s.bench.exec(['sh', '-c', `socat -t 30 STDIO TCP:${HOST_ADDR}:7 < ${file} | (sleep 2; sha256sum)`], { timeoutMs: 60_000, check: true });
