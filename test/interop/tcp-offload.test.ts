@@ -12,17 +12,11 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import type { FrameSink, LinkDevice, LinkStats } from '../../src/link/device.js';
 import type { TapDevice } from '../../src/link/tap.js';
 import type { Millis } from '../../src/time.js';
-import { TcpErr } from '../../src/transport/tcp/errors.js';
-import { TcpState, tcpStateName } from '../../src/transport/tcp/state.js';
-import { parseIpv4 } from '../../src/wire/ipv4.js';
-import { HOST_ADDR, KERNEL_ADDR, openBench, toolSkipReason, waitFor, type Bench, type Capture } from './bench.js';
-import { HashSink, RandomSource, errText, ss, startTcpHost, type TcpBenchHost } from './tcp-peer.js';
+import { openBench, toolSkipReason, type Bench, type Capture } from './bench.js';
+import { bulkFromKernel, bulkToKernel, startTcpHost, transferRate, type TcpBenchHost } from './tcp-peer.js';
 
 const MiB = 1 << 20;
 const BYTES = Number(process.env['NETCH_OFFLOAD_BYTES'] ?? 64 * MiB);
@@ -144,70 +138,16 @@ async function checkWire(s: Setup): Promise<number> {
   return (await s.bench.summarize(s.cap.file, 'ip.len > 1500')).length;
 }
 
-async function sha256File(path: string): Promise<string> {
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest('hex');
-}
-
-function rate(bytes: number, ms: number): string {
-  return `${(bytes / MiB).toFixed(0)} MiB in ${(ms / 1000).toFixed(2)} s (${((bytes * 8) / 1e6 / ms).toFixed(2)} Gbit/s)`;
-}
-
-/** Linux sends `n` random bytes with socat to our listener; both sides hash them. */
+/** Linux sends `n` bytes to us (bulkFromKernel); print the rate and the super-frames received. */
 async function kernelToUs(t: TestContext, s: Setup, n: number, port: number): Promise<void> {
-  const file = join(s.bench.dir, 'send.bin');
-  await s.bench.exec(['sh', '-c', `head -c ${n} /dev/urandom > ${file}`], { check: true, timeoutMs: 60_000 });
-  const want = await sha256File(file);
-  const l = s.tcp.socket();
-  assert.equal(l.bind(0, port), 0);
-  assert.equal(l.listen(4), 0);
-  let sink: HashSink | null = null;
-  l.onReadiness = () => {
-    const c = l.accept();
-    if (c !== null) sink = new HashSink(c, s.loop.clock);
-  };
-  const t0 = performance.now();
-  const r = await s.bench.exec(['socat', '-u', `OPEN:${file},rdonly`, `TCP:${HOST_ADDR}:${port}`], { timeoutMs: 300_000 });
-  assert.equal(r.code, 0, `socat: ${r.stderr}`);
-  const got = (): HashSink | null => sink;
-  assert.ok(await waitFor(() => got()?.eof === true || (got()?.error ?? 0) !== 0, 30_000), `received ${got()?.bytes ?? 0} of ${n}`);
-  t.diagnostic(`Linux -> us with offload: ${rate(n, performance.now() - t0)}; super-frames received: ${s.tap.rxGsoFrames}`);
-  const done = got()!;
-  assert.equal(errText(done.error), '0');
-  assert.equal(done.bytes, n);
-  assert.equal(done.digest, want, 'SHA-256 of the bytes we received = SHA-256 of the file Linux sent');
-  done.s.close(s.loop.clock.now());
-  assert.ok(await waitFor(() => done.s.state === TcpState.Closed, 10_000), `our socket is ${tcpStateName(done.s.state)}`);
-  l.close(s.loop.clock.now());
+  const ms = await bulkFromKernel(s, n, port);
+  t.diagnostic(`Linux -> us with offload: ${transferRate(n, ms)}; super-frames received: ${s.tap.rxGsoFrames}`);
 }
 
-/** We send `n` random bytes to socat on Linux, which hashes them with sha256sum. */
+/** We send `n` bytes to Linux (bulkToKernel); print the rate and the super-segments sent. */
 async function usToKernel(t: TestContext, s: Setup, n: number, port: number): Promise<void> {
-  const child = s.bench.spawn(['sh', '-c', `socat -u TCP-LISTEN:${port},bind=${KERNEL_ADDR},reuseaddr STDOUT | sha256sum`]);
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let listening = false;
-  for (let i = 0; i < 100 && !listening; i++) {
-    listening = (await ss(s.bench)).some((e) => e.state === 'LISTEN' && e.local === `${KERNEL_ADDR}:${port}`);
-    if (!listening) await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(listening, 'socat listens');
-  const sock = s.tcp.socket();
-  assert.equal(sock.connect(parseIpv4(KERNEL_ADDR), port, s.loop.clock.now()), -TcpErr.InProgress);
-  const t0 = performance.now();
-  const src = new RandomSource(sock, n, s.loop.clock);
-  const limitMs = 300_000;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), limitMs)))]);
-  clearTimeout(timer);
-  assert.notEqual(code, 'timeout', `socat did not finish in ${limitMs} ms: sent ${src.sent} of ${n}, ${tcpStateName(sock.state)}`);
-  t.diagnostic(`us -> Linux with offload: ${rate(n, performance.now() - t0)}; super-segments sent: ${s.tap.txTsoFrames}`);
-  assert.equal(errText(src.error), '0');
-  assert.equal(src.sent, n);
-  assert.equal(out.split(' ')[0], src.digest, 'SHA-256 Linux computed = SHA-256 of the bytes we sent');
-  assert.ok(await waitFor(() => sock.state === TcpState.TimeWait, 10_000), `our socket is ${tcpStateName(sock.state)}`);
+  const ms = await bulkToKernel(s, n, port);
+  t.diagnostic(`us -> Linux with offload: ${transferRate(n, ms)}; super-segments sent: ${s.tap.txTsoFrames}`);
 }
 
 test(`offload: ${BYTES / MiB} MiB from Linux to our host as super-frames, SHA-256 checked`, { timeout: 600_000 }, async (t) => {

@@ -1,10 +1,13 @@
 // Helpers of the TCP interop tests (tcp-*.test.ts): our host with a TCP layer on the bench,
 // driven by the real-time Loop; a byte source and a hashing sink on our sockets; a Linux
 // socket driven line by line from the test (a python3 script in the namespace); `ss -tan`
-// in the namespace, parsed.
+// in the namespace, parsed; bulk transfers each way with socat, hashed on both sides.
 
+import assert from 'node:assert/strict';
 import { createHash, randomFillSync, type Hash } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Host } from '../../src/iface/host.js';
 import type { LinkDevice } from '../../src/link/device.js';
@@ -14,7 +17,9 @@ import { TcpErr, tcpErrName } from '../../src/transport/tcp/errors.js';
 import { TcpLayer } from '../../src/transport/tcp/layer.js';
 import type { TcpOptionsInput } from '../../src/transport/tcp/config.js';
 import { SHUT_WR, type TcpSocket } from '../../src/transport/tcp/socket.js';
-import { HOST_ADDR, HOST_MAC, PREFIX_LEN, sleep, type Bench } from './bench.js';
+import { TcpState, tcpStateName } from '../../src/transport/tcp/state.js';
+import { parseIpv4 } from '../../src/wire/ipv4.js';
+import { HOST_ADDR, HOST_MAC, KERNEL_ADDR, PREFIX_LEN, sleep, waitFor, type Bench } from './bench.js';
 
 /** Our host on the bench with a TCP layer. */
 export interface TcpBenchHost {
@@ -320,4 +325,89 @@ export async function waitForSs(bench: Bench, local: string, peer: string, state
     last = await ssState(bench, local, peer);
   }
   return last;
+}
+
+/** Our host on the bench with its bench (what the bulk transfers need). */
+export interface BulkSetup extends TcpBenchHost {
+  bench: Bench;
+}
+
+/** Return the SHA-256 of a file, hex. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** Return "N MiB in S s (R Gbit/s)". */
+export function transferRate(bytes: number, ms: number): string {
+  return `${(bytes / (1 << 20)).toFixed(0)} MiB in ${(ms / 1000).toFixed(2)} s (${((bytes * 8) / 1e6 / ms).toFixed(2)} Gbit/s)`;
+}
+
+/**
+ * Linux sends `n` random bytes with socat to our listener on `port`; both sides hash them.
+ * Return the milliseconds from the connect to the last byte; our side ends CLOSED.
+ */
+export async function bulkFromKernel(s: BulkSetup, n: number, port: number): Promise<number> {
+  const file = join(s.bench.dir, 'send.bin');
+  await s.bench.exec(['sh', '-c', `head -c ${n} /dev/urandom > ${file}`], { check: true, timeoutMs: 60_000 });
+  const want = await sha256File(file);
+  const l = s.tcp.socket();
+  assert.equal(l.bind(0, port), 0);
+  assert.equal(l.listen(4), 0);
+  let sink: HashSink | null = null;
+  l.onReadiness = () => {
+    const c = l.accept();
+    if (c !== null) sink = new HashSink(c, s.loop.clock);
+  };
+  const t0 = performance.now();
+  const r = await s.bench.exec(['socat', '-u', `OPEN:${file},rdonly`, `TCP:${HOST_ADDR}:${port}`], { timeoutMs: 300_000 });
+  assert.equal(r.code, 0, `socat: ${r.stderr}`);
+  const got = (): HashSink | null => sink;
+  assert.ok(await waitFor(() => got()?.eof === true || (got()?.error ?? 0) !== 0, 30_000), `received ${got()?.bytes ?? 0} of ${n}`);
+  const ms = performance.now() - t0;
+  const done = got()!;
+  assert.equal(errText(done.error), '0');
+  assert.equal(done.bytes, n);
+  assert.equal(done.digest, want, 'SHA-256 of the bytes we received = SHA-256 of the file Linux sent');
+  // socat closed; we close too: our side ends (LAST-ACK, then CLOSED).
+  done.s.close(s.loop.clock.now());
+  assert.ok(await waitFor(() => done.s.state === TcpState.Closed, 10_000), `our socket is ${tcpStateName(done.s.state)}`);
+  l.close(s.loop.clock.now());
+  return ms;
+}
+
+/**
+ * We send `n` random bytes to socat listening on Linux at `port`, which hashes them with
+ * sha256sum. Return the milliseconds from the connect to socat's exit; our side ends in
+ * TIME-WAIT.
+ */
+export async function bulkToKernel(s: BulkSetup, n: number, port: number): Promise<number> {
+  const child = s.bench.spawn(['sh', '-c', `socat -u TCP-LISTEN:${port},bind=${KERNEL_ADDR},reuseaddr STDOUT | sha256sum`]);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // Wait for socat to listen (bounded).
+  let listening = false;
+  for (let i = 0; i < 100 && !listening; i++) {
+    listening = (await ss(s.bench)).some((e) => e.state === 'LISTEN' && e.local === `${KERNEL_ADDR}:${port}`);
+    if (!listening) await sleep(50);
+  }
+  assert.ok(listening, 'socat listens');
+  const sock = s.tcp.socket();
+  assert.equal(sock.connect(parseIpv4(KERNEL_ADDR), port, s.loop.clock.now()), -TcpErr.InProgress);
+  const t0 = performance.now();
+  const src = new RandomSource(sock, n, s.loop.clock);
+  const limitMs = 300_000;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), limitMs)))]);
+  clearTimeout(timer);
+  const ms = performance.now() - t0;
+  assert.notEqual(code, 'timeout', `socat did not finish in ${limitMs} ms: sent ${src.sent} of ${n}, ${tcpStateName(sock.state)}`);
+  assert.equal(errText(src.error), '0');
+  assert.equal(src.sent, n);
+  assert.equal(out.split(' ')[0], src.digest, 'SHA-256 Linux computed = SHA-256 of the bytes we sent');
+  // socat read our FIN and closed: we end in TIME-WAIT.
+  assert.ok(await waitFor(() => sock.state === TcpState.TimeWait, 10_000), `our socket is ${tcpStateName(sock.state)}`);
+  return ms;
 }
