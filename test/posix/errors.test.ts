@@ -7,31 +7,11 @@ import {
   AF_INET, AF_INET6, AF_UNIX, EADDRINUSE, EADDRNOTAVAIL, EAFNOSUPPORT, EAGAIN, EALREADY, EBADF, ECONNREFUSED, ECONNRESET,
   EINPROGRESS, EINVAL, EISCONN, EMFILE, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EOPNOTSUPP, EPIPE, EPROTONOSUPPORT, ETIMEDOUT,
   IPPROTO_TCP, IPPROTO_UDP, Kernel, SHUT_WR, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR, newSockAddrIn,
-  sockaddrIn, type Process, RLIMIT_NOFILE, SO_LINGER,
+  sockaddrIn, RLIMIT_NOFILE, SO_LINGER,
 } from '../../src/posix/index.js';
-import type { Sim } from '../../src/runtime/sim.js';
-import { addrB, kernelPair, IP_A } from './harness.js';
+import { addrB, connected, kernelPair, listenOn, IP_A } from './harness.js';
 
 const buf = new Uint8Array(4096);
-
-/** A listener on b:port in process `srv`; return its fd. */
-function listenOn(srv: Process, port: number, backlog = 16): number {
-  const fd = srv.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  assert.equal(srv.sys.bind(fd, sockaddrIn(0, port)), 0);
-  assert.equal(srv.sys.listen(fd, backlog), 0);
-  return fd;
-}
-
-/** A connected pair: client fd in `cli`, accepted fd in `srv`. */
-function connected(sim: Sim, cli: Process, srv: Process, port = 80): { c: number; s: number; l: number } {
-  const l = listenOn(srv, port);
-  const c = cli.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  assert.equal(cli.sys.connect(c, addrB(port)), -EINPROGRESS);
-  let s = -1;
-  assert.ok(sim.runUntil(() => (s = srv.sys.accept(l, null)) >= 0, { maxTime: 5000 }));
-  sim.settle();
-  return { c, s, l };
-}
 
 test('bind to a port another socket holds: EADDRINUSE', () => {
   const { kb } = kernelPair();

@@ -9,6 +9,7 @@ import { Kernel } from '../../src/posix/kernel.js';
 import type { Sim } from '../../src/runtime/sim.js';
 import type { TcpOptionsInput, TcpPersonality } from '../../src/transport/tcp/config.js';
 import { sockaddrIn, type SockAddrIn } from '../../src/posix/sockaddr.js';
+import { AF_INET, EINPROGRESS, SOCK_NONBLOCK, SOCK_STREAM, type Process } from '../../src/posix/index.js';
 
 export { IP_A, IP_B };
 
@@ -37,6 +38,25 @@ export function addrB(port: number): SockAddrIn {
 /** Address of host a at `port`. */
 export function addrA(port: number): SockAddrIn {
   return sockaddrIn(IP_A, port);
+}
+
+/** A listener on port `port` (any address) in process `srv`; return its fd. */
+export function listenOn(srv: Process, port: number, backlog = 16): number {
+  const fd = srv.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  assert.equal(srv.sys.bind(fd, sockaddrIn(0, port)), 0);
+  assert.equal(srv.sys.listen(fd, backlog), 0);
+  return fd;
+}
+
+/** A connected pair to host b: client fd `c` in `cli`, listener `l` and accepted fd `s` in `srv`. */
+export function connected(sim: Sim, cli: Process, srv: Process, port = 80): { c: number; s: number; l: number } {
+  const l = listenOn(srv, port);
+  const c = cli.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  assert.equal(cli.sys.connect(c, addrB(port)), -EINPROGRESS);
+  let s = -1;
+  assert.ok(sim.runUntil(() => (s = srv.sys.accept(l, null)) >= 0, { maxTime: 5000 }));
+  sim.settle();
+  return { c, s, l };
 }
 
 /**

@@ -8,24 +8,11 @@ import assert from 'node:assert/strict';
 import {
   AF_INET, ECONNABORTED, EFAULT, EINPROGRESS, EINVAL, ELOOP, EPIPE, EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLL_CTL_ADD,
   EPOLL_CTL_MOD, ENOTCONN, MSG_DONTWAIT, MSG_WAITALL, EAGAIN, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SO_LINGER, ECONNREFUSED,
-  newEpollEvents, sockaddrIn, type PollFd, type Process,
+  newEpollEvents, sockaddrIn, type PollFd,
 } from '../../src/posix/index.js';
-import type { Sim } from '../../src/runtime/sim.js';
-import { addrB, drive, kernelPair, runFor } from './harness.js';
+import { addrB, connected, drive, kernelPair, runFor } from './harness.js';
 
 const buf = new Uint8Array(4096);
-
-function connected(sim: Sim, cli: Process, srv: Process, port = 80): { c: number; s: number; l: number } {
-  const l = srv.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  assert.equal(srv.sys.bind(l, sockaddrIn(0, port)), 0);
-  assert.equal(srv.sys.listen(l, 8), 0);
-  const c = cli.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  assert.equal(cli.sys.connect(c, addrB(port)), -EINPROGRESS);
-  let s = -1;
-  assert.ok(sim.runUntil(() => (s = srv.sys.accept(l, null)) >= 0, { maxTime: 5000 }));
-  sim.settle();
-  return { c, s, l };
-}
 
 test('send on a never-connected socket or a listener: EPIPE (sk_stream_wait_connect), recv: ENOTCONN', () => {
   const { ka } = kernelPair();
