@@ -365,12 +365,15 @@ export interface RrClientOptions {
   requests: number;
   /** Stop issuing requests after this long (0: no limit). */
   durationMs: number;
+  /** Count only requests that complete this long after the start, once the JIT has warmed up (default 0). */
+  warmupMs?: number;
 }
 
 class RrClient extends Base {
   requests = 0;
   latencyMs = 0;
   private stopAt = Infinity;
+  private countFrom = 0;
   private firstAt = 0;
   private lastAt = 0;
   constructor(private readonly o: RrClientOptions) {
@@ -378,7 +381,8 @@ class RrClient extends Base {
   }
   start(stack: AppStack, now: Millis): void {
     this.stack = stack;
-    if (this.o.durationMs > 0) this.stopAt = now + this.o.durationMs;
+    this.countFrom = now + (this.o.warmupMs ?? 0);
+    if (this.o.durationMs > 0) this.stopAt = this.countFrom + this.o.durationMs;
     const dst = toIpv4(this.o.address);
     for (let i = 0; i < this.o.flows; i++) {
       const s = stack.tcp.socket();
@@ -414,14 +418,14 @@ class RrClient extends Base {
           if (n !== -TcpErr.WouldBlock) this.fail(`send: ${n}`);
           continue;
         }
-        if (this.firstAt === 0) this.firstAt = now;
+        if (this.firstAt === 0 && now >= this.countFrom) this.firstAt = now;
         c.sent += q;
         c.t0 = now;
         work++;
       }
       const before = c.rcvd;
       work += this.readChecked(c, now, q);
-      if (c.rcvd > before && c.rcvd === c.sent) {
+      if (c.rcvd > before && c.rcvd === c.sent && this.firstAt !== 0 && c.t0 >= this.firstAt) {
         this.requests++;
         this.latencyMs += now - c.t0;
         this.lastAt = now;

@@ -1,14 +1,15 @@
 // The kernel side of bench/channels.ts: Node `net` servers and clients over the kernel's
 // loopback, one role per worker thread (not a suite). workerData:
 //   { role: 'server', port, kind: 'bulk' | 'echo' }     posts {listening: true}, then runs
-//   { role: 'client', ports, flows, kind: 'bulk', bytesPerFlow } | { ..., kind: 'rr', reqSize, durationMs }
+//   { role: 'client', ports, flows, kind: 'bulk', bytesPerFlow } | { ..., kind: 'rr', reqSize, durationMs, warmupMs }
+// (rr counts requests sent warmupMs or more after the start, and reports the time since then)
 // The bulk server checks every byte against the pattern; the rr client checks every reply.
 
 import { connect, createServer, type Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CHUNK, PATTERN_PERIOD, makePattern } from './_channels-app.js';
 
-const d = workerData as { role: 'server' | 'client'; port: number; ports: number[]; kind: 'bulk' | 'echo' | 'rr'; flows: number; bytesPerFlow: number; reqSize: number; durationMs: number };
+const d = workerData as { role: 'server' | 'client'; port: number; ports: number[]; kind: 'bulk' | 'echo' | 'rr'; flows: number; bytesPerFlow: number; reqSize: number; durationMs: number; warmupMs?: number };
 const pattern = makePattern();
 const port = parentPort!;
 
@@ -39,7 +40,7 @@ if (d.role === 'server') {
   let errors = 0;
   let done = 0;
   let requests = 0;
-  const t0 = performance.now();
+  const t0 = performance.now() + (d.warmupMs ?? 0);
   const stopAt = t0 + d.durationMs;
   const finish = (): void => {
     port.postMessage({ errors, requests, ms: performance.now() - t0 });
@@ -68,8 +69,11 @@ if (d.role === 'server') {
     } else {
       let sent = 0;
       let rcvd = 0;
+      let counted = false;
       const send = (): void => {
-        if (performance.now() >= stopAt) return void s.end();
+        const now = performance.now();
+        if (now >= stopAt) return void s.end();
+        counted = now >= t0;
         const at = sent % PATTERN_PERIOD;
         s.write(pattern.subarray(at, at + d.reqSize));
         sent += d.reqSize;
@@ -80,7 +84,7 @@ if (d.role === 'server') {
         if (pattern.compare(b, 0, b.length, at, at + b.length) !== 0) errors++;
         rcvd += b.length;
         if (rcvd === sent) {
-          requests++;
+          if (counted) requests++;
           send();
         }
       });

@@ -3,18 +3,23 @@
 // stats, stop.
 
 import { type MessagePort, workerData } from 'node:worker_threads';
+import { ChanErr } from '../../channel/index.js';
 import { ChannelDriver } from './driver.js';
 import type { DriverSpec } from './spec.js';
 import { pollControl } from './worker-link.js';
 
-const IDLE_SPINS = 64;
 const MAX_SLEEP_MS = 2;
 
 function main(d: { spec: DriverSpec; ctlPort: MessagePort }): void {
   const driver = new ChannelDriver(d.spec);
   const port = d.ctlPort;
+  const spins = d.spec.idleSpins;
   let idle = 0;
+  // How the loop slept (stats `loop`): sleeps, of which woken by a doorbell, timed out, or not
+  // needed (work arrived while arming); milliseconds asleep; iterations.
+  const loop = { iters: 0, sleeps: 0, sleptMs: 0, woken: 0, timedOut: 0, noWait: 0 };
   for (let i = 0; ; i++) {
+    loop.iters = i;
     const now = performance.now();
     const w = driver.step(now);
     if (w === 0 || (i & 255) === 0) {
@@ -25,7 +30,7 @@ function main(d: { spec: DriverSpec; ctlPort: MessagePort }): void {
           driver.detach(Number(m['proc']));
           port.postMessage({ ok: true, framesLent: driver.framesLent() });
         } else if (m.cmd === 'stats') {
-          port.postMessage({ driver: driver.snapshot(), framesLent: driver.framesLent(), flows: driver.table.size });
+          port.postMessage({ driver: driver.snapshot(), framesLent: driver.framesLent(), flows: driver.table.size, loop });
         }
         continue;
       }
@@ -34,9 +39,15 @@ function main(d: { spec: DriverSpec; ctlPort: MessagePort }): void {
       idle = 0;
       continue;
     }
-    if (++idle < IDLE_SPINS) continue;
+    if (++idle < spins) continue;
     idle = 0;
-    driver.sleep(Math.max(0, Math.min(MAX_SLEEP_MS, driver.pollAt() - now)));
+    loop.sleeps++;
+    const t = performance.now();
+    const r = driver.sleep(Math.max(0, Math.min(MAX_SLEEP_MS, driver.pollAt() - now)));
+    if (r === ChanErr.Ok) loop.woken++;
+    else if (r === ChanErr.TimedOut) loop.timedOut++;
+    else loop.noWait++;
+    loop.sleptMs += performance.now() - t;
   }
   port.close();
 }

@@ -229,12 +229,13 @@ export class ChannelDriver {
     return false;
   }
 
-  /** Sleep until the link or a process has work, or `timeoutMs` passes. */
-  sleep(timeoutMs: number): void {
+  /** Sleep until the link or a process has work, or `timeoutMs` passes; return the wait's ChanErr (Ok: woken, TimedOut), or -1 when work was already there. */
+  sleep(timeoutMs: number): number {
     const ring = this.linkRx.data;
-    if (!ring.consumeArm()) return;
-    if (!this.hasWork()) ring.bell.waitSync(timeoutMs);
+    if (!ring.consumeArm()) return -1;
+    const r = this.hasWork() ? -1 : ring.bell.waitSync(timeoutMs);
     ring.bell.disarm();
+    return r;
   }
 
   /** Return when the slow-path host next needs a poll. */

@@ -29,11 +29,22 @@ export * from './zero-copy.js';
 const STACK_WORKER = new URL('./stack-worker.js', import.meta.url);
 const DRIVER_WORKER = new URL('./driver-worker.js', import.meta.url);
 
+/** How a worker's loop slept: sleeps, of which woken by a doorbell, timed out, or not needed; milliseconds asleep; iterations. */
+export interface LoopStats {
+  iters: number;
+  sleeps: number;
+  woken: number;
+  timedOut: number;
+  noWait: number;
+  sleptMs: number;
+}
+
 /** What a stack worker reports. */
 export interface StackStats {
   app: Record<string, number | string>;
   tcp: { InSegs: number; OutSegs: number; RetransSegs: number; CurrEstab: number };
   link: Record<string, number>;
+  loop: LoopStats;
 }
 
 /** What the driver reports. */
@@ -41,6 +52,7 @@ export interface DriverStats {
   driver: DriverCounters;
   framesLent: number;
   flows: number;
+  loop: LoopStats;
 }
 
 /** Options of `ChannelHost.start`. */
@@ -59,6 +71,8 @@ export interface ChannelHostOptions {
   txFrames?: number;
   /** Received frames each process may hold for zero-copy readers (ProcSpec.holdFrames). */
   holdFrames?: number;
+  /** Empty polls a thread makes before it sleeps (default: channelIdleSpins(procs)). */
+  idleSpins?: number;
 }
 
 /** A channel-mode host: a driver thread and N process threads, started from this thread. */
@@ -82,6 +96,7 @@ export class ChannelHost {
       ...(o.rxQuota === undefined ? {} : { rxQuota: o.rxQuota }),
       ...(o.txFrames === undefined ? {} : { txFrames: o.txFrames }),
       ...(o.holdFrames === undefined ? {} : { holdFrames: o.holdFrames }),
+      ...(o.idleSpins === undefined ? {} : { idleSpins: o.idleSpins }),
     });
     const driver = new WorkerHandle(DRIVER_WORKER, { spec });
     const procs = spec.procs.map((p) => new WorkerHandle(STACK_WORKER, { mode: 'process', spec: p, app: o.app, tcp: o.tcp ?? {} }));

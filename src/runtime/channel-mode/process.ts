@@ -229,14 +229,15 @@ export class ChannelProcess implements TcpFlowObserver {
 
   /**
    * Sleep until the driver steers a frame here or lends frames, or `timeoutMs` passes.
-   * Returns at once when frames are already waiting.
+   * Returns at once (-1) when frames are already waiting, else the wait's ChanErr (Ok: woken, TimedOut).
    */
-  sleep(timeoutMs: number): void {
+  sleep(timeoutMs: number): number {
     const rx = this.dev.rx;
     this.dev.flush();
-    if (!rx.consumeArm()) return;
-    rx.bell.waitSync(timeoutMs);
+    if (!rx.consumeArm()) return -1;
+    const r = rx.bell.waitSync(timeoutMs);
     rx.bell.disarm();
+    return r;
   }
 
   flowAdded(_la: number, lp: number, ra: number, rp: number): void {

@@ -12,8 +12,23 @@
 // process that stops consuming only fills its own rx ring (then its frames are dropped and
 // counted, and nobody else's are).
 
+import { availableParallelism } from 'node:os';
 import { createRing, type ArenaSpec, type RingSpec } from '../../channel/index.js';
 import type { MemoryLinkSpec } from '../../link/memory.js';
+
+/** Empty polls a channel-mode thread makes before it sleeps, when it has a core of its own. */
+export const CHANNEL_IDLE_SPINS = 64;
+
+/**
+ * Return the empty polls a channel-mode thread makes before it sleeps on its doorbell:
+ * CHANNEL_IDLE_SPINS when the driver and each of `procs` processes can have a core, else 0.
+ * Polling an empty ring pays only while nobody else wants the core (Linux's SO_BUSY_POLL
+ * reasoning); with more threads than cores, each spin delays the thread that has the next
+ * frame, and every hop of a request (peer, driver, process, driver, peer) pays for it.
+ */
+export function channelIdleSpins(procs: number, cores: number = availableParallelism()): number {
+  return procs + 1 <= cores ? CHANNEL_IDLE_SPINS : 0;
+}
 
 /** Control op: a connection of the process entered its 4-tuple table. */
 export const CTL_FLOW_ADD = 1;
@@ -55,6 +70,8 @@ export interface ProcSpec {
   readonly address: string;
   /** This process's slice of the ephemeral port range, so flows never collide. */
   readonly ephemeralPorts: [number, number];
+  /** Empty polls before sleeping (channelIdleSpins). */
+  readonly idleSpins: number;
 }
 
 /** Everything the driver needs (posted once). */
@@ -68,6 +85,8 @@ export interface DriverSpec {
   readonly txFrames: number;
   /** Flow table slots (a power of two). */
   readonly flowCapacity: number;
+  /** Empty polls before sleeping (channelIdleSpins). */
+  readonly idleSpins: number;
 }
 
 /** Options of `createChannelModeSpec`. */
@@ -85,6 +104,8 @@ export interface ChannelModeSpecOptions {
   holdFrames?: number;
   flowCapacity?: number;
   ephemeralPorts?: [number, number];
+  /** Empty polls a thread makes before it sleeps (default: channelIdleSpins(procs)). */
+  idleSpins?: number;
 }
 
 /** Return the specs of a driver and `procs` processes over the driver's link end. Throws RangeError on impossible sizes. */
@@ -98,6 +119,8 @@ export function createChannelModeSpec(o: ChannelModeSpecOptions): DriverSpec {
   const holdFrames = Math.max(0, Math.min(holdMax, Math.floor(o.holdFrames ?? holdMax)));
   const [low, high] = o.ephemeralPorts ?? [32768, 60999];
   const span = Math.floor((high - low + 1) / o.procs);
+  const idleSpins = o.idleSpins ?? channelIdleSpins(o.procs);
+  if (!Number.isInteger(idleSpins) || idleSpins < 0) throw new RangeError(`channel mode: idleSpins ${idleSpins} must be a non-negative integer`);
   const procs: ProcSpec[] = [];
   for (let i = 0; i < o.procs; i++) {
     procs.push({
@@ -119,7 +142,8 @@ export function createChannelModeSpec(o: ChannelModeSpecOptions): DriverSpec {
       mac: o.mac,
       address: o.address,
       ephemeralPorts: [low + i * span, low + (i + 1) * span - 1],
+      idleSpins,
     });
   }
-  return { kind: 'netch.channel-driver', link: o.link, mac: o.mac, address: o.address, procs, rxQuota, txFrames, flowCapacity: o.flowCapacity ?? 1 << 16 };
+  return { kind: 'netch.channel-driver', link: o.link, mac: o.mac, address: o.address, procs, rxQuota, txFrames, flowCapacity: o.flowCapacity ?? 1 << 16, idleSpins };
 }
