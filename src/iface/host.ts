@@ -20,7 +20,7 @@ import { IcmpLayer } from './icmp.js';
 import { Interface } from './interface.js';
 import { Ipv4Input } from './ipv4-input.js';
 import { Ipv4Output } from './ipv4-output.js';
-import { LoopbackQueue } from './loopback.js';
+import { type LoopbackSink, LoopbackQueue } from './loopback.js';
 import { PingSocket, type PingSocketOptions } from './ping.js';
 import type { ProtocolHandler } from './protocol.js';
 import { Reassembler } from './reassembly.js';
@@ -72,6 +72,8 @@ export class Host {
   private readonly routeTable = new RouteTable();
   private readonly pollers: ProtocolHandler[] = [];
   private readonly rxNotify = (): void => this.ctx.wake();
+  /** Where looped-back datagrams go: the host's own input, unless diverted. */
+  private loSink: LoopbackSink;
   private closed = false;
 
   /** Create a host. Errors: throws EINVAL for an out-of-range option. */
@@ -92,6 +94,18 @@ export class Host {
     ctx.input.filter = this.filter;
     ctx.out.filter = this.filter;
     this.ip = ctx.out;
+    this.loSink = ctx.input;
+  }
+
+  /**
+   * Send the datagrams this host addresses to itself to `sink` instead of its own input
+   * (null: back to its input); return its input, for what `sink` passes on. A channel-mode
+   * driver uses it: a datagram its host sends to the shared address (a REJECT's RST for a
+   * process's segment) belongs to the process that owns the flow.
+   */
+  divertLoopback(sink: LoopbackSink | null): LoopbackSink {
+    this.loSink = sink ?? this.ctx.input;
+    return this.ctx.input;
   }
 
   /**
@@ -280,7 +294,7 @@ export class Host {
       const iface = ifaces[i]!;
       work += iface.dev.receive(iface, budget, now);
     }
-    work += ctx.lo.drain(ctx.input, budget, now);
+    work += ctx.lo.drain(this.loSink, budget, now);
     work += ctx.arp.cache.poll(now);
     work += ctx.reasm.poll(now);
     const pollers = this.pollers;

@@ -18,13 +18,14 @@ export interface Setup {
 }
 
 /** Start a server running `serverApp` (mode 1: one thread; N > 1: channel mode with N processes) and a client running `clientApp`. */
-export async function startPair(mode: number, serverApp: AppRef, clientApp: AppRef, opts: { mtu?: number; frames?: number; rxQuota?: number; bufSize?: number } = {}): Promise<Setup> {
+export async function startPair(mode: number, serverApp: AppRef, clientApp: AppRef, opts: { mtu?: number; frames?: number; rxQuota?: number; bufSize?: number; beforeClient?: (server: ChannelHost | StackThread) => Promise<void> } = {}): Promise<Setup> {
   const [c, s] = createSharedMemoryLink({ mtu: opts.mtu ?? 9000, frames: opts.frames ?? 1024, checksumOffload: true });
   const tcp = { sendBufSize: opts.bufSize ?? 1 << 20, recvBufSize: opts.bufSize ?? 1 << 20 };
   const server = mode === 1
     ? StackThread.start({ link: s, mac: SERVER_MAC, address: `${SERVER_ADDR}/24`, name: 'server', app: serverApp, tcp })
     : ChannelHost.start({ link: s, mac: SERVER_MAC, address: `${SERVER_ADDR}/24`, procs: mode, app: serverApp, tcp, ...(opts.rxQuota ? { rxQuota: opts.rxQuota } : {}) });
   await server.ready();
+  await opts.beforeClient?.(server);
   const client = StackThread.start({ link: c, mac: CLIENT_MAC, address: `${CLIENT_ADDR}/24`, name: 'client', app: clientApp, tcp });
   return { client, server, close: async () => { await client.close(); await server.close(); } };
 }

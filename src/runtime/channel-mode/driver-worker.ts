@@ -1,14 +1,28 @@
 // The driver's thread: steps the ChannelDriver in a loop, sleeps on the link's rx doorbell
 // (which the processes ring too) when idle, and answers control requests: detach {proc},
-// stats, stop.
+// stats, filter {op, args} (a call on its host's filter table), stop.
 
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { ChanErr } from '../../channel/index.js';
+import { netchError } from '../../iface/errors.js';
 import { ChannelDriver } from './driver.js';
-import type { DriverSpec } from './spec.js';
+import { FILTER_CALLS, type DriverSpec } from './spec.js';
 import { pollControl } from './worker-link.js';
 
 const MAX_SLEEP_MS = 2;
+const FILTER_OPS: ReadonlySet<string> = new Set(FILTER_CALLS);
+
+/** Run one call on the driver's filter table; answer its result, or the error's code and message. */
+function filterCall(driver: ChannelDriver, op: string, args: unknown): { result?: unknown; error?: { code: string; message: string } } {
+  try {
+    if (!FILTER_OPS.has(op)) throw netchError('EINVAL', `no filter call ${JSON.stringify(op)}`);
+    const f = driver.host.filter as unknown as Record<string, (...a: unknown[]) => unknown>;
+    return { result: f[op]!(...(Array.isArray(args) ? args : [])) };
+  } catch (e) {
+    const err = e as { code?: unknown; message?: unknown };
+    return { error: { code: typeof err.code === 'string' ? err.code : 'EINVAL', message: String(err.message) } };
+  }
+}
 
 function main(d: { spec: DriverSpec; ctlPort: MessagePort }): void {
   const driver = new ChannelDriver(d.spec);
@@ -29,6 +43,8 @@ function main(d: { spec: DriverSpec; ctlPort: MessagePort }): void {
         if (m.cmd === 'detach') {
           driver.detach(Number(m['proc']));
           port.postMessage({ ok: true, framesLent: driver.framesLent() });
+        } else if (m.cmd === 'filter') {
+          port.postMessage(filterCall(driver, String(m['op']), m['args']));
         } else if (m.cmd === 'stats') {
           port.postMessage({ driver: driver.snapshot(), framesLent: driver.framesLent(), flows: driver.table.size, loop });
         }

@@ -8,6 +8,13 @@
 // segments to no connection). ARP replies are also copied to every process, which is how
 // a process learns its neighbours' MACs.
 //
+// Filter hooks: the driver's host holds the one filter table (docs/filter.md) and the
+// driver runs it on both paths: the slow path through its host as on any host, the fast
+// path here — PREROUTING and INPUT on a received frame before it is steered, OUTPUT and
+// POSTROUTING on a process's frame before it goes on the link. A REJECT of a received
+// segment answers on the link; a REJECT of a process's segment answers the process (the
+// RST its host addresses to the shared address is steered into the flow's rx ring).
+//
 // Quotas: a process holds at most `rxQuota` received frames; past that its frames are
 // dropped and counted against it, and other processes' frames keep flowing. A process
 // that goes (exit, crash, terminate) is detached: its flows and ports leave the tables and
@@ -16,13 +23,17 @@
 // Bounded work: `step` moves at most a fixed budget per ring. No allocation per frame.
 
 import { Arena, ChanErr, ChannelConsumer, ChannelProducer, Ring } from '../../channel/index.js';
+import { FilterVerdict } from '../../iface/filter.js';
 import { Host } from '../../iface/host.js';
 import type { Interface } from '../../iface/interface.js';
+import type { LoopbackSink } from '../../iface/loopback.js';
 import type { FrameSink, LinkDevice, LinkStats } from '../../link/device.js';
 import { newLinkStats } from '../../link/device.js';
 import type { Millis } from '../../time.js';
 import { TcpLayer } from '../../transport/tcp/layer.js';
-import { get32, get48 } from '../../wire/bytes.js';
+import { get32, get48, set16, set48 } from '../../wire/bytes.js';
+import { WireErr } from '../../wire/errors.js';
+import { Ipv4View, newIpv4Repr, parseIpv4Into } from '../../wire/ipv4.js';
 import { parseCidr } from '../../iface/cidr.js';
 import { FlowTable } from './flow-table.js';
 import { CTL_FLOW_ADD, CTL_FLOW_REMOVE, CTL_PORT_ADD, CTL_PORT_REMOVE, type DriverSpec } from './spec.js';
@@ -30,6 +41,9 @@ import { CTL_FLOW_ADD, CTL_FLOW_REMOVE, CTL_PORT_ADD, CTL_PORT_REMOVE, type Driv
 const RX_BUDGET = 256;
 const RING_BUDGET = 128;
 const MAC_BROADCAST = 0xffff_ffff_ffff;
+const ETH_LEN = 14;
+const ETH_P_IPV4 = 0x0800;
+const IPPROTO_TCP = 6;
 
 /** What the driver counts, per process. */
 export interface ProcCounters {
@@ -61,6 +75,12 @@ export interface DriverCounters {
   fastNs: number;
   /** Frames put on the link for the processes. */
   txFrames: number;
+  /** Received frames the fast path's PREROUTING or INPUT dropped or rejected (the slow path counts in the host's chains only). */
+  filterInDrops: number;
+  /** Processes' frames OUTPUT or POSTROUTING dropped or rejected. */
+  filterOutDrops: number;
+  /** RSTs of an OUTPUT or POSTROUTING REJECT steered to the process that sent the segment. */
+  rejectsToProc: number;
   /** Flows in the table now. */
   flows: number;
   /** Flow registrations the table had no room for. */
@@ -137,7 +157,7 @@ class DriverDevice implements LinkDevice {
 }
 
 /** The driver of a channel-mode host. One thread only. */
-export class ChannelDriver {
+export class ChannelDriver implements LoopbackSink {
   readonly spec: DriverSpec;
   readonly arena: Arena;
   /** The slow path: ARP, ICMP, UDP, fragments, RSTs for segments to no connection. */
@@ -156,6 +176,10 @@ export class ChannelDriver {
   private readonly mac: number;
   private readonly addr: number;
   private rr = 0;
+  /** The driver host's own input, for looped-back datagrams that are not a process's. */
+  private readonly hostInput: LoopbackSink;
+  private readonly ipView = new Ipv4View();
+  private readonly ipRepr = newIpv4Repr();
 
   /** Attach to the link end and the processes' rings of `spec`. */
   constructor(spec: DriverSpec) {
@@ -173,7 +197,11 @@ export class ChannelDriver {
     this.host = new Host({ name: 'driver' });
     this.iface = this.host.addInterface(dev, { mac: spec.mac, address: spec.address });
     this.tcp = new TcpLayer(this.host);
-    this.counters = { fastFrames: 0, slowFrames: 0, dropped: 0, arpCopies: 0, fastNs: 0, txFrames: 0, flows: 0, flowTableFull: 0, procs: [] };
+    this.hostInput = this.host.divertLoopback(this);
+    this.counters = {
+      fastFrames: 0, slowFrames: 0, dropped: 0, arpCopies: 0, fastNs: 0, txFrames: 0, filterInDrops: 0, filterOutDrops: 0, rejectsToProc: 0,
+      flows: 0, flowTableFull: 0, procs: [],
+    };
     for (const p of spec.procs) {
       const counters: ProcCounters = { rxFrames: 0, rxQuotaDrops: 0, txFrames: 0, flows: 0, rxLent: 0, txLent: 0, alive: true };
       this.counters.procs.push(counters);
@@ -205,7 +233,7 @@ export class ChannelDriver {
     for (let k = 0; k < n; k++) {
       const p = (this.rr + k) % n;
       const pp = procs[p]!;
-      if (pp.alive) work += this.drainTx(pp);
+      if (pp.alive) work += this.drainTx(pp, now);
     }
     this.rr = n === 0 ? 0 : (this.rr + 1) % n;
     work += this.receive(now);
@@ -292,15 +320,31 @@ export class ChannelDriver {
     else this.linkTx.free(off);
   }
 
-  private drainTx(pp: ProcPort): number {
+  private drainTx(pp: ProcPort, now: Millis): number {
     const tx = pp.tx;
     const n = tx.consumePeek(RING_BUDGET);
+    const f = this.host.filter;
+    const filterOut = f.output.rules.length !== 0 || f.postrouting.rules.length !== 0;
+    const b = this.arena.bytes;
     let sent = 0;
     for (; sent < n; sent++) {
       const off = tx.peekOffset(sent);
       const len = tx.peekLength(sent);
       const idx = this.arena.frameIndex(off);
       if (idx < 0 || this.holder[idx] === 0 || len > this.spec.link.maxFrameLen) continue; // a bad descriptor: skip it
+      if (filterOut && len >= ETH_LEN + 20 && b[off + 12] === 0x08 && b[off + 13] === 0x00) {
+        // Filter once only: a frame the full link sends back to wait must not count twice.
+        if (!this.linkTx.canSend()) break;
+        const v = f.verdictOut(this.iface, b, off + ETH_LEN);
+        if (v !== FilterVerdict.Accept) {
+          this.holder[idx] = 0;
+          pp.held--;
+          this.linkTx.free(off);
+          this.counters.filterOutDrops++;
+          if (v === FilterVerdict.Reject) f.sendReject(now);
+          continue;
+        }
+      }
       if (this.linkTx.send(off, len, 0, 0) !== ChanErr.Ok) break; // the link is full: the rest waits
       this.holder[idx] = 0;
       pp.held--;
@@ -336,11 +380,22 @@ export class ChannelDriver {
     const n = rx.peek(RX_BUDGET);
     if (n === 0) return 0;
     const t0 = performance.now();
+    const f = this.host.filter;
+    const filterIn = f.prerouting.rules.length !== 0 || f.input.rules.length !== 0;
     let fast = 0;
     for (let i = 0; i < n; i++) {
       const off = rx.offset(i);
       const len = rx.length(i);
-      const p = this.classify(off, len);
+      let p = this.classify(off, len);
+      if (p >= 0 && filterIn) {
+        const v = this.filterIn(off, len, now);
+        if (v === 0) {
+          this.counters.filterInDrops++;
+          rx.recycle(off);
+          continue;
+        }
+        if (v < 0) p = -1; // a bad header: the host's input counts and drops it
+      }
       if (p >= 0) {
         const pp = this.procs[p]!;
         if (pp.inflight >= this.spec.rxQuota) {
@@ -402,6 +457,62 @@ export class ChannelDriver {
     if (p < 0) p = this.table.pickForPort(src, sport, dport);
     if (p < 0 || !this.procs[p]!.alive) return -1;
     return p;
+  }
+
+  /**
+   * Run PREROUTING and INPUT over a received TCP frame bound for a process, after the IPv4
+   * header checks the host's input makes first; return 1 to pass it on, 0 when the filter
+   * took it (a REJECT has answered), -1 when the header is bad.
+   */
+  private filterIn(off: number, len: number, now: Millis): number {
+    const b = this.arena.bytes;
+    const ip = off + ETH_LEN;
+    if (parseIpv4Into(this.ipView.wrap(b, ip, len - ETH_LEN), this.ipRepr) !== WireErr.Ok) return -1;
+    const f = this.host.filter;
+    const iface = this.iface;
+    const ok = iface.rxChecksumOk;
+    if (f.prerouting.rules.length !== 0 && !f.passIn(f.prerouting, iface, b, ip, ok, now)) return 0;
+    if (f.input.rules.length !== 0 && !f.passIn(f.input, iface, b, ip, ok, now)) return 0;
+    return 1;
+  }
+
+  /**
+   * A datagram the driver's host sent to itself (LoopbackSink). A TCP segment of a flow a
+   * process owns (the RST of a REJECT in OUTPUT or POSTROUTING, addressed to the shared
+   * address) goes into that process's rx ring in a frame of our own, as if it had arrived;
+   * anything else goes to the driver's host. The datagram is whole: the filter's RST
+   * carries its checksum, which a process on a link without offload checks.
+   */
+  onLoopback(buf: Uint8Array, off: number, len: number, now: Millis): void {
+    if (len >= 40 && buf[off + 9] === IPPROTO_TCP && (buf[off]! >>> 4) === 4) {
+      const ihl = (buf[off]! & 15) << 2;
+      const dst = get32(buf, off + 16) >>> 0;
+      if (dst === this.addr && len >= ihl + 20) {
+        const src = get32(buf, off + 12) >>> 0;
+        const t = off + ihl;
+        const p = this.table.lookup(src, (buf[t]! << 8) | buf[t + 1]!, (buf[t + 2]! << 8) | buf[t + 3]!);
+        const pp = p >= 0 ? this.procs[p]! : null;
+        if (pp !== null && pp.alive && pp.inflight < this.spec.rxQuota && ETH_LEN + len <= this.spec.link.maxFrameLen) {
+          const fr = this.linkTx.alloc();
+          if (fr >= 0) {
+            const b = this.arena.bytes;
+            set48(b, fr, this.mac);
+            set48(b, fr + 6, this.mac);
+            set16(b, fr + 12, ETH_P_IPV4);
+            b.set(buf.subarray(off, off + len), fr + ETH_LEN);
+            // Only host.poll calls here, after receive published its burst (rxPending is 0).
+            if (pp.rx.push(fr, ETH_LEN + len, 0, 0) === ChanErr.Ok) {
+              pp.inflight++;
+              this.holder[this.arena.frameIndex(fr)] = p + 1;
+              this.counters.rejectsToProc++;
+              return;
+            }
+            this.linkTx.free(fr);
+          }
+        }
+      }
+    }
+    this.hostInput.onLoopback(buf, off, len, now);
   }
 
   /** Hand a frame to the driver's host; copy an ARP reply to every process. */

@@ -3,7 +3,7 @@
 // the process thread that owns the flow; each process runs its own Host and TcpLayer
 // (end-to-end protocol processing) and transmits through its own tx channel. Frames never
 // move or get copied between threads: descriptors do. postMessage carries setup and
-// control only (start, stats, detach, stop). docs/channels.md has the design and figures.
+// control only (start, stats, filter, detach, stop). docs/channels.md has the design and figures.
 //
 // Guarantees: a flow stays in the process that first got it (flow table; new flows of a
 // port shared by several processes are spread by the flow's hash, SO_REUSEPORT); a slow
@@ -11,11 +11,13 @@
 // and ports are removed and its frames return, while the others keep running.
 // Never: no copy of a TCP frame between threads, no postMessage per packet.
 
+import { netchError } from '../../iface/errors.js';
+import type { FilterTable } from '../../iface/filter.js';
 import type { MemoryLinkSpec } from '../../link/memory.js';
 import type { TcpOptionsInput } from '../../transport/tcp/config.js';
 import type { AppRef } from './app.js';
 import type { DriverCounters } from './driver.js';
-import { createChannelModeSpec, type DriverSpec } from './spec.js';
+import { createChannelModeSpec, type DriverSpec, type FilterCall } from './spec.js';
 import { WorkerHandle } from './worker-link.js';
 
 export * from './app.js';
@@ -121,6 +123,21 @@ export class ChannelHost {
   /** Return each process's counters (null for a process that is gone). */
   procStats(): Promise<(StackStats | null)[]> {
     return Promise.all(this.procs.map((w) => (w.isGone ? Promise.resolve(null) : w.request<StackStats>({ cmd: 'stats' }).catch(() => null))));
+  }
+
+  /**
+   * Run a call of the driver's filter table (`host.filter`, docs/filter.md) in the driver
+   * thread, where every frame of every process crosses the four chains; resolve with its
+   * result (`list` gives copies). Errors: the table's own (NETCH_ERR_FILTER_*), EINVAL for
+   * a name that is not a table call.
+   */
+  async filter<K extends FilterCall>(op: K, ...args: Parameters<FilterTable[K]>): Promise<ReturnType<FilterTable[K]>> {
+    const r = await this.driver.request<{ result?: ReturnType<FilterTable[K]>; error?: { code: string; message: string } }>({ cmd: 'filter', op, args });
+    if (r.error !== undefined) {
+      const { code, message } = r.error;
+      throw netchError(code, message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message);
+    }
+    return r.result as ReturnType<FilterTable[K]>;
   }
 
   /** Make process `i` stop polling for `ms` (a slow process). */

@@ -39,6 +39,10 @@ export const CTL_PORT_ADD = 3;
 /** Control op: a socket gave a port back. */
 export const CTL_PORT_REMOVE = 4;
 
+/** The filter table calls the driver runs for `ChannelHost.filter` (its control path). */
+export const FILTER_CALLS = ['append', 'insert', 'replace', 'delete', 'flush', 'setPolicy', 'zero', 'list', 'format', 'formatRules'] as const;
+export type FilterCall = (typeof FILTER_CALLS)[number];
+
 /** The rings of one process. */
 export interface ProcRingsSpec {
   readonly rx: RingSpec;
