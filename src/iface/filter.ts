@@ -54,38 +54,13 @@ import {
   type FilterRuleSpec,
   FilterVerdict,
   type FilterVerdictCode,
-  M_DPORT_HI,
-  M_DPORT_INV,
-  M_DPORT_LO,
-  M_DST,
-  M_DST_INV,
-  M_DST_MASK,
-  M_HAS_DPORT,
-  M_HAS_IN,
-  M_HAS_OUT,
-  M_HAS_SPORT,
-  M_IN_INV,
-  M_IN_PREFIX,
-  M_NEEDS_L4,
-  M_OUT_INV,
-  M_OUT_PREFIX,
-  M_PROTO,
-  M_PROTO_INV,
-  M_SPORT_HI,
-  M_SPORT_INV,
-  M_SPORT_LO,
-  M_SRC,
-  M_SRC_INV,
-  M_SRC_MASK,
-  M_TCP_COMP,
-  M_TCP_INV,
-  M_TCP_MASK,
   cloneSpec,
   compileRule,
   formatCount,
   formatRow,
   policyName,
 } from './filter-rule.js';
+import { type ChainMatcher, P_DPORT, P_DST, P_FLAGS, P_L4, P_LEN, P_PROTO, P_SLOTS, P_SPORT, P_SRC, compileMatcher, interpretRules } from './filter-match.js';
 import type { Interface } from './interface.js';
 
 export * from './filter-rule.js';
@@ -102,6 +77,8 @@ const QUOTE_MAX = 548;
 export class FilterChain {
   /** The rules; the hooks test `rules.length` first, so the array is only ever changed in place. */
   readonly rules: FilterRule[] = [];
+  /** The rules compiled into one function (filter-match.ts); null: walk them with `interpretRules`. Rebuilt by `recompile`. */
+  matcher: ChainMatcher | null = null;
   policy: FilterVerdictCode = FilterVerdict.Accept;
   /** Packets and bytes the policy decided ([0], [1]). */
   readonly counts = new Float64Array(2);
@@ -111,6 +88,11 @@ export class FilterChain {
     /** A FilterHook value. */
     readonly hook: number,
   ) {}
+
+  /** Compile the rules again after they changed. */
+  recompile(): void {
+    this.matcher = compileMatcher(this.rules);
+  }
 
   /** Return the packets the policy decided. */
   get packets(): number {
@@ -122,17 +104,6 @@ export class FilterChain {
   }
 }
 
-// Slots of the datagram under test (FilterTable.pkt), read once per hook call.
-const P_SRC = 0;
-const P_DST = 1;
-const P_PROTO = 2;
-/** IPv4 total length (what byte counters add). */
-const P_LEN = 3;
-/** 1 when ports and flags were read (first fragment, header long enough). */
-const P_L4 = 4;
-const P_SPORT = 5;
-const P_DPORT = 6;
-const P_FLAGS = 7;
 
 /** The host's filter table: four chains and the hooks the IPv4 paths call. */
 export class FilterTable {
@@ -141,7 +112,7 @@ export class FilterTable {
   readonly output = new FilterChain('OUTPUT', FilterHook.Output);
   readonly postrouting = new FilterChain('POSTROUTING', FilterHook.Postrouting);
   private readonly chains: readonly FilterChain[] = [this.prerouting, this.input, this.output, this.postrouting];
-  private readonly pkt = new Int32Array(8);
+  private readonly pkt = new Int32Array(P_SLOTS);
   /** The input and output interface names of the datagram under test ('' when none). */
   private inName = '';
   private outName = '';
@@ -164,6 +135,7 @@ export class FilterTable {
   append(chain: FilterChainName, spec: FilterRuleSpec): number {
     const c = this.chain(chain, 'filter.append');
     c.rules.push(compileRule(c.hook, c.name, spec, 'filter.append'));
+    c.recompile();
     return c.rules.length;
   }
 
@@ -177,6 +149,7 @@ export class FilterTable {
       throw netchError('NETCH_ERR_FILTER_NO_RULE', `cannot insert at ${String(num)}: ${chain} has ${c.rules.length} rules`, { syscall: 'filter.insert' });
     }
     c.rules.splice(num - 1, 0, compileRule(c.hook, c.name, spec, 'filter.insert'));
+    c.recompile();
     return num;
   }
 
@@ -185,6 +158,7 @@ export class FilterTable {
     const c = this.chain(chain, 'filter.replace');
     const k = this.ruleIndex(c, num, 'filter.replace');
     c.rules[k] = compileRule(c.hook, c.name, spec, 'filter.replace');
+    c.recompile();
   }
 
   /**
@@ -202,12 +176,16 @@ export class FilterTable {
       if (k < 0) throw netchError('NETCH_ERR_FILTER_NO_RULE', `no rule in ${chain} is ${args}`, { syscall: 'filter.delete' });
     }
     c.rules.splice(k, 1);
+    c.recompile();
     return k + 1;
   }
 
   /** Delete every rule of `chain` (all chains when omitted); policies and their counters stay. Errors: NETCH_ERR_FILTER_CHAIN. */
   flush(chain?: FilterChainName): void {
-    for (const c of this.select(chain, 'filter.flush')) c.rules.length = 0;
+    for (const c of this.select(chain, 'filter.flush')) {
+      c.rules.length = 0;
+      c.recompile();
+    }
   }
 
   /** Set the policy of `chain`. Errors: NETCH_ERR_FILTER_CHAIN, NETCH_ERR_FILTER_VERDICT (only ACCEPT or DROP). */
@@ -342,10 +320,10 @@ export class FilterTable {
       p[P_DPORT] = 0;
       p[P_FLAGS] = 0;
     }
-    const rules = chain.rules;
-    for (let i = 0; i < rules.length; i++) {
-      const r = rules[i]!;
-      if (!ruleMatches(r, p, this.inName, this.outName)) continue;
+    const m = chain.matcher;
+    const i = m !== null ? m(p, this.inName, this.outName) : interpretRules(chain.rules, p, this.inName, this.outName);
+    if (i >= 0) {
+      const r = chain.rules[i]!;
       const n = r.counts;
       n[0]!++;
       n[1]! += total;
@@ -444,34 +422,4 @@ export class FilterTable {
     }
     return n - 1;
   }
-}
-
-/** Return true when every match of `r` holds for the datagram `p` (the hot loop: int32 compares only). */
-function ruleMatches(r: FilterRule, p: Int32Array, inName: string, outName: string): boolean {
-  const m = r.m;
-  if ((((p[P_SRC]! ^ m[M_SRC]!) & m[M_SRC_MASK]!) === 0) === (m[M_SRC_INV] === 1)) return false;
-  if ((((p[P_DST]! ^ m[M_DST]!) & m[M_DST_MASK]!) === 0) === (m[M_DST_INV] === 1)) return false;
-  const proto = m[M_PROTO]!;
-  if (proto >= 0 && (p[P_PROTO] === proto) === (m[M_PROTO_INV] === 1)) return false;
-  if (m[M_NEEDS_L4] === 1) {
-    if (p[P_L4] === 0) return false;
-    if (m[M_HAS_SPORT] === 1) {
-      const v = p[P_SPORT]!;
-      if ((v >= m[M_SPORT_LO]! && v <= m[M_SPORT_HI]!) === (m[M_SPORT_INV] === 1)) return false;
-    }
-    if (m[M_HAS_DPORT] === 1) {
-      const v = p[P_DPORT]!;
-      if ((v >= m[M_DPORT_LO]! && v <= m[M_DPORT_HI]!) === (m[M_DPORT_INV] === 1)) return false;
-    }
-    const mask = m[M_TCP_MASK]!;
-    if (mask >= 0 && ((p[P_FLAGS]! & mask) === m[M_TCP_COMP]) === (m[M_TCP_INV] === 1)) return false;
-  }
-  if (m[M_HAS_IN] === 1 && nameMatches(inName, r.inName, m[M_IN_PREFIX] === 1) === (m[M_IN_INV] === 1)) return false;
-  if (m[M_HAS_OUT] === 1 && nameMatches(outName, r.outName, m[M_OUT_PREFIX] === 1) === (m[M_OUT_INV] === 1)) return false;
-  return true;
-}
-
-/** Return true when interface `name` is `want` (or starts with it, for `eth+`). */
-function nameMatches(name: string, want: string, prefix: boolean): boolean {
-  return prefix ? name.startsWith(want) : name === want;
 }
