@@ -3,7 +3,7 @@
 // Not a suite (the name starts with "_").
 //
 //   bulkServer  accepts every connection and checks each received byte against the pattern
-//   bulkClient  opens `flows` connections and sends `bytesPerFlow` pattern bytes on each
+//   bulkClient  opens `flows` connections (shared out among the processes in channel mode) and sends `bytesPerFlow` pattern bytes on each
 //   echoServer  sends back what it receives
 //   rrClient    request/response on `flows` connections: `reqSize` bytes out, the same back,
 //               checked, until `requests` per flow are done or `durationMs` has passed
@@ -290,7 +290,8 @@ class BulkClient extends Base {
   start(stack: AppStack, now: Millis): void {
     this.stack = stack;
     const dst = toIpv4(this.o.address);
-    for (let i = 0; i < this.o.flows; i++) {
+    // In channel mode every process runs this app: each opens its share of the flows.
+    for (let i = stack.index; i < this.o.flows; i += stack.procs) {
       const s = stack.tcp.socket();
       const r = s.connect(dst, this.o.ports[i % this.o.ports.length]!, now);
       if (r !== -TcpErr.InProgress) this.fail(`connect: error ${-r}`);
@@ -384,7 +385,8 @@ class RrClient extends Base {
     this.countFrom = now + (this.o.warmupMs ?? 0);
     if (this.o.durationMs > 0) this.stopAt = this.countFrom + this.o.durationMs;
     const dst = toIpv4(this.o.address);
-    for (let i = 0; i < this.o.flows; i++) {
+    // In channel mode every process runs this app: each opens its share of the flows.
+    for (let i = stack.index; i < this.o.flows; i += stack.procs) {
       const s = stack.tcp.socket();
       s.noDelay = true;
       const r = s.connect(dst, this.o.ports[i % this.o.ports.length]!, now);

@@ -1,5 +1,6 @@
 // `npm run bench -- channels [--json FILE] [--procs N] [--flows N] [--bytes N] [--rr-ms MS]
-//   [--rr-warmup-ms MS] [--rr-flows N] [--mtu N] [--repeats N] [--quick]`: Van Jacobson's experiment on this
+//   [--rr-warmup-ms MS] [--rr-flows N] [--mtu N] [--repeats N] [--filter-rules N] [--client-procs N]
+//   [--only KINDS] [--quick]`: Van Jacobson's experiment on this
 // machine. The same workload, many concurrent TCP flows into 2 server processes, bulk
 // (clients send, servers check every byte) and request/response (64-byte echo), through
 //   kernel.*  the kernel's TCP over loopback: Node `net` servers in 2 worker threads (ports
@@ -7,9 +8,15 @@
 //   netch1.*  our stack in one-thread mode: one Host + TcpLayer serves every flow, one thread
 //   netchN.*  channel mode: a driver thread steering frames into --procs N process threads
 //             (default 2), each with its own TcpLayer on the shared address; also with
-//             zero copy to the application (netchN.zc_*: the server reads views of the frames)
+//             zero copy to the application (netchN.zc_*: the server reads views of the frames),
+//             and with --filter-rules N (default 10) non-matching rules in the driver's INPUT
+//             chain, which every data segment walks to the end (netchN_filter.*: bulk runs
+//             with and without them alternating; 0 skips it)
 // Our clients are one host in one worker thread on the other end of a shared memory link
-// (MTU --mtu, default 9000; checksum offload as on lo). Figures: Gbit/s, requests/s, and
+// (MTU --mtu, default 9000; checksum offload as on lo), or with --client-procs M a
+// channel-mode host of M processes sharing the flows out (for runs with many server
+// processes, which one client thread cannot load). --only takes a comma list of kernel,
+// netch1, netchN, zc, filter (default all): scaling runs need only netchN. Figures: Gbit/s, requests/s, and
 // CPU seconds per GiB moved (process.cpuUsage over the run: every thread of this process,
 // clients included; for the kernel also its TCP work, charged as system time), plus the
 // driver's descriptor handoff cost (ns per frame classified and pushed, timed per burst).
@@ -42,9 +49,22 @@ const RR_FLOWS = Number(opt('--rr-flows') ?? 64);
 const RR_WARMUP_MS = Number(opt('--rr-warmup-ms') ?? (quick ? 500 : 1000));
 const MTU = Number(opt('--mtu') ?? 9000);
 const REPEATS = Number(opt('--repeats') ?? (quick ? 1 : 3));
+const FILTER_RULES = Number(opt('--filter-rules') ?? 10);
+const CLIENT_PROCS = Number(opt('--client-procs') ?? 0);
+const KINDS = ['kernel', 'netch1', 'netchN', 'zc', 'filter'] as const;
+const ONLY = new Set((opt('--only') ?? KINDS.join(',')).split(','));
+for (const k of ONLY) if (!(KINDS as readonly string[]).includes(k)) throw new RangeError(`channels bench: --only ${k}: the kinds are ${KINDS.join(', ')}`);
+if (!Number.isInteger(CLIENT_PROCS) || CLIENT_PROCS < 0) throw new RangeError(`channels bench: --client-procs ${CLIENT_PROCS} must be a non-negative integer`);
+for (const [k, v] of Object.entries({ PROCS, FLOWS, BYTES, RR_MS, RR_FLOWS, MTU, REPEATS })) {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`channels bench: ${k} ${v} must be a positive integer`);
+}
+if (!Number.isInteger(RR_WARMUP_MS) || RR_WARMUP_MS < 0 || !Number.isInteger(FILTER_RULES) || FILTER_RULES < 0) {
+  throw new RangeError(`channels bench: --rr-warmup-ms ${RR_WARMUP_MS} and --filter-rules ${FILTER_RULES} must be non-negative integers`);
+}
 const LIMIT_MS = 120_000;
 const PORT = 5001;
 const SERVER = '198.51.100.2';
+const CLIENT = '198.51.100.1';
 const APP = new URL('./_channels-app.js', import.meta.url).href;
 const TCP = { sendBufSize: 2 * MiB, recvBufSize: 2 * MiB };
 const bytesPerFlow = Math.floor(BYTES / FLOWS);
@@ -68,8 +88,8 @@ function sleep(ms: number): Promise<void> {
 
 // ---- our stack: one-thread mode or channel mode ----
 
-async function netch(procs: number, kind: 'bulk' | 'rr', zeroCopy = false): Promise<Run> {
-  const frames = Math.max(1024, procs * 256 + 512);
+async function netch(procs: number, kind: 'bulk' | 'rr', zeroCopy = false, filterRules = 0): Promise<Run> {
+  const frames = Math.max(1024, Math.max(procs, CLIENT_PROCS) * 256 + 512);
   const [c, s] = createSharedMemoryLink({ mtu: MTU, frames, checksumOffload: true });
   const serverApp: AppRef = { module: APP, factory: kind === 'bulk' ? 'bulkServer' : 'echoServer', options: { port: PORT, zeroCopy } };
   const clientApp: AppRef = kind === 'bulk'
@@ -79,14 +99,20 @@ async function netch(procs: number, kind: 'bulk' | 'rr', zeroCopy = false): Prom
     ? StackThread.start({ link: s, mac: 0x020000000202, address: `${SERVER}/24`, name: 'server', app: serverApp, tcp: TCP })
     : ChannelHost.start({ link: s, mac: 0x020000000202, address: `${SERVER}/24`, procs, app: serverApp, tcp: TCP, rxQuota: 1024 });
   await server.ready();
+  if (server instanceof ChannelHost) {
+    // Rules the clients' segments walk to the last compare and never match (as bench/filter.ts).
+    for (let i = 0; i < filterRules; i++) await server.filter('append', 'INPUT', { src: `${CLIENT}/24`, proto: 'tcp', dport: 1000 + i, verdict: 'DROP' });
+  }
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
-  const client = StackThread.start({ link: c, mac: 0x020000000201, address: '198.51.100.1/24', name: 'client', app: clientApp, tcp: TCP });
+  const client = CLIENT_PROCS === 0
+    ? StackThread.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, name: 'client', app: clientApp, tcp: TCP })
+    : ChannelHost.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, procs: CLIENT_PROCS, app: clientApp, tcp: TCP, rxQuota: 1024 });
   const flows = kind === 'bulk' ? FLOWS : RR_FLOWS;
-  let st = await client.stats();
-  while (Number(st.app['done']) < flows && performance.now() - t0 < LIMIT_MS) {
+  let st = await clientStats(client);
+  while (st.done < flows && performance.now() - t0 < LIMIT_MS) {
     await sleep(10);
-    st = await client.stats();
+    st = await clientStats(client);
   }
   const ms = performance.now() - t0;
   const cpu = cpuSeconds() - cpu0;
@@ -94,18 +120,41 @@ async function netch(procs: number, kind: 'bulk' | 'rr', zeroCopy = false): Prom
   if (server instanceof ChannelHost) {
     const d = await server.driverStats();
     handoffNs = d.driver.fastNs / Math.max(1, d.driver.fastFrames);
+    if (filterRules > 0) {
+      const [input] = await server.filter('list', 'INPUT');
+      if (input!.packets < d.driver.fastFrames) throw new Error(`netch ${procs} ${kind}: the INPUT rules were not walked`);
+    }
   }
   const ss = server instanceof ChannelHost ? await server.procStats() : [await server.stats()];
   await client.close();
   await server.close();
-  const errs = Number(st.app['errors']) + ss.reduce((a, x) => a + Number(x?.app['errors'] ?? 0), 0);
-  if (errs > 0) throw new Error(`netch ${procs} ${kind}: ${st.app['firstError'] || ss.map((x) => x?.app['firstError']).join(' ')}`);
+  const errs = st.errors + ss.reduce((a, x) => a + Number(x?.app['errors'] ?? 0), 0);
+  if (errs > 0) throw new Error(`netch ${procs} ${kind}: ${st.firstError || ss.map((x) => x?.app['firstError']).join(' ')}`);
   if (kind === 'bulk') {
     const got = ss.reduce((a, x) => a + Number(x?.app['bytes'] ?? 0), 0);
     if (got !== total) throw new Error(`netch ${procs} bulk: ${got} of ${total} bytes arrived`);
     return { gbps: (total * 8) / (ms * 1e6), cpuPerGiB: cpu / (total / GiB), rrPerS: NaN, handoffNs };
   }
-  return { gbps: NaN, cpuPerGiB: NaN, rrPerS: (Number(st.app['requests']) * 1000) / Number(st.app['spanMs']), handoffNs };
+  return { gbps: NaN, cpuPerGiB: NaN, rrPerS: st.rrPerS, handoffNs };
+}
+
+/** The client app's counters, summed over its processes in channel mode (each timed its own span). */
+async function clientStats(client: StackThread | ChannelHost): Promise<{ done: number; errors: number; firstError: string; rrPerS: number }> {
+  const all = client instanceof ChannelHost ? await client.procStats() : [await client.stats()];
+  const r = { done: 0, errors: 0, firstError: '', rrPerS: 0 };
+  for (const x of all) {
+    if (x === null) {
+      r.errors++;
+      r.firstError ||= 'a client process is gone';
+      continue;
+    }
+    r.done += Number(x.app['done']);
+    r.errors += Number(x.app['errors']);
+    r.firstError ||= String(x.app['firstError'] ?? '');
+    const span = Number(x.app['spanMs']);
+    if (span > 0) r.rrPerS += (Number(x.app['requests']) * 1000) / span;
+  }
+  return r;
 }
 
 // ---- the kernel: Node net in worker threads ----
@@ -158,9 +207,27 @@ const variants: [string, (k: 'bulk' | 'rr') => Promise<Run>][] = [
   ['netchN', (k) => netch(PROCS, k)],
 ];
 // Zero copy to the application: the bulk server reads views of the arena frames (bulk only).
-const zc = await medianRun(() => netch(PROCS, 'bulk', true));
+const zc = ONLY.has('zc') ? await medianRun(() => netch(PROCS, 'bulk', true)) : null;
+// The driver's filter hooks: the same bulk load without and with FILTER_RULES rules in INPUT,
+// alternating (a warm-up of each, then REPEATS rounds), so both see the same machine;
+// the cost is the median of the per-round ratios and handoff differences.
+interface FilterCost { plain: number; filtered: number; ratio: number; handoffAddedNs: number }
+async function filterCost(): Promise<FilterCost> {
+  await netch(PROCS, 'bulk');
+  await netch(PROCS, 'bulk', false, FILTER_RULES);
+  const rounds: [Run, Run][] = [];
+  for (let i = 0; i < REPEATS; i++) rounds.push([await netch(PROCS, 'bulk'), await netch(PROCS, 'bulk', false, FILTER_RULES)]);
+  return {
+    plain: median(rounds.map(([a]) => a.gbps)),
+    filtered: median(rounds.map(([, b]) => b.gbps)),
+    ratio: median(rounds.map(([a, b]) => b.gbps / a.gbps)),
+    handoffAddedNs: median(rounds.map(([a, b]) => b.handoffNs - a.handoffNs)),
+  };
+}
+const filtered = FILTER_RULES > 0 && ONLY.has('filter') ? await filterCost() : null;
 const bulk: Record<string, Run> = {};
 for (const [name, fn] of variants) {
+  if (!ONLY.has(name)) continue;
   const b = await medianRun(() => fn('bulk'));
   const r = await medianRun(() => fn('rr'));
   bulk[name] = b;
@@ -169,14 +236,26 @@ for (const [name, fn] of variants) {
   results.push({ name: `${name}.rr_per_s`, value: r.rrPerS, unit: 'req/s' });
   if (name === 'netchN') results.push({ name: 'netchN.handoff_ns_per_frame', value: b.handoffNs, unit: 'ns' });
 }
-results.push({ name: 'netchN.zc_bulk_gbps', value: zc.gbps, unit: 'Gbit/s' });
-results.push({ name: 'netchN.zc_cpu_s_per_gib', value: zc.cpuPerGiB, unit: 's/GiB' });
+if (zc !== null) {
+  results.push({ name: 'netchN.zc_bulk_gbps', value: zc.gbps, unit: 'Gbit/s' });
+  results.push({ name: 'netchN.zc_cpu_s_per_gib', value: zc.cpuPerGiB, unit: 's/GiB' });
+}
+if (filtered !== null) {
+  results.push({ name: 'netchN_filter.bulk_gbps_0rules', value: filtered.plain, unit: 'Gbit/s' });
+  results.push({ name: 'netchN_filter.bulk_gbps', value: filtered.filtered, unit: 'Gbit/s' });
+  results.push({ name: 'netchN_filter.handoff_added_ns_per_frame', value: filtered.handoffAddedNs, unit: 'ns' });
+  results.push({ name: 'netchN_filter.rules', value: FILTER_RULES, unit: 'rules' });
+}
 results.push({ name: 'netchN.procs', value: PROCS, unit: 'threads' });
+results.push({ name: 'client.procs', value: CLIENT_PROCS, unit: 'threads' });
 results.push({ name: 'machine.cpus', value: cpus().length, unit: 'cpus' });
-const ratios: BenchRatio[] = [
-  { label: 'netchN / netch1 bulk', value: bulk['netchN']!.gbps / bulk['netch1']!.gbps, target: '>= 1.6 (2 cores)', met: bulk['netchN']!.gbps / bulk['netch1']!.gbps >= 1.6 },
-  { label: 'netchN zero copy / netch1 bulk', value: zc.gbps / bulk['netch1']!.gbps, target: '>= 1.6 (2 cores)', met: zc.gbps / bulk['netch1']!.gbps >= 1.6 },
-  { label: 'netchN / kernel CPU per GiB', value: bulk['netchN']!.cpuPerGiB / bulk['kernel']!.cpuPerGiB, target: '< 1', met: bulk['netchN']!.cpuPerGiB < bulk['kernel']!.cpuPerGiB },
-];
-console.log(`${FLOWS} bulk flows x ${(bytesPerFlow / MiB).toFixed(0)} MiB, ${RR_FLOWS} rr flows x 64 B for ${RR_MS} ms after ${RR_WARMUP_MS} ms, MTU ${MTU}, ${PROCS} processes, ${cpus().length} cpus (shared with other work: figures are indicative)`);
+const ratios: BenchRatio[] = [];
+const [k, n1, nN] = [bulk['kernel'], bulk['netch1'], bulk['netchN']];
+if (nN !== undefined && n1 !== undefined) ratios.push({ label: 'netchN / netch1 bulk', value: nN.gbps / n1.gbps, target: '>= 1.6 (2 cores)', met: nN.gbps / n1.gbps >= 1.6 });
+if (zc !== null && n1 !== undefined) ratios.push({ label: 'netchN zero copy / netch1 bulk', value: zc.gbps / n1.gbps, target: '>= 1.6 (2 cores)', met: zc.gbps / n1.gbps >= 1.6 });
+if (nN !== undefined && k !== undefined) ratios.push({ label: 'netchN / kernel CPU per GiB', value: nN.cpuPerGiB / k.cpuPerGiB, target: '< 1', met: nN.cpuPerGiB < k.cpuPerGiB });
+if (filtered !== null) {
+  ratios.push({ label: `netchN bulk, ${FILTER_RULES} filter rules / none (per round)`, value: filtered.ratio, target: '>= 0.95', met: filtered.ratio >= 0.95 });
+}
+console.log(`${FLOWS} bulk flows x ${(bytesPerFlow / MiB).toFixed(0)} MiB, ${RR_FLOWS} rr flows x 64 B for ${RR_MS} ms after ${RR_WARMUP_MS} ms, MTU ${MTU}, ${PROCS} processes, client ${CLIENT_PROCS === 0 ? 'one thread' : `${CLIENT_PROCS} processes`}, ${cpus().length} cpus (shared with other work: figures are indicative)`);
 report('channels', results, ratios, args);

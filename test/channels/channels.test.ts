@@ -1,11 +1,13 @@
 // Channel mode end to end: the same apps served in one-thread mode and by 2 process
-// threads behind a driver thread; clients on a second host over a shared memory link;
-// every byte checked by the apps (bench/_channels-app.ts).
+// threads behind a driver thread; clients on a second host over a shared memory link (one
+// thread, and once a channel-mode host too); every byte checked by the apps
+// (bench/_channels-app.ts).
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createSharedMemoryLink } from '../../src/link/memory.js';
 import { ChannelHost } from '../../src/runtime/channel-mode/index.js';
-import { APP_MODULE, SERVER_ADDR, serverStats, startPair, until } from './harness.js';
+import { APP_MODULE, CLIENT_ADDR, CLIENT_MAC, SERVER_ADDR, SERVER_MAC, serverStats, startPair, until } from './harness.js';
 
 const PORT = 5001;
 const MiB = 1 << 20;
@@ -60,3 +62,30 @@ for (const mode of [1, 2]) {
     }
   });
 }
+
+test('both ends in channel mode: a client of 2 processes shares out 16 echo flows, each opened once, every reply checked', async () => {
+  const flows = 16;
+  const requests = 100;
+  const [c, s] = createSharedMemoryLink({ mtu: 9000, frames: 1024, checksumOffload: true });
+  const tcp = { sendBufSize: 1 << 20, recvBufSize: 1 << 20 };
+  const server = ChannelHost.start({ link: s, mac: SERVER_MAC, address: `${SERVER_ADDR}/24`, procs: 2, app: { module: APP_MODULE, factory: 'echoServer', options: { port: PORT } }, tcp });
+  await server.ready();
+  const client = ChannelHost.start({
+    link: c, mac: CLIENT_MAC, address: `${CLIENT_ADDR}/24`, procs: 2, tcp,
+    app: { module: APP_MODULE, factory: 'rrClient', options: { address: SERVER_ADDR, ports: [PORT], flows, reqSize: 1000, requests, durationMs: 0 } },
+  });
+  try {
+    const sum = async (key: string): Promise<number> => (await client.procStats()).reduce((a, x) => a + Number(x?.app[key] ?? NaN), 0);
+    const ok = await until(async () => (await sum('done')) === flows, 30_000);
+    const cs = await client.procStats();
+    for (const x of cs) assert.equal(x!.app['errors'], 0, String(x!.app['firstError']));
+    assert.ok(ok, `client finished ${await sum('done')} of ${flows} flows`);
+    assert.deepEqual(cs.map((x) => x!.app['conns']), [flows / 2, flows / 2], 'each client process opened its half');
+    assert.equal(await sum('requests'), flows * requests);
+    const ss = await server.procStats();
+    assert.equal(ss.reduce((a, x) => a + Number(x!.app['bytes']), 0), flows * requests * 1000);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
