@@ -32,6 +32,8 @@ import { createSharedMemoryLink, memoryLinkPair, openMemoryLink } from '../src/l
 import { ChannelDriver, ChannelProcess, createChannelModeSpec } from '../src/runtime/channel-mode/index.js';
 import { ETH_HEADER_LEN, ETH_P_IPV4, emitEthernet } from '../src/wire/ethernet.js';
 import { IPPROTO_TCP, IPV4_HEADER_LEN, emitIpv4, newIpv4Repr, parseIpv4 } from '../src/wire/ipv4.js';
+import type { TcpLayer } from '../src/transport/tcp/layer.js';
+import type { TcpSocket } from '../src/transport/tcp/socket.js';
 import { TCP_ACK, emitTcp, newTcpRepr } from '../src/wire/tcp.js';
 import { ADDR_A, ADDR_B, BULK_PORT, MAC_A, MAC_B, PatternSink, PatternSource, makePattern, tcpHost } from './_tcp-worker.js';
 import { median, nsPer, parseBenchArgs, report, type BenchRatio, type BenchResult } from './_report.js';
@@ -135,6 +137,45 @@ function heapGrowth(r: InputRig): number {
 const pattern = makePattern();
 const IP_B = parseIpv4(ADDR_B);
 
+/** Return a socket of `tcp` listening on BULK_PORT. */
+function listener(tcp: TcpLayer): TcpSocket {
+  const l = tcp.socket();
+  l.bind(0, BULK_PORT);
+  l.listen(4);
+  return l;
+}
+
+/**
+ * Send BYTES from `client` to BULK_PORT at ADDR_B, accepted by one of `listeners`, every
+ * byte checked; `poll` moves every part of the network once; return Gbit/s.
+ */
+function transferGbps(client: TcpLayer, listeners: readonly TcpSocket[], poll: (now: number) => void, what: string): number {
+  const t0 = performance.now();
+  const end = t0 + LIMIT_MS;
+  let now = t0;
+  const c = client.socket();
+  c.connect(IP_B, BULK_PORT, now);
+  const src = new PatternSource(c, BYTES, pattern);
+  let sink: PatternSink | null = null;
+  while (now < end) {
+    poll(now);
+    src.step(now);
+    for (let i = 0; sink === null && i < listeners.length; i++) {
+      const s = listeners[i]!.accept();
+      if (s !== null) sink = new PatternSink(s, pattern);
+    }
+    if (sink !== null) {
+      sink.step(now);
+      if (sink.error !== '') throw new Error(`filter bench: ${sink.error}`);
+      if (sink.received >= BYTES) break;
+    }
+    if (src.error !== '') throw new Error(`filter bench: ${src.error}`);
+    now = performance.now();
+  }
+  if (sink === null || sink.received < BYTES) throw new Error(`filter bench: the ${what} transfer did not finish in time`);
+  return (BYTES * 8) / ((now - t0) * 1e6);
+}
+
 /** Send BYTES from a to b with `perChain` rules in the given chains of both hosts; return Gbit/s. */
 function bulk(perChain: number, chains: readonly ('PREROUTING' | 'INPUT' | 'OUTPUT' | 'POSTROUTING')[]): number {
   const [la, lb] = memoryLinkPair({ mtu: 1500, frames: 4096, checksumOffload: true });
@@ -145,36 +186,13 @@ function bulk(perChain: number, chains: readonly ('PREROUTING' | 'INPUT' | 'OUTP
     for (const [h, peer] of [[a.host, ADDR_B], [b.host, ADDR_A]] as const) {
       for (const c of chains) for (const r of rules(perChain, peer, c === 'OUTPUT' || c === 'POSTROUTING')) h.filter.append(c, r);
     }
-    const l = b.tcp.socket();
-    l.bind(0, BULK_PORT);
-    l.listen(4);
-    const t0 = performance.now();
-    const end = t0 + LIMIT_MS;
-    let now = t0;
-    const c = a.tcp.socket();
-    c.connect(IP_B, BULK_PORT, now);
-    const src = new PatternSource(c, BYTES, pattern);
-    let sink: PatternSink | null = null;
-    while (now < end) {
+    const gbps = transferGbps(a.tcp, [listener(b.tcp)], (now) => {
       a.host.poll(now);
       b.host.poll(now);
-      src.step(now);
-      if (sink === null) {
-        const s = l.accept();
-        if (s !== null) sink = new PatternSink(s, pattern);
-      }
-      if (sink !== null) {
-        sink.step(now);
-        if (sink.error !== '') throw new Error(`filter bench: ${sink.error}`);
-        if (sink.received >= BYTES) break;
-      }
-      if (src.error !== '') throw new Error(`filter bench: ${src.error}`);
-      now = performance.now();
-    }
-    if (sink === null || sink.received < BYTES) throw new Error('filter bench: the transfer did not finish in time');
+    }, 'one-thread');
     const counted = b.host.filter.list().reduce((n, ch) => n + ch.packets, 0);
     if (perChain > 0 && counted === 0) throw new Error('filter bench: the rules were not walked');
-    return (BYTES * 8) / ((now - t0) * 1e6);
+    return gbps;
   } finally {
     a.host.close();
     b.host.close();
@@ -193,42 +211,16 @@ function driverBulk(n: number): { gbps: number; nsPerFrame: number } {
   const procs = spec.procs.map((p) => new ChannelProcess(p, tcpOpts));
   try {
     for (const r of rules(n, ADDR_A)) driver.host.filter.append('INPUT', r);
-    const ls2 = procs.map((p) => {
-      const l = p.tcp.socket();
-      l.bind(0, BULK_PORT);
-      l.listen(4);
-      return l;
-    });
-    const t0 = performance.now();
-    const end = t0 + LIMIT_MS;
-    let now = t0;
-    const c = client.tcp.socket();
-    c.connect(IP_B, BULK_PORT, now);
-    const src = new PatternSource(c, BYTES, pattern);
-    let sink: PatternSink | null = null;
     const f0 = driver.counters.fastFrames;
     const ns0 = driver.counters.fastNs;
-    while (now < end) {
+    const gbps = transferGbps(client.tcp, procs.map((p) => listener(p.tcp)), (now) => {
       client.host.poll(now);
       driver.step(now);
       for (const p of procs) p.poll(now);
-      src.step(now);
-      for (let i = 0; sink === null && i < ls2.length; i++) {
-        const s = ls2[i]!.accept();
-        if (s !== null) sink = new PatternSink(s, pattern);
-      }
-      if (sink !== null) {
-        sink.step(now);
-        if (sink.error !== '') throw new Error(`filter bench: ${sink.error}`);
-        if (sink.received >= BYTES) break;
-      }
-      if (src.error !== '') throw new Error(`filter bench: ${src.error}`);
-      now = performance.now();
-    }
-    if (sink === null || sink.received < BYTES) throw new Error('filter bench: the channel-mode transfer did not finish in time');
+    }, 'channel-mode');
     const frames = driver.counters.fastFrames - f0;
     if (n > 0 && driver.host.filter.input.packets < frames) throw new Error('filter bench: the driver did not walk its rules');
-    return { gbps: (BYTES * 8) / ((now - t0) * 1e6), nsPerFrame: (driver.counters.fastNs - ns0) / frames };
+    return { gbps, nsPerFrame: (driver.counters.fastNs - ns0) / frames };
   } finally {
     client.host.close();
     for (const p of procs) p.host.close();

@@ -80,6 +80,16 @@ function acceptAll(ls: TcpSocket[]): TcpSocket[] {
   return out;
 }
 
+/** Listen on `port` in every process and connect one client socket; return both ends. */
+function established(r: Rig, port: number): { ls: TcpSocket[]; a: TcpSocket; srv: TcpSocket } {
+  const ls = r.listen(port);
+  const a = r.connect(port);
+  r.run(50);
+  const [srv] = acceptAll(ls);
+  assert.ok(srv !== undefined && a.state === TcpState.Established, 'connected');
+  return { ls, a, srv };
+}
+
 function rule(r: Rig, chain: string, num: number): { packets: number; bytes: number } {
   const c = r.driver.host.filter.list(chain as 'INPUT')[0]!;
   return c.rules[num - 1]!;
@@ -125,11 +135,7 @@ test('driver INPUT REJECT answers the client with a RST from the driver: connect
 
 test('driver PREROUTING on TCP flags: new connections from a source are dropped while its established flow keeps moving', () => {
   const r = rig();
-  const ls = r.listen(7000);
-  const a = r.connect(7000);
-  r.run(50);
-  const [srv] = acceptAll(ls);
-  assert.ok(srv !== undefined && a.state === TcpState.Established);
+  const { ls, a, srv } = established(r, 7000);
   r.driver.host.filter.append('PREROUTING', { proto: 'tcp', src: CLIENT, tcpFlags: { mask: 'SYN,ACK,FIN,RST', comp: 'SYN' }, verdict: 'DROP' });
   const b = r.connect(7000);
   const data = new Uint8Array(200_000).map((_, i) => (i * 7) & 0xff);
@@ -172,11 +178,7 @@ test('driver OUTPUT DROP: a process\'s SYN-ACKs never reach the link, and the fr
 
 test('driver OUTPUT REJECT: the RST goes to the process that sent the segment, which sees ECONNRESET; the client sees nothing', () => {
   const r = rig();
-  const ls = r.listen(7000);
-  const a = r.connect(7000);
-  r.run(50);
-  const [srv] = acceptAll(ls);
-  assert.ok(srv !== undefined && a.state === TcpState.Established);
+  const { a, srv } = established(r, 7000);
   r.driver.host.filter.append('OUTPUT', { proto: 'tcp', sport: 7000, verdict: 'REJECT' });
   const ins0 = r.client.counters.Tcp.InSegs;
   assert.equal(srv.send(new Uint8Array(100), 0, 100, r.now), 100);
