@@ -16,12 +16,13 @@
 // (MTU --mtu, default 9000; checksum offload as on lo), or with --client-procs M a
 // channel-mode host of M processes sharing the flows out (for runs with many server
 // processes, which one client thread cannot load). --only takes a comma list of kernel,
-// netch1, netchN, zc, filter (default all): scaling runs need only netchN. Figures: Gbit/s, requests/s, and
-// CPU seconds per GiB moved (process.cpuUsage over the run: every thread of this process,
-// clients included; for the kernel also its TCP work, charged as system time), plus the
-// driver's descriptor handoff cost (ns per frame classified and pushed, timed per burst).
-// Medians of --repeats runs (default 3; --quick: 1 run, smaller transfers). Targets are
-// reported, not asserted: netchN bulk >= 1.6 x netch1 on 2 cores; netchN CPU/GiB < kernel's.
+// netch1, netchN, zc, filter (default all): scaling runs need only netchN. Figures:
+// Gbit/s, requests/s, and CPU seconds per GiB moved (process.cpuUsage over the run: every
+// thread of this process, clients included; for the kernel also its TCP work, charged as
+// system time), plus the driver's descriptor handoff cost (ns per frame classified and
+// pushed, timed per burst). Medians of --repeats runs (default 3; --quick: 1 run, smaller
+// transfers). Targets are reported, not asserted: netchN bulk >= 1.6 x netch1 on 2 cores;
+// netchN CPU/GiB < kernel's.
 
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
