@@ -67,6 +67,34 @@ test('bad option lengths are BadOption', () => {
   for (const [why, bytes] of bad) assert.equal(parse(bytes)[0], WireErr.BadOption, why);
 });
 
+test('lenient parsing takes bad lengths as Linux does: the options before a malformed length stand, a wrong-sized known option is skipped', () => {
+  const lenient = (bytes: number[]): [number, TcpRepr] => {
+    const b = new Uint8Array([0xee, ...bytes, 0xee]);
+    const r = newTcpRepr();
+    return [parseTcpOptions(b, 1, bytes.length, r, true), r];
+  };
+  // Every malformed list of the strict test parses without error.
+  for (const bytes of [[2, 0, 0, 0], [1, 3, 1, 0], [30, 0], [2, 4, 5], [1, 1, 1, 2], [5, 2, 1, 1]]) assert.equal(lenient(bytes)[0], WireErr.Ok, JSON.stringify(bytes));
+  // MSS, then an option of length 0: the parse ends there; the SACK-permitted after it is not seen.
+  let [err, r] = lenient([2, 4, 0x05, 0xb4, 30, 0, 4, 2]);
+  assert.equal(err, WireErr.Ok);
+  assert.equal(r.mss, 1460);
+  assert.equal(r.sackPermitted, false);
+  // A window scale of length 4 is skipped; the SACK-permitted and timestamps after it count.
+  [err, r] = lenient([3, 4, 7, 0, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0]);
+  assert.equal(r.windowScale, -1);
+  assert.equal(r.sackPermitted, true);
+  assert.ok(r.tsPresent && r.tsVal === 9);
+  // A SACK of length 9 is skipped whole; the MSS after it counts.
+  [err, r] = lenient([5, 9, 0, 0, 0, 1, 0, 0, 0, 2, 4, 0x02, 0x18]);
+  assert.equal(r.sackCount, 0);
+  assert.equal(r.mss, 536);
+  // An option running past the area ends the parse, keeping the timestamps before it.
+  [err, r] = lenient([8, 10, 0, 0, 0, 5, 0, 0, 0, 6, 2, 8, 1, 2]);
+  assert.ok(r.tsPresent && r.tsVal === 5 && r.tsEcr === 6);
+  assert.equal(r.mss, 0);
+});
+
 test('parse clears what an earlier segment left', () => {
   const r = newTcpRepr();
   parse([2, 4, 0x05, 0xb4, 3, 3, 7, 4, 2, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 30, 2], r);

@@ -73,9 +73,13 @@ export function clearTcpOptions(o: TcpOptions): void {
  * Stops at end-of-list; what follows it is padding.
  * Errors: BadOption when an option's length is 0 or 1, runs past the options area, or does
  * not fit its kind (MSS 4, window scale 3, SACK-permitted 2, timestamps 10, SACK 2 + 8n
- * with n ≥ 1). RFC 9293 §3.2 asks receivers to be prepared for such lengths; we report them.
+ * with n ≥ 1). RFC 9293 §3.1 (MUST-7) asks receivers to be prepared for such lengths.
+ * `lenient` takes them as Linux's tcp_parse_options does and never fails: a length of 0
+ * or 1, or one that runs past the area, ends the parse (the options before it stand), and
+ * a known option of the wrong size is skipped.
  */
-export function parseTcpOptions(b: Uint8Array, off: number, len: number, o: TcpOptions): number {
+export function parseTcpOptions(b: Uint8Array, off: number, len: number, o: TcpOptions, lenient = false): number {
+  const bad = lenient ? WireErr.Ok : WireErr.BadOption;
   clearTcpOptions(o);
   const end = off + len;
   let i = off;
@@ -86,32 +90,32 @@ export function parseTcpOptions(b: Uint8Array, off: number, len: number, o: TcpO
       i++;
       continue;
     }
-    if (i + 1 >= end) return WireErr.BadOption;
+    if (i + 1 >= end) return bad;
     const olen = b[i + 1]!;
-    if (olen < 2 || i + olen > end) return WireErr.BadOption;
+    if (olen < 2 || i + olen > end) return bad;
+    if (!optionFits(kind, olen)) {
+      if (!lenient) return WireErr.BadOption;
+      i += olen;
+      continue;
+    }
     switch (kind) {
       case TCPOPT_MSS:
-        if (olen !== TCPOLEN_MSS) return WireErr.BadOption;
         o.mss = get16(b, i + 2);
         break;
       case TCPOPT_WINDOW:
-        if (olen !== TCPOLEN_WINDOW) return WireErr.BadOption;
         o.windowScale = b[i + 2]!;
         break;
       case TCPOPT_SACK_PERM:
-        if (olen !== TCPOLEN_SACK_PERM) return WireErr.BadOption;
         o.sackPermitted = true;
         break;
       case TCPOPT_TIMESTAMP:
-        if (olen !== TCPOLEN_TIMESTAMP) return WireErr.BadOption;
         o.tsPresent = true;
         o.tsVal = get32(b, i + 2);
         o.tsEcr = get32(b, i + 6);
         break;
       case TCPOPT_SACK: {
-        const n = (olen - 2) >>> 3;
         // olen <= 40 here (it fits the options area), so n <= 4.
-        if (n === 0 || 2 + n * TCPOLEN_SACK_PERBLOCK !== olen) return WireErr.BadOption;
+        const n = (olen - 2) >>> 3;
         for (let k = 0; k < n; k++) {
           o.sackBlocks[2 * k] = get32(b, i + 2 + 8 * k);
           o.sackBlocks[2 * k + 1] = get32(b, i + 6 + 8 * k);
@@ -127,6 +131,24 @@ export function parseTcpOptions(b: Uint8Array, off: number, len: number, o: TcpO
     i += olen;
   }
   return WireErr.Ok;
+}
+
+/** Return whether an option of a known kind has that kind's size (any other kind fits). */
+function optionFits(kind: number, olen: number): boolean {
+  switch (kind) {
+    case TCPOPT_MSS:
+      return olen === TCPOLEN_MSS;
+    case TCPOPT_WINDOW:
+      return olen === TCPOLEN_WINDOW;
+    case TCPOPT_SACK_PERM:
+      return olen === TCPOLEN_SACK_PERM;
+    case TCPOPT_TIMESTAMP:
+      return olen === TCPOLEN_TIMESTAMP;
+    case TCPOPT_SACK:
+      return olen >= 2 + TCPOLEN_SACK_PERBLOCK && (olen - 2) % TCPOLEN_SACK_PERBLOCK === 0;
+    default:
+      return true;
+  }
 }
 
 /** Return the bytes of the fixed groups (everything but SACK blocks) in the canonical layout. */

@@ -251,8 +251,9 @@ export function newTcpRepr(): TcpRepr {
  * Fill `repr` from a view wrapped over the whole IPv4 payload; return a WireErr code.
  * `srcAddr`/`dstAddr` are the IPv4 addresses, for the pseudo-header.
  * Errors: Truncated, BadHeaderLen (see checkLen), BadChecksum (not checked when
- * `checksumOffload` says the device did), BadOption (see parseTcpOptions). Flag
- * combinations and port values are the transport's business, not checked here.
+ * `checksumOffload` says the device did), BadOption (see parseTcpOptions; never with
+ * `lenientOptions`, which parses options as Linux does). Flag combinations and port values
+ * are the transport's business, not checked here.
  */
 export function parseTcpInto(
   view: TcpView,
@@ -260,6 +261,7 @@ export function parseTcpInto(
   srcAddr: number,
   dstAddr: number,
   checksumOffload = false,
+  lenientOptions = false,
 ): number {
   const err = view.checkLen();
   if (err !== WireErr.Ok) return err;
@@ -267,7 +269,7 @@ export function parseTcpInto(
   // fails it is dropped (RFC 9293 §3.10.7.4 never sees it).
   if (!checksumOffload && !view.verifyChecksum(srcAddr, dstAddr)) return WireErr.BadChecksum;
   const hl = view.headerLen();
-  const optErr = parseTcpOptions(view.bytes, view.offset + TCP_HEADER_LEN, hl - TCP_HEADER_LEN, repr);
+  const optErr = parseTcpOptions(view.bytes, view.offset + TCP_HEADER_LEN, hl - TCP_HEADER_LEN, repr, lenientOptions);
   if (optErr !== WireErr.Ok) return optErr;
   repr.srcPort = view.srcPort();
   repr.dstPort = view.dstPort();

@@ -38,6 +38,8 @@ export interface SegSpec {
   ts?: [number, number];
   /** SACK blocks: [left, right] pairs (RFC 2018 §3). */
   sack?: [number, number][];
+  /** Option bytes as they go on the wire, malformed ones too, instead of the options above (padded with EOL). */
+  rawOptions?: number[];
 }
 
 /** Fields a checker compares; unset fields are not checked. */
@@ -119,10 +121,16 @@ export class TcpHarness {
     });
     const payload = spec.payload ?? new Uint8Array(0);
     r.payloadLength = payload.length;
-    const hl = tcpBufferLen(r);
+    const raw = spec.rawOptions;
+    const hl = raw === undefined ? tcpBufferLen(r) : 20 + ((raw.length + 3) & ~3);
     const seg = new Uint8Array(hl + payload.length);
     seg.set(payload, hl);
     emitTcp(r, seg, 0, IP_B, IP_A);
+    if (raw !== undefined) {
+      seg.set(raw, 20);
+      seg[12] = (hl / 4) << 4;
+      new TcpView().wrap(seg, 0, seg.length).fillChecksum(IP_B, IP_A);
+    }
     this.peer.inject(ipFrame(seg, { protocol: IPPROTO_TCP }), this.now());
     this.sim.settle();
   }

@@ -138,3 +138,48 @@ test('TS.Recent (RFC 7323 §4.3): a segment past Last.ACK.sent does not update i
   const a2 = h.expectFrame({ flags: TCP_ACK, ack: peerNxt + 110 });
   assert.equal(a2.ts?.[1], PEER_TS + 60);
 });
+
+// Linux's tcp_parse_options (net/ipv4/tcp_input.c) never drops a segment for its options:
+// a length of 0 or 1, or one past the header, ends the parse ("silly options", "don't
+// parse partial options"); a known option of the wrong size is not used. RFC 9293's MUST-7
+// only asks that such lengths be handled; we do what a Linux peer does.
+
+test('a SYN with a malformed option length is answered: the options before it count, none after it', () => {
+  const h = new TcpHarness();
+  const l = h.tcp.socket();
+  l.bind(0, 80);
+  l.listen(4);
+  // MSS 536, window scale 3, an unknown option of length 0, SACK-permitted (not seen).
+  h.inject({ srcPort: 40000, dstPort: 80, seq: 100, flags: TCP_SYN, rawOptions: [2, 4, 0x02, 0x18, 3, 3, 3, 30, 0, 4, 2] });
+  const sa = h.expectFrame({ flags: TCP_SYN | TCP_ACK, ack: 101 });
+  assert.equal(sa.wscale, 7, 'window scale was offered before the bad option');
+  assert.equal(sa.sackPermitted, false, 'SACK-permitted came after it');
+  assert.equal(h.tcp.counters.Tcp.InErrs, 0);
+  h.inject({ srcPort: 40000, dstPort: 80, seq: 101, ack: sa.seq + 1, flags: TCP_ACK });
+  const s = l.accept();
+  assert.ok(s !== null, 'the connection was established');
+  // The MSS taken from the SYN: a 2000-byte write leaves in 536-byte segments.
+  s.send(new Uint8Array(2000), 0, 2000, h.now());
+  assert.equal(h.expectFrame({ flags: TCP_ACK }).len, 536);
+});
+
+test('a known option of the wrong size is skipped and the ones after it count; an established connection takes data whose options run past the header', () => {
+  const h = new TcpHarness();
+  const l = h.tcp.socket();
+  l.bind(0, 80);
+  l.listen(4);
+  // A window scale of length 4, then SACK-permitted.
+  h.inject({ srcPort: 40001, dstPort: 80, seq: 100, flags: TCP_SYN, mss: 1460, rawOptions: [2, 4, 0x05, 0xb4, 3, 4, 7, 0, 4, 2] });
+  const sa = h.expectFrame({ flags: TCP_SYN | TCP_ACK, ack: 101 });
+  assert.equal(sa.wscale, -1, 'no window scale was offered');
+  assert.equal(sa.sackPermitted, true);
+  h.inject({ srcPort: 40001, dstPort: 80, seq: 101, ack: sa.seq + 1, flags: TCP_ACK });
+  const s = l.accept();
+  assert.ok(s !== null);
+  // Data whose last option claims 8 bytes where 2 remain: the options end, the data stands.
+  h.inject({ srcPort: 40001, dstPort: 80, seq: 101, ack: sa.seq + 1, flags: TCP_ACK, payload: new Uint8Array([1, 2, 3]), rawOptions: [1, 1, 30, 8] });
+  const got = new Uint8Array(8);
+  assert.equal(s.recv(got, 0, 8, h.now()), 3);
+  assert.deepEqual([...got.subarray(0, 3)], [1, 2, 3]);
+  assert.equal(h.tcp.counters.Tcp.InErrs, 0);
+});

@@ -126,7 +126,8 @@ export class TcpLayer implements ProtocolHandler {
     const c = this.counters.Tcp;
     c.InSegs++;
     const seg = this.seg;
-    const err = parseTcpInto(this.view.wrap(bytes, ip.payloadOffset, ip.payloadLength), seg, ip.srcAddr, ip.dstAddr, checksumUnnecessary);
+    // Options as Linux parses them: a malformed length ends the options, the segment stands.
+    const err = parseTcpInto(this.view.wrap(bytes, ip.payloadOffset, ip.payloadLength), seg, ip.srcAddr, ip.dstAddr, checksumUnnecessary, true);
     if (err !== WireErr.Ok) {
       if (err === WireErr.BadChecksum) c.InCsumErrors++;
       c.InErrs++;
