@@ -248,6 +248,9 @@ export class TcpFile extends OpenFile {
       this.selfNotify();
       return 0;
     }
+    // inet_shutdown: a connect still unconfirmed (SS_CONNECTING) whose connection got through
+    // counts as connected from here on, so a later connect() is EISCONN, not its outcome.
+    if (this.connecting && st !== TcpState.SynReceived && st !== TcpState.Closed) this.connecting = false;
     if (st === TcpState.Closed) return -ENOTCONN;
     const r = s.shutdown(how, now);
     this.selfNotify();

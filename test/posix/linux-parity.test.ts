@@ -1,12 +1,12 @@
 // Socket-call answers checked against a Linux 6.x kernel in the same situations (each was
-// run against the kernel with Python's socket module first): net/ipv4/af_inet.c
+// run against the kernel with Python's socket module first; Linux 6.18 here): net/ipv4/af_inet.c
 // (inet_listen, __inet_stream_connect), net/ipv4/tcp.c (tcp_sendmsg_locked,
 // sk_stream_wait_connect, tcp_recvmsg), fs/select.c (poll), fs/eventpoll.c (ep_loop_check).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AF_INET, ECONNABORTED, EFAULT, EINPROGRESS, EINVAL, ELOOP, EPIPE, EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLL_CTL_ADD,
+  AF_INET, ECONNABORTED, ECONNRESET, EFAULT, EISCONN, SHUT_WR, EINPROGRESS, EINVAL, ELOOP, EPIPE, EPOLLEXCLUSIVE, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLL_CTL_ADD,
   EPOLL_CTL_MOD, ENOTCONN, MSG_DONTWAIT, MSG_WAITALL, EAGAIN, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR, SO_LINGER, ECONNREFUSED,
   newEpollEvents, sockaddrIn, type PollFd,
 } from '../../src/posix/index.js';
@@ -48,6 +48,26 @@ test('listen() on a socket whose connection was reset: EINVAL (sock->state stays
   assert.equal(srv.sys.close(s), 0);
   sim.runFor(10);
   assert.equal(cli.sys.listen(c, 5), -EINVAL);
+});
+
+test('connect() on a socket whose connection was confirmed and then reset, or shut down and closed both ways: EISCONN, every time (SS_CONNECTED; inet_shutdown sets it)', () => {
+  const { ka, kb, sim } = kernelPair();
+  const cli = ka.spawn('cli');
+  const srv = kb.spawn('srv');
+  const reset = connected(sim, cli, srv);
+  assert.equal(cli.sys.connect(reset.c, addrB(80)), 0);
+  assert.equal(srv.sys.setsockopt(reset.s, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 }), 0);
+  assert.equal(srv.sys.close(reset.s), 0);
+  sim.runFor(10);
+  for (let i = 0; i < 3; i++) assert.equal(cli.sys.connect(reset.c, addrB(80)), -EISCONN);
+  assert.equal(cli.sys.recv(reset.c, buf, 0, 10, 0), -ECONNRESET);
+  const ended = connected(sim, cli, srv, 81);
+  assert.equal(srv.sys.close(ended.s), 0);
+  sim.runFor(10);
+  assert.equal(cli.sys.recv(ended.c, buf, 0, 10, 0), 0);
+  assert.equal(cli.sys.shutdown(ended.c, SHUT_WR), 0);
+  sim.runFor(10);
+  assert.equal(cli.sys.connect(ended.c, addrB(81)), -EISCONN);
 });
 
 test('connect() after SO_ERROR took a non-blocking connect\'s failure: ECONNABORTED once, then a new attempt', () => {
