@@ -8,7 +8,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesPattern, startServices } from '../../src/cli/services/index.js';
 import { TcpErr } from '../../src/transport/tcp/errors.js';
@@ -396,11 +396,17 @@ test('echo with a Linux client that stops reading: both windows close and reopen
   // A small receive buffer for the kernel (this namespace only): auto-tuned up to 6 MiB
   // (tcp_rmem's default maximum) it could swallow the whole echo and never close its window.
   await s.bench.exec(['sysctl', '-qw', 'net.ipv4.tcp_rmem=4096 65536 262144'], { check: true });
-  // The reader of socat's output starts 2 s late: socat stops reading the socket, the
-  // kernel's window closes, our echo stops reading, our window closes.
-  const r = await s.bench.exec(['sh', '-c', `socat -t 30 STDIO TCP:${HOST_ADDR}:7 < ${file} | (sleep 2; sha256sum)`], { timeoutMs: 60_000, check: true });
+  // The reader of socat's output waits for a go file: socat stops reading the socket, the
+  // kernel's window closes, our echo stops reading, our window closes. The test lets the
+  // reader go once we have probed the kernel's zero window (with a fixed 2 s sleep
+  // instead, about 1 run in 14 on a loaded machine ended with no probe).
+  const go = join(s.bench.dir, 'echo.go');
+  const run = s.bench.exec(['sh', '-c', `socat -t 30 STDIO TCP:${HOST_ADDR}:7 < ${file} | (while [ ! -e ${go} ]; do sleep 0.05; done; sha256sum)`], { timeoutMs: 60_000, check: true });
+  const probed = await waitFor(() => s.tcp.counters.TcpExt.TCPWinProbe > 0, 20_000);
+  writeFileSync(go, '');
+  const r = await run;
   assert.equal(r.stdout.split(' ')[0], sha256(readFileSync(file)));
-  assert.ok(s.tcp.counters.TcpExt.TCPWinProbe > 0, 'we probed the kernel zero window');
+  assert.ok(probed, 'we probed the kernel zero window');
   assert.ok(await waitFor(() => svc.counters().echo.active === 0, 5000));
   assert.deepEqual([svc.counters().echo.bytesOut, svc.counters().echo.errors], [n, 0]);
   await checkCapture(s, 1000);
