@@ -2,7 +2,8 @@
 // the link end, and for each received frame reads the Ethernet, IPv4 and TCP headers in
 // place, looks the 4-tuple up in the flow table (or, for a flow nobody registered yet,
 // hashes it to one of the processes holding the port: SO_REUSEPORT), and pushes the
-// frame's descriptor into that process's rx ring. The frame itself does not move. ARP,
+// frame's descriptor into that process's rx ring. The frame itself does not move. An ICMP
+// error quoting a process's TCP segment goes to that process the same way. ARP, other
 // ICMP, UDP, fragments and frames for no process take the slow path: the driver's own Host
 // (which answers ARP for the shared address and sends the RST of RFC 9293 §3.10.7.1 for
 // segments to no connection). ARP replies are also copied to every process, which is how
@@ -13,7 +14,8 @@
 // path here — PREROUTING and INPUT on a received frame before it is steered, OUTPUT and
 // POSTROUTING on a process's frame before it goes on the link. A REJECT of a received
 // segment answers on the link; a REJECT of a process's segment answers the process (the
-// RST its host addresses to the shared address is steered into the flow's rx ring).
+// RST or ICMP error its host addresses to the shared address is steered into the flow's
+// rx ring).
 //
 // Quotas: a process holds at most `rxQuota` received frames; past that its frames are
 // dropped and counted against it, and other processes' frames keep flowing. A process
@@ -33,7 +35,8 @@ import type { Millis } from '../../time.js';
 import { TcpLayer } from '../../transport/tcp/layer.js';
 import { get32, get48, set16, set48 } from '../../wire/bytes.js';
 import { WireErr } from '../../wire/errors.js';
-import { Ipv4View, newIpv4Repr, parseIpv4Into } from '../../wire/ipv4.js';
+import { ICMP_DEST_UNREACH, ICMP_PARAMETER_PROB, ICMP_TIME_EXCEEDED } from '../../wire/icmpv4.js';
+import { IPPROTO_ICMP, IPPROTO_TCP, Ipv4View, newIpv4Repr, parseIpv4Into } from '../../wire/ipv4.js';
 import { parseCidr } from '../../iface/cidr.js';
 import { FlowTable } from './flow-table.js';
 import { CTL_FLOW_ADD, CTL_FLOW_REMOVE, CTL_PORT_ADD, CTL_PORT_REMOVE, type DriverSpec } from './spec.js';
@@ -43,7 +46,6 @@ const RING_BUDGET = 128;
 const MAC_BROADCAST = 0xffff_ffff_ffff;
 const ETH_LEN = 14;
 const ETH_P_IPV4 = 0x0800;
-const IPPROTO_TCP = 6;
 
 /** What the driver counts, per process. */
 export interface ProcCounters {
@@ -79,7 +81,7 @@ export interface DriverCounters {
   filterInDrops: number;
   /** Processes' frames OUTPUT or POSTROUTING dropped or rejected. */
   filterOutDrops: number;
-  /** RSTs of an OUTPUT or POSTROUTING REJECT steered to the process that sent the segment. */
+  /** Answers (RST, ICMP error) of an OUTPUT or POSTROUTING REJECT steered to the process that sent the segment. */
   rejectsToProc: number;
   /** Flows in the table now. */
   flows: number;
@@ -444,8 +446,11 @@ export class ChannelDriver implements LoopbackSink {
     const ip = off + 14;
     const vihl = b[ip]!;
     const ihl = (vihl & 15) << 2;
-    if (vihl >>> 4 !== 4 || ihl < 20 || b[ip + 9] !== 6) return -1; // not TCP: the slow path
+    if (vihl >>> 4 !== 4 || ihl < 20) return -1;
     if ((((b[ip + 6]! << 8) | b[ip + 7]!) & 0x3fff) !== 0) return -1; // a fragment: reassembled by the driver's host
+    const proto = b[ip + 9];
+    if (proto === IPPROTO_ICMP) return this.classifyIcmp(off, len, ihl);
+    if (proto !== IPPROTO_TCP) return -1; // the slow path
     if (get32(b, ip + 16) >>> 0 !== this.addr || len < 14 + ihl + 20) return -1;
     const src = get32(b, ip + 12) >>> 0;
     const t = ip + ihl;
@@ -477,42 +482,61 @@ export class ChannelDriver implements LoopbackSink {
   }
 
   /**
-   * A datagram the driver's host sent to itself (LoopbackSink). A TCP segment of a flow a
-   * process owns (the RST of a REJECT in OUTPUT or POSTROUTING, addressed to the shared
-   * address) goes into that process's rx ring in a frame of our own, as if it had arrived;
-   * anything else goes to the driver's host. The datagram is whole: the filter's RST
-   * carries its checksum, which a process on a link without offload checks.
+   * A datagram the driver's host sent to itself (LoopbackSink). One a process owns — a
+   * REJECT's RST or ICMP error about a process's segment in OUTPUT or POSTROUTING,
+   * addressed to the shared address — goes into that process's rx ring in a frame of our
+   * own, as if it had arrived, and is classified as one; anything else goes to the driver's
+   * host. The datagram is whole: the filter's answers carry their checksums, which a
+   * process on a link without offload checks.
    */
   onLoopback(buf: Uint8Array, off: number, len: number, now: Millis): void {
-    if (len >= 40 && buf[off + 9] === IPPROTO_TCP && (buf[off]! >>> 4) === 4) {
-      const ihl = (buf[off]! & 15) << 2;
-      const dst = get32(buf, off + 16) >>> 0;
-      if (dst === this.addr && len >= ihl + 20) {
-        const src = get32(buf, off + 12) >>> 0;
-        const t = off + ihl;
-        const p = this.table.lookup(src, (buf[t]! << 8) | buf[t + 1]!, (buf[t + 2]! << 8) | buf[t + 3]!);
+    const flen = ETH_LEN + len;
+    if (len >= 20 && get32(buf, off + 16) >>> 0 === this.addr && flen <= this.spec.link.maxFrameLen) {
+      const fr = this.linkTx.alloc();
+      if (fr >= 0) {
+        const b = this.arena.bytes;
+        set48(b, fr, this.mac);
+        set48(b, fr + 6, this.mac);
+        set16(b, fr + 12, ETH_P_IPV4);
+        b.set(buf.subarray(off, off + len), fr + ETH_LEN);
+        const p = this.classify(fr, flen);
         const pp = p >= 0 ? this.procs[p]! : null;
-        if (pp !== null && pp.alive && pp.inflight < this.spec.rxQuota && ETH_LEN + len <= this.spec.link.maxFrameLen) {
-          const fr = this.linkTx.alloc();
-          if (fr >= 0) {
-            const b = this.arena.bytes;
-            set48(b, fr, this.mac);
-            set48(b, fr + 6, this.mac);
-            set16(b, fr + 12, ETH_P_IPV4);
-            b.set(buf.subarray(off, off + len), fr + ETH_LEN);
-            // Only host.poll calls here, after receive published its burst (rxPending is 0).
-            if (pp.rx.push(fr, ETH_LEN + len, 0, 0) === ChanErr.Ok) {
-              pp.inflight++;
-              this.holder[this.arena.frameIndex(fr)] = p + 1;
-              this.counters.rejectsToProc++;
-              return;
-            }
-            this.linkTx.free(fr);
-          }
+        // Only host.poll calls here, after receive published its burst (rxPending is 0).
+        if (pp !== null && pp.inflight < this.spec.rxQuota && pp.rx.push(fr, flen, 0, 0) === ChanErr.Ok) {
+          pp.inflight++;
+          this.holder[this.arena.frameIndex(fr)] = p + 1;
+          this.counters.rejectsToProc++;
+          return;
         }
+        this.linkTx.free(fr);
       }
     }
     this.hostInput.onLoopback(buf, off, len, now);
+  }
+
+  /**
+   * Return the process owning the TCP flow an ICMP error to our address quotes (destination
+   * unreachable, time exceeded, parameter problem: RFC 1122 §4.2.3.9's errors, among them
+   * PMTU's fragmentation needed), so its TCP sees the error; -1 for anything else (echo,
+   * other protocols, no such flow): the driver's host takes it.
+   */
+  private classifyIcmp(off: number, len: number, ihl: number): number {
+    const b = this.arena.bytes;
+    const ip = off + ETH_LEN;
+    const icmp = ip + ihl;
+    const q = icmp + 8; // the quoted datagram
+    if (get32(b, ip + 16) >>> 0 !== this.addr || len < ETH_LEN + ihl + 8 + 20 + 8) return -1;
+    const type = b[icmp]!;
+    if (type !== ICMP_DEST_UNREACH && type !== ICMP_TIME_EXCEEDED && type !== ICMP_PARAMETER_PROB) return -1;
+    const qvihl = b[q]!;
+    const qihl = (qvihl & 15) << 2;
+    if (qvihl >>> 4 !== 4 || qihl < 20 || b[q + 9] !== IPPROTO_TCP || len < ETH_LEN + ihl + 8 + qihl + 8) return -1;
+    if (get32(b, q + 12) >>> 0 !== this.addr) return -1; // we did not send the quoted segment
+    const t = q + qihl;
+    const localPort = (b[t]! << 8) | b[t + 1]!;
+    const remotePort = (b[t + 2]! << 8) | b[t + 3]!;
+    const p = this.table.lookup(get32(b, q + 16) >>> 0, remotePort, localPort);
+    return p >= 0 && this.procs[p]!.alive ? p : -1;
   }
 
   /** Hand a frame to the driver's host; copy an ARP reply to every process. */

@@ -1,7 +1,8 @@
-// The filter hooks in a channel-mode driver, deterministically: the driver and two
-// processes stepped in this thread on a virtual clock, facing a client host on a shared
-// memory link that checks checksums. Received frames cross PREROUTING and INPUT before the
-// driver steers them; a process's frames cross OUTPUT and POSTROUTING before the link.
+// A channel-mode driver, deterministically: the driver and two processes stepped in this
+// thread on a virtual clock, facing a client host on a shared memory link that checks
+// checksums. The filter hooks: received frames cross PREROUTING and INPUT before the driver
+// steers them; a process's frames cross OUTPUT and POSTROUTING before the link. And ICMP
+// errors quoting a process's segment are steered to that process.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -224,4 +225,35 @@ test('driver filter: a received frame with a bad IPv4 header checksum goes to th
   assert.equal(r.driver.host.counters.IpExt.InCsumErrors, 1);
   assert.deepEqual(r.driver.counters.procs.map((p) => p.rxFrames), rx0, 'no process got it');
   assert.equal(r.driver.host.filter.input.packets, 0, 'INPUT never saw it');
+});
+
+test('an ICMP port unreachable quoting a process\'s SYN is steered to that process: its connect fails with ECONNREFUSED at once', () => {
+  const r = rig();
+  // The client host answers SYNs to 9999 with ICMP port unreachable instead of a RST.
+  r.client.host.filter.append('INPUT', { proto: 'tcp', dport: 9999, verdict: 'REJECT', rejectWith: 'icmp-port-unreachable' });
+  const c = r.procs[1]!.tcp.socket();
+  assert.equal(c.connect(toIpv4(CLIENT), 9999, r.now), -TcpErr.InProgress);
+  const slow0 = r.driver.counters.slowFrames;
+  const rx0 = r.driver.counters.procs[1]!.rxFrames;
+  r.run(50);
+  assert.equal(c.state, TcpState.Closed, 'the connect ended on the ICMP error, not after SYN retries');
+  assert.equal(c.takeError(), TcpErr.Refused);
+  assert.ok(r.driver.counters.procs[1]!.rxFrames > rx0, 'the error went to the process that sent the SYN');
+  assert.equal(r.procs[1]!.host.counters.Icmp.InDestUnreachs, 1);
+  assert.equal(r.driver.host.counters.Icmp.InDestUnreachs, 0, 'the driver\'s host did not take it');
+  assert.ok(r.driver.counters.slowFrames - slow0 <= 2, 'only ARP went the slow path');
+});
+
+test('driver OUTPUT REJECT with an ICMP error: the error goes to the process whose SYN it refused, which sees ECONNREFUSED', () => {
+  const r = rig();
+  r.driver.host.filter.append('OUTPUT', { proto: 'tcp', dport: 9998, verdict: 'REJECT', rejectWith: 'icmp-port-unreachable' });
+  const c = r.procs[0]!.tcp.socket();
+  assert.equal(c.connect(toIpv4(CLIENT), 9998, r.now), -TcpErr.InProgress);
+  r.run(50);
+  assert.equal(c.state, TcpState.Closed);
+  assert.equal(c.takeError(), TcpErr.Refused);
+  assert.equal(r.driver.counters.filterOutDrops, 1);
+  assert.equal(r.driver.counters.rejectsToProc, 1);
+  assert.equal(r.procs[0]!.host.counters.Icmp.InDestUnreachs, 1);
+  assert.equal(r.client.counters.Tcp.InSegs, 0, 'the SYN never reached the client');
 });
