@@ -3,7 +3,8 @@
 // Not a suite (the name starts with "_").
 //
 //   bulkServer  accepts every connection and checks each received byte against the pattern
-//   bulkClient  opens `flows` connections (shared out among the processes in channel mode) and sends `bytesPerFlow` pattern bytes on each
+//   bulkClient  opens `flows` connections and sends `bytesPerFlow` pattern bytes on each
+//               (in channel mode, the processes share the flows out; rrClient too)
 //   echoServer  sends back what it receives
 //   rrClient    request/response on `flows` connections: `reqSize` bytes out, the same back,
 //               checked, until `requests` per flow are done or `durationMs` has passed

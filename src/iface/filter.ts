@@ -104,7 +104,6 @@ export class FilterChain {
   }
 }
 
-
 /** The host's filter table: four chains and the hooks the IPv4 paths call. */
 export class FilterTable {
   readonly prerouting = new FilterChain('PREROUTING', FilterHook.Prerouting);

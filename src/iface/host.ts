@@ -100,8 +100,8 @@ export class Host {
   /**
    * Send the datagrams this host addresses to itself to `sink` instead of its own input
    * (null: back to its input); return its input, for what `sink` passes on. A channel-mode
-   * driver uses it: a datagram its host sends to the shared address (a REJECT's RST for a
-   * process's segment) belongs to the process that owns the flow.
+   * driver uses it: a datagram its host sends to the shared address (a REJECT's RST or ICMP
+   * error about a process's segment) belongs to the process that owns the flow.
    */
   divertLoopback(sink: LoopbackSink | null): LoopbackSink {
     this.loSink = sink ?? this.ctx.input;

@@ -1,7 +1,7 @@
 // The driver's filter table driven from the main thread (ChannelHost.filter): rules set here
 // act in the driver thread on every process's frames, counters and listings come back, and
 // a bad call keeps its stable code across the thread boundary. The rules themselves are
-// tested deterministically in src/runtime/channel-mode/driver-filter.test.ts.
+// tested deterministically in src/runtime/channel-mode/driver.test.ts.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

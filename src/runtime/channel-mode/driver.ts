@@ -33,8 +33,9 @@ import type { FrameSink, LinkDevice, LinkStats } from '../../link/device.js';
 import { newLinkStats } from '../../link/device.js';
 import type { Millis } from '../../time.js';
 import { TcpLayer } from '../../transport/tcp/layer.js';
-import { get32, get48, set16, set48 } from '../../wire/bytes.js';
+import { get16, get32, get48 } from '../../wire/bytes.js';
 import { WireErr } from '../../wire/errors.js';
+import { ETH_HEADER_LEN, ETH_P_IPV4, type EthernetRepr, emitEthernet } from '../../wire/ethernet.js';
 import { ICMP_DEST_UNREACH, ICMP_PARAMETER_PROB, ICMP_TIME_EXCEEDED } from '../../wire/icmpv4.js';
 import { IPPROTO_ICMP, IPPROTO_TCP, Ipv4View, newIpv4Repr, parseIpv4Into } from '../../wire/ipv4.js';
 import { parseCidr } from '../../iface/cidr.js';
@@ -44,8 +45,6 @@ import { CTL_FLOW_ADD, CTL_FLOW_REMOVE, CTL_PORT_ADD, CTL_PORT_REMOVE, type Driv
 const RX_BUDGET = 256;
 const RING_BUDGET = 128;
 const MAC_BROADCAST = 0xffff_ffff_ffff;
-const ETH_LEN = 14;
-const ETH_P_IPV4 = 0x0800;
 
 /** What the driver counts, per process. */
 export interface ProcCounters {
@@ -182,6 +181,8 @@ export class ChannelDriver implements LoopbackSink {
   private readonly hostInput: LoopbackSink;
   private readonly ipView = new Ipv4View();
   private readonly ipRepr = newIpv4Repr();
+  /** The Ethernet header of a looped-back datagram steered to a process: to and from our MAC. */
+  private readonly ownEth: EthernetRepr;
 
   /** Attach to the link end and the processes' rings of `spec`. */
   constructor(spec: DriverSpec) {
@@ -200,6 +201,7 @@ export class ChannelDriver implements LoopbackSink {
     this.iface = this.host.addInterface(dev, { mac: spec.mac, address: spec.address });
     this.tcp = new TcpLayer(this.host);
     this.hostInput = this.host.divertLoopback(this);
+    this.ownEth = { dstAddr: spec.mac, srcAddr: spec.mac, etherType: ETH_P_IPV4 };
     this.counters = {
       fastFrames: 0, slowFrames: 0, dropped: 0, arpCopies: 0, fastNs: 0, txFrames: 0, filterInDrops: 0, filterOutDrops: 0, rejectsToProc: 0,
       flows: 0, flowTableFull: 0, procs: [],
@@ -334,10 +336,10 @@ export class ChannelDriver implements LoopbackSink {
       const len = tx.peekLength(sent);
       const idx = this.arena.frameIndex(off);
       if (idx < 0 || this.holder[idx] === 0 || len > this.spec.link.maxFrameLen) continue; // a bad descriptor: skip it
-      if (filterOut && len >= ETH_LEN + 20 && b[off + 12] === 0x08 && b[off + 13] === 0x00) {
+      if (filterOut && len >= ETH_HEADER_LEN + 20 && get16(b, off + 12) === ETH_P_IPV4) {
         // Filter once only: a frame the full link sends back to wait must not count twice.
         if (!this.linkTx.canSend()) break;
-        const v = f.verdictOut(this.iface, b, off + ETH_LEN);
+        const v = f.verdictOut(this.iface, b, off + ETH_HEADER_LEN);
         if (v !== FilterVerdict.Accept) {
           this.holder[idx] = 0;
           pp.held--;
@@ -471,8 +473,8 @@ export class ChannelDriver implements LoopbackSink {
    */
   private filterIn(off: number, len: number, now: Millis): number {
     const b = this.arena.bytes;
-    const ip = off + ETH_LEN;
-    if (parseIpv4Into(this.ipView.wrap(b, ip, len - ETH_LEN), this.ipRepr) !== WireErr.Ok) return -1;
+    const ip = off + ETH_HEADER_LEN;
+    if (parseIpv4Into(this.ipView.wrap(b, ip, len - ETH_HEADER_LEN), this.ipRepr) !== WireErr.Ok) return -1;
     const f = this.host.filter;
     const iface = this.iface;
     const ok = iface.rxChecksumOk;
@@ -490,15 +492,13 @@ export class ChannelDriver implements LoopbackSink {
    * process on a link without offload checks.
    */
   onLoopback(buf: Uint8Array, off: number, len: number, now: Millis): void {
-    const flen = ETH_LEN + len;
+    const flen = ETH_HEADER_LEN + len;
     if (len >= 20 && get32(buf, off + 16) >>> 0 === this.addr && flen <= this.spec.link.maxFrameLen) {
       const fr = this.linkTx.alloc();
       if (fr >= 0) {
         const b = this.arena.bytes;
-        set48(b, fr, this.mac);
-        set48(b, fr + 6, this.mac);
-        set16(b, fr + 12, ETH_P_IPV4);
-        b.set(buf.subarray(off, off + len), fr + ETH_LEN);
+        emitEthernet(this.ownEth, b, fr);
+        b.set(buf.subarray(off, off + len), fr + ETH_HEADER_LEN);
         const p = this.classify(fr, flen);
         const pp = p >= 0 ? this.procs[p]! : null;
         // Only host.poll calls here, after receive published its burst (rxPending is 0).
@@ -522,15 +522,15 @@ export class ChannelDriver implements LoopbackSink {
    */
   private classifyIcmp(off: number, len: number, ihl: number): number {
     const b = this.arena.bytes;
-    const ip = off + ETH_LEN;
+    const ip = off + ETH_HEADER_LEN;
     const icmp = ip + ihl;
     const q = icmp + 8; // the quoted datagram
-    if (get32(b, ip + 16) >>> 0 !== this.addr || len < ETH_LEN + ihl + 8 + 20 + 8) return -1;
+    if (get32(b, ip + 16) >>> 0 !== this.addr || len < ETH_HEADER_LEN + ihl + 8 + 20 + 8) return -1;
     const type = b[icmp]!;
     if (type !== ICMP_DEST_UNREACH && type !== ICMP_TIME_EXCEEDED && type !== ICMP_PARAMETER_PROB) return -1;
     const qvihl = b[q]!;
     const qihl = (qvihl & 15) << 2;
-    if (qvihl >>> 4 !== 4 || qihl < 20 || b[q + 9] !== IPPROTO_TCP || len < ETH_LEN + ihl + 8 + qihl + 8) return -1;
+    if (qvihl >>> 4 !== 4 || qihl < 20 || b[q + 9] !== IPPROTO_TCP || len < ETH_HEADER_LEN + ihl + 8 + qihl + 8) return -1;
     if (get32(b, q + 12) >>> 0 !== this.addr) return -1; // we did not send the quoted segment
     const t = q + qihl;
     const localPort = (b[t]! << 8) | b[t + 1]!;
