@@ -283,9 +283,9 @@ export class Ipv4Output {
     if (this.mode !== MODE_QUEUED) {
       off = this.transmitBegin(iface, frameLen);
       if (off < 0) {
-        iface.dev.stats.txDropped++;
+        // The device is full: nothing was written or dropped. The caller decides (TCP sends
+        // it later, UDP reports ENOBUFS and counts SndbufErrors), as with Linux's qdisc push-back.
         ctx.counters.Link.OutNoBufs++;
-        ctx.counters.Ip.OutDiscards++;
         return -IpErr.NoBufs;
       }
       buf = iface.dev.txBytes;

@@ -78,6 +78,8 @@ export class TcpLayer implements ProtocolHandler {
   private readonly seg: TcpRepr = newTcpRepr();
   private readonly out: TcpRepr = newTcpRepr();
   private readonly dirty: TcpSocket[] = [];
+  /** Sockets whose output stopped on a full device (emitSegment's NoBufs), retried by `poll`. */
+  private readonly blocked: TcpSocket[] = [];
   /** Scratch for SACK blocks as offsets (options.ts). */
   private readonly sackScratch = new Float64Array(8);
   /** Out-of-order bytes held by all connections (the budget of TcpConfig.oooHostBudget). */
@@ -158,11 +160,51 @@ export class TcpLayer implements ProtocolHandler {
     this.flushEvents();
   }
 
-  /** Run due timers; return how many fired. */
+  /**
+   * Send again for the sockets a full device stopped (`blocked`), then run due timers;
+   * return how many sockets got a segment out plus how many timers fired.
+   */
   poll(now: Millis): number {
-    const n = this.timers.advance(now, this.onTimerBound);
+    const n = (this.blocked.length > 0 ? this.retryBlocked(now) : 0) + this.timers.advance(now, this.onTimerBound);
     this.flushEvents();
     return n;
+  }
+
+  /**
+   * A segment of `s` found no device frame (the link's queue is full: local congestion,
+   * not loss). Its output stopped without moving SND.NXT, so nothing is counted as sent or
+   * lost; the next `poll` tries again, after the device has had a chance to drain (frames
+   * come back as the peer consumes them). Linux's tcp_write_xmit likewise stops at a
+   * qdisc/driver refusal and leaves the skb queued instead of treating it as lost.
+   */
+  private noteBlocked(s: TcpSocket): void {
+    if (s.txBlocked) return;
+    s.txBlocked = true;
+    this.blocked.push(s);
+  }
+
+  /**
+   * Run the output of the blocked sockets in the order they blocked, until one blocks again
+   * (the device is full: the rest would too; it goes to the back, so each gets its turn);
+   * return how many got through. Bounded: one pass.
+   */
+  private retryBlocked(now: Millis): number {
+    const b = this.blocked;
+    const n = b.length;
+    let i = 0;
+    let freed = 0;
+    while (i < n) {
+      const s = b[i++]!;
+      s.txBlocked = false;
+      if (s.state === TcpState.Closed) continue;
+      tcpOutput(s, now);
+      if (s.txBlocked) break;
+      freed++;
+    }
+    // Drop the i tried (one that blocked again was pushed to the back), without allocating.
+    b.copyWithin(0, i);
+    b.length -= i;
+    return freed;
   }
 
   /** Return the earliest timer deadline, or Infinity. */
@@ -345,8 +387,10 @@ export class TcpLayer implements ProtocolHandler {
   /**
    * Write one segment of `s` into an outgoing frame: `len` bytes of the send buffer from
    * `dataOff`, the ACK field when `flags` has ACK, our window, the MSS option on a SYN.
-   * Return false when IPv4 could not take it (no route, no buffer): the caller treats it as
-   * lost and the retransmission timer recovers.
+   * Return false when IPv4 could not take it. For want of a device frame (NoBufs) the
+   * socket is noted as blocked and `poll` runs its output again, so callers leave their
+   * state as it was (nothing was sent); for other reasons (no route) the retransmission
+   * timer recovers.
    */
   emitSegment(s: TcpSocket, seq: number, flags: number, dataOff: number, len: number, now: Millis): boolean {
     const o = this.out;
@@ -355,15 +399,8 @@ export class TcpLayer implements ProtocolHandler {
     o.seqNumber = seq;
     o.ackNumber = flags & TCP_ACK ? s.rcvNxt : 0;
     o.flags = flags;
-    // RFC 7323 §2.2: the window of a SYN or SYN-ACK is never scaled.
-    o.windowLen = flags & TCP_RST ? 0 : flags & TCP_SYN ? this.synWindow(s, flags) : this.advertiseWindow(s);
     o.urgentPointer = 0;
     fillSegmentOptions(s, o, flags, now, this.sackScratch, sackBlocksToSend(s));
-    if (flags & TCP_ACK) {
-      s.lastAckSent = s.rcvNxt;
-      // Any ACK sent answers what a delayed ACK was waiting for (RFC 1122 §4.2.3.2).
-      if (s.delackTimer.isArmed()) this.timers.cancel(s.delackTimer);
-    }
     o.payloadLength = len;
     const hl = tcpBufferLen(o);
     const ip = this.host.ip;
@@ -371,7 +408,18 @@ export class TcpLayer implements ProtocolHandler {
     // sends one only when s.tsoMaxBytes allows).
     const seg = segmentMss(s);
     const at = len > seg && s.tsoMaxBytes > 0 ? ip.beginTso(s.remoteAddr, hl + len, s.localAddr, seg, now) : ip.begin(s.remoteAddr, IPPROTO_TCP, hl + len, s.localAddr, now);
-    if (at < 0) return false;
+    if (at < 0) {
+      if (at === -IpErr.NoBufs) this.noteBlocked(s);
+      return false;
+    }
+    // What the segment tells the peer is recorded only now that it goes out.
+    // RFC 7323 §2.2: the window of a SYN or SYN-ACK is never scaled.
+    o.windowLen = flags & TCP_RST ? 0 : flags & TCP_SYN ? this.synWindow(s, flags) : this.advertiseWindow(s);
+    if (flags & TCP_ACK) {
+      s.lastAckSent = s.rcvNxt;
+      // Any ACK sent answers what a delayed ACK was waiting for (RFC 1122 §4.2.3.2).
+      if (s.delackTimer.isArmed()) this.timers.cancel(s.delackTimer);
+    }
     if (len > 0) s.sendBuf.peek(dataOff, ip.bytes, at + hl, len);
     emitTcp(o, ip.bytes, at, ip.srcAddr, ip.dstAddr, ip.checksumOffload);
     ip.commit(now);

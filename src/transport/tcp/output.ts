@@ -39,14 +39,18 @@ export function tcpOutput(s: TcpSocket, now: Millis): void {
       }
     }
   }
-  if (s.ackNow) sendAck(s, now);
+  if (s.ackNow && !s.txBlocked) sendAck(s, now);
   armPersist(s, now);
 }
 
 /** Send the SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) at ISS, with our MSS option. */
 function sendSyn(s: TcpSocket, now: Millis): void {
   const flags = s.state === TcpState.SynReceived ? TCP_SYN | TCP_ACK : TCP_SYN;
-  s.layer.emitSegment(s, s.iss, flags, 0, 0, now);
+  if (!s.layer.emitSegment(s, s.iss, flags, 0, 0, now)) {
+    // Not sent: SND.NXT stays at ISS, so the layer's retry (or the RTO) sends it.
+    armRetransmit(s, now);
+    return;
+  }
   s.sndNxt = seqAdd(s.iss, 1);
   if (seqGt(s.sndNxt, s.sndMax)) {
     s.sndMax = s.sndNxt;
@@ -90,13 +94,14 @@ export function sendSegment(s: TcpSocket, now: Millis, force: boolean, budget: n
   const fin = finPending && len === unsent;
   if (len === 0 && !fin) return false;
   if (!force && !fin && !sendAllowed(s, len, unsent, inFlight, mss, now)) return false;
-  if (s.sndUna === s.sndMax) s.unackedSince = now; // the user timeout counts from here (RFC 5482)
-  s.corkSince = -1;
   let flags = TCP_ACK;
   if (fin) flags |= TCP_FIN;
   if (len > 0 && len === unsent) flags |= TCP_PSH;
   const seq = s.sndNxt;
-  s.layer.emitSegment(s, seq, flags, offset, len, now);
+  // A full device (the layer retries) or no route: nothing went out, nothing moves.
+  if (!s.layer.emitSegment(s, seq, flags, offset, len, now)) return false;
+  if (s.sndUna === s.sndMax) s.unackedSince = now; // the user timeout counts from here (RFC 5482)
+  s.corkSince = -1;
   const end = seqAdd(seq, len + (fin ? 1 : 0));
   if (!s.rttTiming && seqGe(seq, s.sndMax)) {
     // RFC 6298 §3: time one segment of new data at a time.
@@ -168,8 +173,8 @@ function sendAllowed(s: TcpSocket, len: number, unsent: number, inFlight: number
 
 /** Send <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, SND.NXT as acceptableSeq gives it. */
 export function sendAck(s: TcpSocket, now: Millis): void {
-  s.layer.emitSegment(s, acceptableSeq(s), TCP_ACK, 0, 0, now);
-  s.ackNow = false;
+  // An ACK that found no device frame is still owed (the layer retries).
+  if (s.layer.emitSegment(s, acceptableSeq(s), TCP_ACK, 0, 0, now)) s.ackNow = false;
 }
 
 /**
@@ -196,7 +201,7 @@ export function retransmitFirst(s: TcpSocket, now: Millis): void {
 /**
  * Send again up to `maxLen` bytes already sent from `seq` (with the FIN when they end at
  * it), without moving SND.NXT; return the sequence number after what went out (`seq` when
- * nothing did). Sending from SND.UNA restarts the retransmission timer.
+ * nothing did, a full device included). Sending from SND.UNA restarts the retransmission timer.
  */
 export function retransmitAt(s: TcpSocket, seq: number, maxLen: number, now: Millis): number {
   const offset = seqDiff(seq, s.sndBufSeq);
@@ -206,7 +211,7 @@ export function retransmitAt(s: TcpSocket, seq: number, maxLen: number, now: Mil
   if (len < 0 || offset < 0) len = 0;
   const fin = finSent && seqAdd(seq, len) === s.finSeq();
   if (len === 0 && !fin) return seq;
-  s.layer.emitSegment(s, seq, TCP_ACK | (fin ? TCP_FIN : 0), offset, len, now);
+  if (!s.layer.emitSegment(s, seq, TCP_ACK | (fin ? TCP_FIN : 0), offset, len, now)) return seq;
   s.rttTiming = false; // Karn: the timed segment may be this one
   s.ackNow = false;
   if (seq === s.sndUna) s.layer.timers.schedule(s.rtxTimer, now + clampToUserTimeout(s, s.rtt.rto(), now));

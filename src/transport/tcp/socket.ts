@@ -180,6 +180,8 @@ export class TcpSocket {
   onReadiness: TcpReadinessCallback | null = null;
   /** A readiness call is due (set by the layer). */
   eventPending = false;
+  /** A segment could not go out for want of a device frame; the layer retries (TcpLayer.poll). */
+  txBlocked = false;
   /** Chain of the layer's 4-tuple hash bucket. */
   hashNext: TcpSocket | null = null;
   /** Chain of the layer's port table entry. */

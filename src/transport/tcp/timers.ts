@@ -98,7 +98,11 @@ function onPersistTimeout(s: TcpSocket, now: Millis): void {
   const offset = seqDiff(s.sndNxt, s.sndBufSeq);
   if (s.sendBuf.length - offset <= 0) return;
   if (sendSegment(s, now, true, -1)) return; // the window allowed something: the RTO takes over
-  layer.emitSegment(s, s.sndNxt, TCP_ACK, offset, 1, now);
+  // A full device is not a closed window: no probe; the layer retries, this timer stays as a backstop.
+  if (s.txBlocked || !layer.emitSegment(s, s.sndNxt, TCP_ACK, offset, 1, now)) {
+    layer.timers.schedule(s.persistTimer, now + persistInterval(s));
+    return;
+  }
   const end = seqAdd(s.sndNxt, 1);
   if (seqGt(end, s.sndMax)) s.sndMax = end;
   layer.counters.TcpExt.TCPWinProbe++;
