@@ -9,6 +9,7 @@
 // and `transmitCommit` hands it to the device. Neither direction allocates per frame.
 
 import { chanArgError } from '../channel/errors.js';
+import { copyBytes } from '../storage/copy.js';
 import type { Millis } from '../time.js';
 
 /** The consumer of received frames. */
@@ -130,7 +131,7 @@ export function transmitCopy(dev: LinkDevice, src: Uint8Array, off: number, len:
     dev.stats.txDropped++;
     return false;
   }
-  dev.txBytes.set(src.subarray(off, off + len), at);
+  copyBytes(dev.txBytes, at, src, off, len);
   dev.transmitCommit(at, len, now);
   return true;
 }

@@ -12,10 +12,10 @@
 //
 // Bounded work: every call copies at most two contiguous runs. No call keeps anything it
 // allocates; `grow` (receive-buffer auto-tuning, not the data path) is the one that
-// allocates memory the ring holds on to. Copies of more than a few bytes go through
-// `TypedArray.set` on a `subarray` view: V8 makes that a memcpy (about 60 ns for 1460
-// bytes, against 4 us for a byte loop), and the view is a short-lived young-generation
-// object that never survives the call. Clarity and speed win over the no-subarray rule here.
+// allocates memory the ring holds on to. Copies go through storage/copy.ts (a memmove
+// for more than a few bytes; about 60 ns for 1460 bytes, against 4 us for a byte loop).
+
+import { copyBytes } from './copy.js';
 
 /** A fixed-capacity FIFO of bytes. */
 export class ByteRing {
@@ -167,18 +167,6 @@ export class ByteRing {
     return n;
   }
 }
-
-/** Copy `n` bytes from `src` at `soff` to `dst` at `doff` (the two arrays are distinct). */
-function copyBytes(dst: Uint8Array, doff: number, src: Uint8Array, soff: number, n: number): void {
-  if (n <= SMALL_COPY) {
-    for (let i = 0; i < n; i++) dst[doff + i] = src[soff + i]!;
-  } else {
-    dst.set(src.subarray(soff, soff + n), doff);
-  }
-}
-
-/** Copies up to this many bytes use a loop (no view object); longer ones use `set`. */
-const SMALL_COPY = 16;
 
 function clamp(n: number, max: number): number {
   return n <= 0 ? 0 : n < max ? n : max;

@@ -20,6 +20,7 @@
 // lent to it (driver.ts, detach).
 // Bounded work: every call handles one view or one release. No allocation per view.
 
+import { copyBytes } from '../../storage/copy.js';
 import type { Millis } from '../../time.js';
 import { TcpErr } from '../../transport/tcp/errors.js';
 import type { TcpRxHold, TcpSocket } from '../../transport/tcp/socket.js';
@@ -173,7 +174,7 @@ export class ZeroCopySocket implements TcpRxHold {
       if (this.pHead !== this.pTail && this.pStream[this.pHead & MASK] === pos) {
         const i = this.pHead & MASK;
         const k = Math.min(want - got, this.pLen[i]!);
-        buf.set(this.holder.bytes.subarray(this.pOff[i]!, this.pOff[i]! + k), off + got);
+        copyBytes(buf, off + got, this.holder.bytes, this.pOff[i]!, k);
         got += k;
         if (k === this.pLen[i]) {
           this.holder.release(this.pFrame[i]!);
