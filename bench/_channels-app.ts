@@ -64,7 +64,7 @@ function newConn(s: TcpSocket): Conn {
 
 abstract class Base implements StackApp {
   protected stack!: AppStack;
-  protected readonly conns: Conn[] = [];
+  readonly conns: Conn[] = [];
   protected readonly rbuf = Buffer.alloc(CHUNK);
   bytes = 0;
   errors = 0;
@@ -123,6 +123,19 @@ abstract class Base implements StackApp {
     if (r !== 0) throw new Error(`listen on ${port}: error ${-r}`);
     return l;
   }
+}
+
+/**
+ * The clients' `control`: `{ op: 'again' }` starts another round of the same flows once the
+ * last round's are all done (the old connections are forgotten; `bytes` and `errors` go on
+ * counting). Answers `{ flows }` (this process's share), or `{ error }`.
+ */
+function againRound(app: Base, msg: Record<string, unknown>, open: () => void): Record<string, number | string> {
+  if (msg['op'] !== 'again') return { error: `unknown op ${String(msg['op'])}` };
+  if (app.conns.some((c) => !c.done)) return { error: 'the last round is still running' };
+  app.conns.length = 0;
+  open();
+  return { flows: app.conns.length };
 }
 
 /** Options of bulkServer and echoServer. */
@@ -290,14 +303,22 @@ class BulkClient extends Base {
   }
   start(stack: AppStack, now: Millis): void {
     this.stack = stack;
+    this.openFlows(now);
+  }
+  /** Open this process's share of the flows (in channel mode every process runs this app). */
+  private openFlows(now: Millis): void {
     const dst = toIpv4(this.o.address);
-    // In channel mode every process runs this app: each opens its share of the flows.
+    const stack = this.stack;
     for (let i = stack.index; i < this.o.flows; i += stack.procs) {
       const s = stack.tcp.socket();
       const r = s.connect(dst, this.o.ports[i % this.o.ports.length]!, now);
       if (r !== -TcpErr.InProgress) this.fail(`connect: error ${-r}`);
       this.conns.push(newConn(s));
     }
+  }
+  /** `{ op: 'again' }`: once every flow is done, open the same flows again (another round on warm threads). */
+  control(msg: Record<string, unknown>, now: Millis): Record<string, number | string> | null {
+    return againRound(this, msg, () => this.openFlows(now));
   }
   step(now: Millis): number {
     let work = 0;
@@ -383,8 +404,22 @@ class RrClient extends Base {
   }
   start(stack: AppStack, now: Millis): void {
     this.stack = stack;
+    this.openFlows(now);
+  }
+  /** `{ op: 'again' }`: once every flow is done, run another round (counters start again). */
+  control(msg: Record<string, unknown>, now: Millis): Record<string, number | string> | null {
+    return againRound(this, msg, () => {
+      this.requests = 0;
+      this.latencyMs = 0;
+      this.firstAt = 0;
+      this.lastAt = 0;
+      this.openFlows(now);
+    });
+  }
+  private openFlows(now: Millis): void {
+    const stack = this.stack;
     this.countFrom = now + (this.o.warmupMs ?? 0);
-    if (this.o.durationMs > 0) this.stopAt = this.countFrom + this.o.durationMs;
+    this.stopAt = this.o.durationMs > 0 ? this.countFrom + this.o.durationMs : Infinity;
     const dst = toIpv4(this.o.address);
     // In channel mode every process runs this app: each opens its share of the flows.
     for (let i = stack.index; i < this.o.flows; i += stack.procs) {

@@ -2,7 +2,8 @@
 // loopback, one role per worker thread (not a suite). workerData:
 //   { role: 'server', port, kind: 'bulk' | 'echo' }     posts {listening: true}, then runs
 //   { role: 'client', ports, flows, kind: 'bulk', bytesPerFlow } | { ..., kind: 'rr', reqSize, durationMs, warmupMs }
-// (rr counts requests sent warmupMs or more after the start, and reports the time since then)
+// A client runs one round of its flows per message it gets and answers {errors, requests, ms}
+// (rr counts requests sent warmupMs or more after the round's start, and reports the time since then).
 // The bulk server checks every byte against the pattern; the rr client checks every reply.
 
 import { connect, createServer, type Socket } from 'node:net';
@@ -37,57 +38,62 @@ if (d.role === 'server') {
     port.close();
   });
 } else {
-  let errors = 0;
-  let done = 0;
-  let requests = 0;
-  const t0 = performance.now() + (d.warmupMs ?? 0);
-  const stopAt = t0 + d.durationMs;
-  const finish = (): void => {
-    port.postMessage({ errors, requests, ms: performance.now() - t0 });
-    port.close();
-  };
-  for (let i = 0; i < d.flows; i++) {
-    const s: Socket = connect(d.ports[i % d.ports.length]!, '127.0.0.1');
-    s.setNoDelay(true);
-    s.on('error', () => errors++);
-    s.on('close', () => {
-      if (++done === d.flows) finish();
-    });
-    if (d.kind === 'bulk') {
-      let sent = 0;
-      const pump = (): void => {
-        while (sent < d.bytesPerFlow) {
-          const at = sent % PATTERN_PERIOD;
-          const n = Math.min(CHUNK, d.bytesPerFlow - sent);
-          sent += n;
-          if (!s.write(pattern.subarray(at, at + n))) return void s.once('drain', pump);
-        }
-        s.end();
-      };
-      s.on('connect', pump);
-      s.on('data', () => {});
-    } else {
-      let sent = 0;
-      let rcvd = 0;
-      let counted = false;
-      const send = (): void => {
-        const now = performance.now();
-        if (now >= stopAt) return void s.end();
-        counted = now >= t0;
-        const at = sent % PATTERN_PERIOD;
-        s.write(pattern.subarray(at, at + d.reqSize));
-        sent += d.reqSize;
-      };
-      s.on('connect', send);
-      s.on('data', (b: Buffer) => {
-        const at = rcvd % PATTERN_PERIOD;
-        if (pattern.compare(b, 0, b.length, at, at + b.length) !== 0) errors++;
-        rcvd += b.length;
-        if (rcvd === sent) {
-          if (counted) requests++;
-          send();
-        }
+  // Each message starts a round of the same flows on this (warm) thread; the answer is its result.
+  port.on('message', () => void round().then((r) => port.postMessage(r)));
+}
+
+/** Run the client's flows once; resolve when every connection has closed. */
+function round(): Promise<{ errors: number; requests: number; ms: number }> {
+  return new Promise((resolve) => {
+    let errors = 0;
+    let done = 0;
+    let requests = 0;
+    const t0 = performance.now() + (d.warmupMs ?? 0);
+    const stopAt = t0 + d.durationMs;
+    const finish = (): void => resolve({ errors, requests, ms: performance.now() - t0 });
+    for (let i = 0; i < d.flows; i++) {
+      const s: Socket = connect(d.ports[i % d.ports.length]!, '127.0.0.1');
+      s.setNoDelay(true);
+      s.on('error', () => errors++);
+      s.on('close', () => {
+        if (++done === d.flows) finish();
       });
+      if (d.kind === 'bulk') {
+        let sent = 0;
+        const pump = (): void => {
+          while (sent < d.bytesPerFlow) {
+            const at = sent % PATTERN_PERIOD;
+            const n = Math.min(CHUNK, d.bytesPerFlow - sent);
+            sent += n;
+            if (!s.write(pattern.subarray(at, at + n))) return void s.once('drain', pump);
+          }
+          s.end();
+        };
+        s.on('connect', pump);
+        s.on('data', () => {});
+      } else {
+        let sent = 0;
+        let rcvd = 0;
+        let counted = false;
+        const send = (): void => {
+          const now = performance.now();
+          if (now >= stopAt) return void s.end();
+          counted = now >= t0;
+          const at = sent % PATTERN_PERIOD;
+          s.write(pattern.subarray(at, at + d.reqSize));
+          sent += d.reqSize;
+        };
+        s.on('connect', send);
+        s.on('data', (b: Buffer) => {
+          const at = rcvd % PATTERN_PERIOD;
+          if (pattern.compare(b, 0, b.length, at, at + b.length) !== 0) errors++;
+          rcvd += b.length;
+          if (rcvd === sent) {
+            if (counted) requests++;
+            send();
+          }
+        });
+      }
     }
-  }
+  });
 }

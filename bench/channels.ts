@@ -1,6 +1,6 @@
 // `npm run bench -- channels [--json FILE] [--procs N] [--flows N] [--bytes N] [--rr-ms MS]
 //   [--rr-warmup-ms MS] [--rr-flows N] [--mtu N] [--repeats N] [--filter-rules N] [--client-procs N]
-//   [--only KINDS] [--quick]`: Van Jacobson's experiment on this
+//   [--only KINDS] [--quick] [--verbose]`: Van Jacobson's experiment on this
 // machine. The same workload, many concurrent TCP flows into 2 server processes, bulk
 // (clients send, servers check every byte) and request/response (64-byte echo), through
 //   kernel.*  the kernel's TCP over loopback: Node `net` servers in 2 worker threads (ports
@@ -10,19 +10,24 @@
 //             (default 2), each with its own TcpLayer on the shared address; also with
 //             zero copy to the application (netchN.zc_*: the server reads views of the frames),
 //             and with --filter-rules N (default 10) non-matching rules in the driver's INPUT
-//             chain, which every data segment walks to the end (netchN_filter.*: bulk runs
-//             with and without them alternating; 0 skips it)
+//             chain, which every data segment walks to the end (netchN_filter.*: bulk rounds
+//             with and without them alternate on the same threads; 0 skips it)
 // Our clients are one host in one worker thread on the other end of a shared memory link
 // (MTU --mtu, default 9000; checksum offload as on lo), or with --client-procs M a
 // channel-mode host of M processes sharing the flows out (for runs with many server
 // processes, which one client thread cannot load). --only takes a comma list of kernel,
-// netch1, netchN, zc, filter (default all): scaling runs need only netchN. Figures:
-// Gbit/s, requests/s, and CPU seconds per GiB moved (process.cpuUsage over the run: every
-// thread of this process, clients included; for the kernel also its TCP work, charged as
-// system time), plus the driver's descriptor handoff cost (ns per frame classified and
-// pushed, timed per burst). Medians of --repeats runs (default 3; --quick: 1 run, smaller
-// transfers). Targets are reported, not asserted: netchN bulk >= 1.6 x netch1 on 2 cores;
-// netchN CPU/GiB < kernel's.
+// netch1, netchN, zc, filter (default all): scaling runs need only netchN.
+// Rounds: each kind starts its server and client threads once and runs the load on them
+// --repeats + 1 times; the first round warms the threads (JIT, buffers) and is not
+// counted, the figures are medians of the others (default 3; --quick: 1, smaller
+// transfers); --verbose prints every round. Figures: Gbit/s, requests/s, CPU seconds per
+// GiB moved (process.cpuUsage over the round: every thread of this process, V8's helpers
+// and clients included; for the kernel also its TCP work, charged as system time), the
+// same split by thread role for our stack (*.server_cpu_s_per_gib: the server's stack
+// threads, driver included; *.client_cpu_s_per_gib; from each thread's own CPU time,
+// /proc/thread-self/schedstat), and the driver's descriptor handoff cost (ns per frame
+// classified and pushed, timed per burst). Targets are reported, not asserted: netchN
+// bulk >= 1.6 x netch1 on 2 cores; netchN CPU/GiB < kernel's.
 
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -38,6 +43,7 @@ function opt(name: string): string | undefined {
   return rest.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 const quick = rest.includes('--quick');
+const VERBOSE = rest.includes('--verbose');
 const MiB = 1 << 20;
 const GiB = 1 << 30;
 const PROCS = Number(opt('--procs') ?? 2);
@@ -45,9 +51,9 @@ const FLOWS = Number(opt('--flows') ?? 16);
 const BYTES = Number(opt('--bytes') ?? (quick ? 256 * MiB : GiB));
 const RR_MS = Number(opt('--rr-ms') ?? (quick ? 1000 : 3000));
 const RR_FLOWS = Number(opt('--rr-flows') ?? 64);
-// Requests in the first RR_WARMUP_MS are not counted: each run starts fresh threads, whose
-// JIT needs a few hundred ms (channel mode warms four isolates) before rates are steady.
-const RR_WARMUP_MS = Number(opt('--rr-warmup-ms') ?? (quick ? 500 : 1000));
+// Requests in the first RR_WARMUP_MS of a round are not counted (the flows' handshakes and
+// first requests; the warm-up round before has compiled the code).
+const RR_WARMUP_MS = Number(opt('--rr-warmup-ms') ?? (quick ? 200 : 500));
 const MTU = Number(opt('--mtu') ?? 9000);
 const REPEATS = Number(opt('--repeats') ?? (quick ? 1 : 3));
 const FILTER_RULES = Number(opt('--filter-rules') ?? 10);
@@ -76,7 +82,20 @@ interface Run {
   cpuPerGiB: number;
   rrPerS: number;
   handoffNs: number;
+  /** CPU seconds per GiB by thread role (our stack only; NaN where threads do not say). */
+  clientCpuPerGiB: number;
+  serverCpuPerGiB: number;
+  driverCpuPerGiB: number;
 }
+
+/** CPU ms of each thread of a host: [driver or NaN, sum of stack threads]. */
+async function hostCpuMs(h: StackThread | ChannelHost): Promise<[number, number]> {
+  if (h instanceof StackThread) return [NaN, (await h.stats()).loop.cpuMs];
+  const [d, ps] = await Promise.all([h.driverStats(), h.procStats()]);
+  return [d.loop.cpuMs, ps.reduce((a, p) => a + (p?.loop.cpuMs ?? NaN), 0)];
+}
+
+const NO_ROLES = { clientCpuPerGiB: NaN, serverCpuPerGiB: NaN, driverCpuPerGiB: NaN };
 
 function cpuSeconds(): number {
   const u = process.cpuUsage();
@@ -89,58 +108,134 @@ function sleep(ms: number): Promise<void> {
 
 // ---- our stack: one-thread mode or channel mode ----
 
-async function netch(procs: number, kind: 'bulk' | 'rr', zeroCopy = false, filterRules = 0): Promise<Run> {
+/** What `netch` runs: the kind of load, zero copy for the bulk server, and the INPUT rules of each round (filter cost). */
+interface NetchSetup {
+  kind: 'bulk' | 'rr';
+  zeroCopy?: boolean;
+  /** Rules in the driver's INPUT chain during measured round i (channel mode only; default none). */
+  rulesFor?: (round: number) => number;
+  /** Measured rounds (default REPEATS). */
+  rounds?: number;
+}
+
+/**
+ * Start a server host (one thread, or channel mode with `procs` processes) and a client
+ * host once, then run the load REPEATS + 1 times on those same threads: the first round
+ * warms them (JIT, buffers) and is not counted, so the figures are steady-state ones.
+ * Return each measured round.
+ */
+async function netch(procs: number, setup: NetchSetup): Promise<Run[]> {
+  const { kind } = setup;
   const frames = Math.max(1024, Math.max(procs, CLIENT_PROCS) * 256 + 512);
   const [c, s] = createSharedMemoryLink({ mtu: MTU, frames, checksumOffload: true });
-  const serverApp: AppRef = { module: APP, factory: kind === 'bulk' ? 'bulkServer' : 'echoServer', options: { port: PORT, zeroCopy } };
+  const serverApp: AppRef = { module: APP, factory: kind === 'bulk' ? 'bulkServer' : 'echoServer', options: { port: PORT, zeroCopy: setup.zeroCopy === true } };
   const clientApp: AppRef = kind === 'bulk'
     ? { module: APP, factory: 'bulkClient', options: { address: SERVER, ports: [PORT], flows: FLOWS, bytesPerFlow } }
     : { module: APP, factory: 'rrClient', options: { address: SERVER, ports: [PORT], flows: RR_FLOWS, reqSize: 64, requests: 0, durationMs: RR_MS, warmupMs: RR_WARMUP_MS } };
   const server = procs === 0
     ? StackThread.start({ link: s, mac: 0x020000000202, address: `${SERVER}/24`, name: 'server', app: serverApp, tcp: TCP })
     : ChannelHost.start({ link: s, mac: 0x020000000202, address: `${SERVER}/24`, procs, app: serverApp, tcp: TCP, rxQuota: 1024 });
-  await server.ready();
-  if (server instanceof ChannelHost) {
-    // Rules the clients' segments walk to the last compare and never match (as bench/filter.ts).
-    for (let i = 0; i < filterRules; i++) await server.filter('append', 'INPUT', { src: `${CLIENT}/24`, proto: 'tcp', dport: 1000 + i, verdict: 'DROP' });
-  }
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
   const client = CLIENT_PROCS === 0
     ? StackThread.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, name: 'client', app: clientApp, tcp: TCP })
     : ChannelHost.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, procs: CLIENT_PROCS, app: clientApp, tcp: TCP, rxQuota: 1024 });
+  const label = `netch ${procs} ${kind}`;
   const flows = kind === 'bulk' ? FLOWS : RR_FLOWS;
+  const runs: Run[] = [];
+  let rules = 0;
+  try {
+    await server.ready();
+    // The client opened its flows when it started: that is the warm-up round.
+    await roundDone(client, flows, label);
+    for (let i = 0; i < (setup.rounds ?? REPEATS); i++) {
+      const want = setup.rulesFor?.(i) ?? 0;
+      if (want !== rules && server instanceof ChannelHost) {
+        // Rules the clients' segments walk to the last compare and never match (as bench/filter.ts).
+        await server.filter('flush', 'INPUT');
+        for (let k = 0; k < want; k++) await server.filter('append', 'INPUT', { src: `${CLIENT}/24`, proto: 'tcp', dport: 1000 + k, verdict: 'DROP' });
+        rules = want;
+      }
+      const [server0, client0, bytes0, driver0] = await Promise.all([hostCpuMs(server), hostCpuMs(client), serverBytes(server), driverCounts(server)]);
+      const cpu0 = cpuSeconds();
+      const t0 = performance.now();
+      await againRound(client, label);
+      const st = await roundDone(client, flows, label);
+      const ms = performance.now() - t0;
+      const cpu = cpuSeconds() - cpu0;
+      const [server1, client1, bytes1, driver1] = await Promise.all([hostCpuMs(server), hostCpuMs(client), serverBytes(server), driverCounts(server)]);
+      const handoffNs = (driver1.ns - driver0.ns) / Math.max(1, driver1.frames - driver0.frames);
+      if (rules > 0) {
+        const [input] = await (server as ChannelHost).filter('list', 'INPUT');
+        if (input!.packets < driver1.frames - driver0.frames) throw new Error(`${label}: the INPUT rules were not walked`);
+      }
+      if (VERBOSE) console.error(`${label} round ${i}: ${kind === 'bulk' ? ((total * 8) / (ms * 1e6)).toFixed(2) + ' Gbit/s' : st.rrPerS.toFixed(0) + ' req/s'} cpu ${(cpu / (total / GiB)).toFixed(2)} s/GiB`);
+      if (kind === 'rr') {
+        runs.push({ gbps: NaN, cpuPerGiB: NaN, rrPerS: st.rrPerS, handoffNs, ...NO_ROLES });
+        continue;
+      }
+      if (bytes1 - bytes0 !== total) throw new Error(`${label}: ${bytes1 - bytes0} of ${total} bytes arrived`);
+      const gib = total / GiB;
+      const sum = (x: [number, number], y: [number, number]): number => (Number.isNaN(x[0]) ? 0 : x[0] - y[0]) + x[1] - y[1];
+      runs.push({
+        gbps: (total * 8) / (ms * 1e6),
+        cpuPerGiB: cpu / gib,
+        rrPerS: NaN,
+        handoffNs,
+        clientCpuPerGiB: sum(client1, client0) / 1000 / gib,
+        serverCpuPerGiB: sum(server1, server0) / 1000 / gib,
+        driverCpuPerGiB: (server1[0] - server0[0]) / 1000 / gib,
+      });
+    }
+    const ss = server instanceof ChannelHost ? await server.procStats() : [await server.stats()];
+    const errs = ss.reduce((a, x) => a + Number(x?.app['errors'] ?? 1), 0);
+    if (errs > 0) throw new Error(`${label}: ${ss.map((x) => (x === null ? 'a server process is gone' : x.app['firstError'])).join(' ')}`);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+  return runs;
+}
+
+/** Wait until the client's current round has all `flows` done; return its counters. Throws on errors or after LIMIT_MS. */
+async function roundDone(client: StackThread | ChannelHost, flows: number, label: string): Promise<ClientStats> {
+  const t0 = performance.now();
   let st = await clientStats(client);
-  while (st.done < flows && performance.now() - t0 < LIMIT_MS) {
+  while (st.done < flows && st.errors === 0 && performance.now() - t0 < LIMIT_MS) {
     await sleep(10);
     st = await clientStats(client);
   }
-  const ms = performance.now() - t0;
-  const cpu = cpuSeconds() - cpu0;
-  let handoffNs = NaN;
-  if (server instanceof ChannelHost) {
-    const d = await server.driverStats();
-    handoffNs = d.driver.fastNs / Math.max(1, d.driver.fastFrames);
-    if (filterRules > 0) {
-      const [input] = await server.filter('list', 'INPUT');
-      if (input!.packets < d.driver.fastFrames) throw new Error(`netch ${procs} ${kind}: the INPUT rules were not walked`);
-    }
-  }
+  if (st.errors > 0) throw new Error(`${label}: ${st.firstError}`);
+  if (st.done < flows) throw new Error(`${label}: ${st.done} of ${flows} flows done after ${LIMIT_MS} ms`);
+  return st;
+}
+
+/** Start another round of the client's flows (StackApp.control `again`). */
+async function againRound(client: StackThread | ChannelHost, label: string): Promise<void> {
+  const answers = client instanceof ChannelHost ? await client.appControl({ op: 'again' }) : [await client.appControl({ op: 'again' })];
+  for (const a of answers) if (a === null || a['error'] !== undefined) throw new Error(`${label}: again: ${a === null ? 'no answer' : a['error']}`);
+}
+
+/** Bytes the server app has checked, over all its processes. */
+async function serverBytes(server: StackThread | ChannelHost): Promise<number> {
   const ss = server instanceof ChannelHost ? await server.procStats() : [await server.stats()];
-  await client.close();
-  await server.close();
-  const errs = st.errors + ss.reduce((a, x) => a + Number(x?.app['errors'] ?? 0), 0);
-  if (errs > 0) throw new Error(`netch ${procs} ${kind}: ${st.firstError || ss.map((x) => x?.app['firstError']).join(' ')}`);
-  if (kind === 'bulk') {
-    const got = ss.reduce((a, x) => a + Number(x?.app['bytes'] ?? 0), 0);
-    if (got !== total) throw new Error(`netch ${procs} bulk: ${got} of ${total} bytes arrived`);
-    return { gbps: (total * 8) / (ms * 1e6), cpuPerGiB: cpu / (total / GiB), rrPerS: NaN, handoffNs };
-  }
-  return { gbps: NaN, cpuPerGiB: NaN, rrPerS: st.rrPerS, handoffNs };
+  return ss.reduce((a, x) => a + Number(x?.app['bytes'] ?? 0), 0);
+}
+
+/** The driver's handoff counters (zeros in one-thread mode). */
+async function driverCounts(server: StackThread | ChannelHost): Promise<{ ns: number; frames: number }> {
+  if (!(server instanceof ChannelHost)) return { ns: NaN, frames: 0 };
+  const d = await server.driverStats();
+  return { ns: d.driver.fastNs, frames: d.driver.fastFrames };
+}
+
+interface ClientStats {
+  done: number;
+  errors: number;
+  firstError: string;
+  rrPerS: number;
 }
 
 /** The client app's counters, summed over its processes in channel mode (each timed its own span). */
-async function clientStats(client: StackThread | ChannelHost): Promise<{ done: number; errors: number; firstError: string; rrPerS: number }> {
+async function clientStats(client: StackThread | ChannelHost): Promise<ClientStats> {
   const all = client instanceof ChannelHost ? await client.procStats() : [await client.stats()];
   const r = { done: 0, errors: 0, firstError: '', rrPerS: 0 };
   for (const x of all) {
@@ -169,77 +264,97 @@ function once<T>(w: Worker): Promise<T> {
   });
 }
 
-async function kernel(kind: 'bulk' | 'rr'): Promise<Run> {
+/** The kernel's rounds, as `netch`'s: servers and client started once, a warm-up round, then REPEATS measured ones. */
+async function kernel(kind: 'bulk' | 'rr'): Promise<Run[]> {
   const base = 20000 + Math.floor(Math.random() * 20000);
   const ports = [base, base + 1];
   const servers = ports.map((port) => new Worker(KERNEL, { workerData: { role: 'server', port, kind: kind === 'bulk' ? 'bulk' : 'echo' } }));
-  await Promise.all(servers.map((w) => once(w)));
-  const cpu0 = cpuSeconds();
-  const t0 = performance.now();
   const client = new Worker(KERNEL, { workerData: { role: 'client', ports, kind, flows: kind === 'bulk' ? FLOWS : RR_FLOWS, bytesPerFlow, reqSize: 64, durationMs: RR_MS, warmupMs: RR_WARMUP_MS } });
-  const r = await once<{ errors: number; requests: number; ms: number }>(client);
-  const ms = performance.now() - t0;
-  const cpu = cpuSeconds() - cpu0;
-  const se = await Promise.all(servers.map((w) => (w.postMessage('stop'), once<{ errors: number }>(w))));
-  await Promise.all([client, ...servers].map((w) => w.terminate()));
-  if (r.errors + se.reduce((a, x) => a + x.errors, 0) > 0) throw new Error(`kernel ${kind}: errors`);
-  if (kind === 'bulk') return { gbps: (total * 8) / (ms * 1e6), cpuPerGiB: cpu / (total / GiB), rrPerS: NaN, handoffNs: NaN };
-  return { gbps: NaN, cpuPerGiB: NaN, rrPerS: (r.requests * 1000) / Math.min(r.ms, RR_MS), handoffNs: NaN };
+  const runs: Run[] = [];
+  try {
+    await Promise.all(servers.map((w) => once(w)));
+    for (let i = -1; i < REPEATS; i++) {
+      const cpu0 = cpuSeconds();
+      const t0 = performance.now();
+      const done = once<{ errors: number; requests: number; ms: number }>(client);
+      client.postMessage('round');
+      const r = await done;
+      const ms = performance.now() - t0;
+      const cpu = cpuSeconds() - cpu0;
+      if (r.errors > 0) throw new Error(`kernel ${kind}: errors`);
+      if (i < 0) continue; // the warm-up round
+      if (kind === 'bulk') runs.push({ gbps: (total * 8) / (ms * 1e6), cpuPerGiB: cpu / (total / GiB), rrPerS: NaN, handoffNs: NaN, ...NO_ROLES });
+      else runs.push({ gbps: NaN, cpuPerGiB: NaN, rrPerS: (r.requests * 1000) / Math.min(r.ms, RR_MS), handoffNs: NaN, ...NO_ROLES });
+    }
+    const se = await Promise.all(servers.map((w) => (w.postMessage('stop'), once<{ errors: number }>(w))));
+    if (se.reduce((a, x) => a + x.errors, 0) > 0) throw new Error(`kernel ${kind}: server errors`);
+  } finally {
+    await Promise.all([client, ...servers].map((w) => w.terminate()));
+  }
+  return runs;
 }
 
 // ---- run ----
 
-async function medianRun(fn: () => Promise<Run>): Promise<Run> {
-  await fn(); // warm-up
-  const runs: Run[] = [];
-  for (let i = 0; i < REPEATS; i++) runs.push(await fn());
+function medianOf(runs: Run[]): Run {
+  const m = (f: (r: Run) => number): number => median(runs.map(f));
   return {
-    gbps: median(runs.map((r) => r.gbps)),
-    cpuPerGiB: median(runs.map((r) => r.cpuPerGiB)),
-    rrPerS: median(runs.map((r) => r.rrPerS)),
-    handoffNs: median(runs.map((r) => r.handoffNs)),
+    gbps: m((r) => r.gbps),
+    cpuPerGiB: m((r) => r.cpuPerGiB),
+    rrPerS: m((r) => r.rrPerS),
+    handoffNs: m((r) => r.handoffNs),
+    clientCpuPerGiB: m((r) => r.clientCpuPerGiB),
+    serverCpuPerGiB: m((r) => r.serverCpuPerGiB),
+    driverCpuPerGiB: m((r) => r.driverCpuPerGiB),
   };
 }
 
 const results: BenchResult[] = [];
-const variants: [string, (k: 'bulk' | 'rr') => Promise<Run>][] = [
+const variants: [string, (k: 'bulk' | 'rr') => Promise<Run[]>][] = [
   ['kernel', (k) => kernel(k)],
-  ['netch1', (k) => netch(0, k)],
-  ['netchN', (k) => netch(PROCS, k)],
+  ['netch1', (k) => netch(0, { kind: k })],
+  ['netchN', (k) => netch(PROCS, { kind: k })],
 ];
 // Zero copy to the application: the bulk server reads views of the arena frames (bulk only).
-const zc = ONLY.has('zc') ? await medianRun(() => netch(PROCS, 'bulk', true)) : null;
-// The driver's filter hooks: the same bulk load without and with FILTER_RULES rules in INPUT,
-// alternating (a warm-up of each, then REPEATS rounds), so both see the same machine;
-// the cost is the median of the per-round ratios and handoff differences.
+const zc = ONLY.has('zc') ? medianOf(await netch(PROCS, { kind: 'bulk', zeroCopy: true })) : null;
+// The driver's filter hooks: on the same warm threads, rounds without and with FILTER_RULES
+// rules in INPUT alternate (REPEATS pairs), so both see the same machine; the cost is the
+// median of the per-pair ratios and handoff differences.
 interface FilterCost { plain: number; filtered: number; ratio: number; handoffAddedNs: number }
 async function filterCost(): Promise<FilterCost> {
-  await netch(PROCS, 'bulk');
-  await netch(PROCS, 'bulk', false, FILTER_RULES);
-  const rounds: [Run, Run][] = [];
-  for (let i = 0; i < REPEATS; i++) rounds.push([await netch(PROCS, 'bulk'), await netch(PROCS, 'bulk', false, FILTER_RULES)]);
+  const runs = await netch(PROCS, { kind: 'bulk', rounds: 2 * REPEATS, rulesFor: (i) => (i % 2 === 1 ? FILTER_RULES : 0) });
+  const pairs: [Run, Run][] = [];
+  for (let i = 0; i + 1 < runs.length; i += 2) pairs.push([runs[i]!, runs[i + 1]!]);
   return {
-    plain: median(rounds.map(([a]) => a.gbps)),
-    filtered: median(rounds.map(([, b]) => b.gbps)),
-    ratio: median(rounds.map(([a, b]) => b.gbps / a.gbps)),
-    handoffAddedNs: median(rounds.map(([a, b]) => b.handoffNs - a.handoffNs)),
+    plain: median(pairs.map(([a]) => a.gbps)),
+    filtered: median(pairs.map(([, b]) => b.gbps)),
+    ratio: median(pairs.map(([a, b]) => b.gbps / a.gbps)),
+    handoffAddedNs: median(pairs.map(([a, b]) => b.handoffNs - a.handoffNs)),
   };
 }
 const filtered = FILTER_RULES > 0 && ONLY.has('filter') ? await filterCost() : null;
 const bulk: Record<string, Run> = {};
 for (const [name, fn] of variants) {
   if (!ONLY.has(name)) continue;
-  const b = await medianRun(() => fn('bulk'));
-  const r = await medianRun(() => fn('rr'));
+  const b = medianOf(await fn('bulk'));
+  const r = medianOf(await fn('rr'));
   bulk[name] = b;
   results.push({ name: `${name}.bulk_gbps`, value: b.gbps, unit: 'Gbit/s' });
   results.push({ name: `${name}.cpu_s_per_gib`, value: b.cpuPerGiB, unit: 's/GiB' });
   results.push({ name: `${name}.rr_per_s`, value: r.rrPerS, unit: 'req/s' });
-  if (name === 'netchN') results.push({ name: 'netchN.handoff_ns_per_frame', value: b.handoffNs, unit: 'ns' });
+  if (name !== 'kernel') {
+    results.push({ name: `${name}.server_cpu_s_per_gib`, value: b.serverCpuPerGiB, unit: 's/GiB' });
+    results.push({ name: `${name}.client_cpu_s_per_gib`, value: b.clientCpuPerGiB, unit: 's/GiB' });
+  }
+  if (name === 'netchN') {
+    results.push({ name: 'netchN.driver_cpu_s_per_gib', value: b.driverCpuPerGiB, unit: 's/GiB' });
+    results.push({ name: 'netchN.handoff_ns_per_frame', value: b.handoffNs, unit: 'ns' });
+  }
 }
 if (zc !== null) {
   results.push({ name: 'netchN.zc_bulk_gbps', value: zc.gbps, unit: 'Gbit/s' });
   results.push({ name: 'netchN.zc_cpu_s_per_gib', value: zc.cpuPerGiB, unit: 's/GiB' });
+  results.push({ name: 'netchN.zc_server_cpu_s_per_gib', value: zc.serverCpuPerGiB, unit: 's/GiB' });
 }
 if (filtered !== null) {
   results.push({ name: 'netchN_filter.bulk_gbps_0rules', value: filtered.plain, unit: 'Gbit/s' });

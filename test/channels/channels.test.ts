@@ -26,14 +26,24 @@ for (const mode of [1, 2]) {
       const cs = await p.client.stats();
       assert.equal(cs.app['errors'], 0, String(cs.app['firstError']));
       assert.ok(ok, `client finished ${cs.app['done']} of ${flows} flows`);
-      const ss = await serverStats(p.server);
+      let ss = await serverStats(p.server);
+      assert.equal(ss.reduce((a, s) => a + Number(s!.app['bytes']), 0), flows * bytes);
+      // A second round on the same (warm) threads, as the benchmark runs them (StackApp.control).
+      assert.deepEqual(await p.client.appControl({ op: 'again' }), { flows });
+      assert.match(String((await p.client.appControl({ op: 'again' }))?.['error']), /still running/);
+      assert.match(String((await p.client.appControl({ op: 'jump' }))?.['error']), /unknown op/);
+      const again = await until(async () => Number((await p.client.stats()).app['done']) === flows, 30_000);
+      assert.ok(again, 'the second round finished');
+      ss = await serverStats(p.server);
       const total = ss.reduce((a, s) => a + Number(s!.app['bytes']), 0);
       for (const s of ss) assert.equal(s!.app['errors'], 0, String(s!.app['firstError']));
-      assert.equal(total, flows * bytes);
+      assert.equal(total, 2 * flows * bytes);
+      // Each thread says how much CPU it used (Linux: /proc/thread-self/schedstat).
+      for (const s of ss) assert.ok(s!.loop.cpuMs > 0 && Number.isFinite(s!.loop.cpuMs), `cpuMs ${s!.loop.cpuMs}`);
       if (mode > 1) {
         // SO_REUSEPORT: the connections are spread over both processes, each kept by one.
         for (const s of ss) assert.ok(Number(s!.app['conns']) > 0, 'every process got connections');
-        assert.equal(ss.reduce((a, s) => a + Number(s!.app['conns']), 0), flows);
+        assert.equal(ss.reduce((a, s) => a + Number(s!.app['conns']), 0), 2 * flows);
         const d = await (p.server as ChannelHost).driverStats();
         assert.ok(d.driver.fastFrames > 0);
         assert.equal(d.driver.procs.reduce((a, x) => a + x.rxQuotaDrops, 0), 0);

@@ -33,6 +33,12 @@ export interface StackApp {
   step(now: Millis): number;
   /** Return the app's counters (bytes checked, requests, errors). */
   stats(): Record<string, number | string>;
+  /**
+   * Answer a control message from the main thread (`StackThread.appControl`,
+   * `ChannelHost.appControl`), between steps: a benchmark starts another round of flows on
+   * threads that are already warm. Optional; without it the answer is null.
+   */
+  control?(msg: Record<string, unknown>, now: Millis): Record<string, number | string> | null;
 }
 
 /** How a worker finds an app: a module URL, the name of a factory it exports, and its options. */

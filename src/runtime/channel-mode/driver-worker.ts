@@ -7,6 +7,7 @@ import { ChanErr } from '../../channel/index.js';
 import { netchError } from '../../iface/errors.js';
 import { ChannelDriver } from './driver.js';
 import { FILTER_CALLS, type DriverSpec } from './spec.js';
+import { threadCpuMs } from '../thread-cpu.js';
 import { pollControl } from './worker-link.js';
 
 const MAX_SLEEP_MS = 2;
@@ -30,8 +31,8 @@ function main(d: { spec: DriverSpec; ctlPort: MessagePort }): void {
   const spins = d.spec.idleSpins;
   let idle = 0;
   // How the loop slept (stats `loop`): sleeps, of which woken by a doorbell, timed out, or not
-  // needed (work arrived while arming); milliseconds asleep; iterations.
-  const loop = { iters: 0, sleeps: 0, sleptMs: 0, woken: 0, timedOut: 0, noWait: 0 };
+  // needed (work arrived while arming); milliseconds asleep; iterations; the thread's CPU ms.
+  const loop = { iters: 0, cpuMs: 0, sleeps: 0, sleptMs: 0, woken: 0, timedOut: 0, noWait: 0 };
   for (let i = 0; ; i++) {
     loop.iters = i;
     const now = performance.now();
@@ -46,6 +47,7 @@ function main(d: { spec: DriverSpec; ctlPort: MessagePort }): void {
         } else if (m.cmd === 'filter') {
           port.postMessage(filterCall(driver, String(m['op']), m['args']));
         } else if (m.cmd === 'stats') {
+          loop.cpuMs = threadCpuMs();
           port.postMessage({ driver: driver.snapshot(), framesLent: driver.framesLent(), flows: driver.table.size, loop });
         }
         continue;

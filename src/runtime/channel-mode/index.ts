@@ -31,9 +31,14 @@ export * from './zero-copy.js';
 const STACK_WORKER = new URL('./stack-worker.js', import.meta.url);
 const DRIVER_WORKER = new URL('./driver-worker.js', import.meta.url);
 
-/** How a worker's loop slept: sleeps, of which woken by a doorbell, timed out, or not needed; milliseconds asleep; iterations. */
+/**
+ * How a worker's loop slept: sleeps, of which woken by a doorbell, timed out, or not needed;
+ * milliseconds asleep; iterations; and the thread's CPU milliseconds since it started (NaN
+ * where the system does not say: `threadCpuMs`).
+ */
 export interface LoopStats {
   iters: number;
+  cpuMs: number;
   sleeps: number;
   woken: number;
   timedOut: number;
@@ -140,6 +145,11 @@ export class ChannelHost {
     return r.result as ReturnType<FilterTable[K]>;
   }
 
+  /** Send `msg` to the app of every process (StackApp.control); resolve with their answers (null for a process that is gone or has no control). */
+  appControl(msg: Record<string, unknown>): Promise<(Record<string, number | string> | null)[]> {
+    return Promise.all(this.procs.map((w) => (w.isGone ? Promise.resolve(null) : w.request<Record<string, number | string> | null>({ cmd: 'app', msg }).catch(() => null))));
+  }
+
   /** Make process `i` stop polling for `ms` (a slow process). */
   stall(i: number, ms: number): void {
     this.procs[i]!.tell({ cmd: 'stall', ms });
@@ -188,6 +198,11 @@ export class StackThread {
   /** Return the thread's counters. */
   stats(): Promise<StackStats> {
     return this.worker.request<StackStats>({ cmd: 'stats' });
+  }
+
+  /** Send `msg` to the app (StackApp.control); resolve with its answer (null without control). */
+  appControl(msg: Record<string, unknown>): Promise<Record<string, number | string> | null> {
+    return this.worker.request<Record<string, number | string> | null>({ cmd: 'app', msg });
   }
 
   /** Stop the thread. */

@@ -5,7 +5,8 @@
 //
 // workerData: { mode: 'process', spec: ProcSpec, ... } or { mode: 'standalone', link,
 // mac, address, ... }, plus app (AppRef), tcp (TcpOptionsInput), ctlPort.
-// Control requests: stats, stall {ms} (a slow process: spin without polling), stop.
+// Control requests: stats, app {msg} (StackApp.control), stall {ms} (a slow process: spin
+// without polling), stop.
 
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { ChanErr, Ring } from '../../channel/index.js';
@@ -16,6 +17,7 @@ import { TcpLayer } from '../../transport/tcp/layer.js';
 import { loadApp, type AppRef, type AppStack } from './app.js';
 import { ChannelProcess } from './process.js';
 import type { ProcSpec } from './spec.js';
+import { threadCpuMs } from '../thread-cpu.js';
 import { pollControl } from './worker-link.js';
 import { COPY_HOLDER, ZeroCopySocket } from './zero-copy.js';
 
@@ -70,8 +72,8 @@ async function main(d: Data): Promise<void> {
   // A process spins as its spec says (channelIdleSpins); a whole host in one thread, as before.
   const spins = d.mode === 'process' ? d.spec!.idleSpins : IDLE_SPINS;
   // How the loop slept (stats `loop`): sleeps, of which woken by a doorbell, timed out, or not
-  // needed (work arrived while arming); milliseconds asleep; iterations.
-  const loop = { iters: 0, sleeps: 0, sleptMs: 0, woken: 0, timedOut: 0, noWait: 0 };
+  // needed (work arrived while arming); milliseconds asleep; iterations; the thread's CPU ms.
+  const loop = { iters: 0, cpuMs: 0, sleeps: 0, sleptMs: 0, woken: 0, timedOut: 0, noWait: 0 };
   for (let i = 0; ; i++) {
     loop.iters = i;
     now = performance.now();
@@ -81,8 +83,12 @@ async function main(d: Data): Promise<void> {
       if (m !== null) {
         if (m.cmd === 'stop') break;
         if (m.cmd === 'stats') {
+          loop.cpuMs = threadCpuMs();
           const t = stack.tcp.counters.Tcp;
           port.postMessage({ app: app.stats(), tcp: { InSegs: t.InSegs, OutSegs: t.OutSegs, RetransSegs: t.RetransSegs, CurrEstab: t.CurrEstab }, link: linkStats(), loop });
+        } else if (m.cmd === 'app') {
+          const msg = (m['msg'] ?? {}) as Record<string, unknown>;
+          port.postMessage(app.control === undefined ? null : app.control(msg, performance.now()));
         } else if (m.cmd === 'stall') {
           // A slow process: blocked (as on a disk read), neither polling nor using a core.
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(m['ms']));
