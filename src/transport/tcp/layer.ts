@@ -77,9 +77,10 @@ export class TcpLayer implements ProtocolHandler {
   private readonly view = new TcpView();
   private readonly seg: TcpRepr = newTcpRepr();
   private readonly out: TcpRepr = newTcpRepr();
-  private readonly dirty: TcpSocket[] = [];
+  /** Sockets marked since the last flush (markEvent). */
+  private readonly dirty = new SocketQueue();
   /** Sockets whose output stopped on a full device (emitSegment's NoBufs), retried by `poll`. */
-  private readonly blocked: TcpSocket[] = [];
+  private readonly blocked = new SocketQueue();
   /** Scratch for SACK blocks as offsets (options.ts). */
   private readonly sackScratch = new Float64Array(8);
   /** Out-of-order bytes held by all connections (the budget of TcpConfig.oooHostBudget). */
@@ -194,16 +195,15 @@ export class TcpLayer implements ProtocolHandler {
     let i = 0;
     let freed = 0;
     while (i < n) {
-      const s = b[i++]!;
+      const s = b.at(i++);
       s.txBlocked = false;
       if (s.state === TcpState.Closed) continue;
       tcpOutput(s, now);
       if (s.txBlocked) break;
       freed++;
     }
-    // Drop the i tried (one that blocked again was pushed to the back), without allocating.
-    b.copyWithin(0, i);
-    b.length -= i;
+    // Drop the i tried (one that blocked again was pushed to the back).
+    b.dropFront(i);
     return freed;
   }
 
@@ -704,7 +704,7 @@ export class TcpLayer implements ProtocolHandler {
     for (let round = 0; round < 4 && d.length > 0; round++) {
       const n = d.length;
       for (let i = 0; i < n; i++) {
-        const s = d[i]!;
+        const s = d.at(i);
         s.eventPending = false;
         const cb = s.onReadiness;
         if (cb === null) continue;
@@ -716,8 +716,36 @@ export class TcpLayer implements ProtocolHandler {
           });
         }
       }
-      d.splice(0, n);
+      // Drop the n called (the callbacks may have marked more).
+      d.dropFront(n);
     }
+  }
+}
+
+/**
+ * A FIFO of sockets that never gives its array back: `length = 0` would let V8 trim the
+ * backing store, and the next push allocate a new one (once per poll, on every host).
+ */
+class SocketQueue {
+  private readonly items: (TcpSocket | null)[] = [];
+  length = 0;
+
+  push(s: TcpSocket): void {
+    this.items[this.length++] = s;
+  }
+
+  /** Return the socket at `i` (< length). */
+  at(i: number): TcpSocket {
+    return this.items[i]!;
+  }
+
+  /** Remove the first `n` (<= length), keeping the order of the rest. */
+  dropFront(n: number): void {
+    const a = this.items;
+    const rest = this.length - n;
+    for (let i = 0; i < rest; i++) a[i] = a[n + i]!;
+    for (let i = rest; i < this.length; i++) a[i] = null;
+    this.length = rest;
   }
 }
 
