@@ -77,8 +77,9 @@ export class TcpLayer implements ProtocolHandler {
   private readonly view = new TcpView();
   private readonly seg: TcpRepr = newTcpRepr();
   private readonly out: TcpRepr = newTcpRepr();
-  /** Sockets marked since the last flush (markEvent). */
+  /** Sockets marked since the last flush (markEvent), and whether a flush is running. */
   private readonly dirty = new SocketQueue();
+  private flushing = false;
   /** Sockets whose output stopped on a full device (emitSegment's NoBufs), retried by `poll`. */
   private readonly blocked = new SocketQueue();
   /** Scratch for SACK blocks as offsets (options.ts). */
@@ -698,8 +699,15 @@ export class TcpLayer implements ProtocolHandler {
     if (this.flowObserver !== null) this.flowObserver.flowRemoved(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
   }
 
-  /** Call the readiness callbacks of the sockets marked since the last flush. Bounded: each socket once per round, at most 4 rounds. */
+  /**
+   * Call the readiness callbacks of the sockets marked since the last flush. Bounded: each
+   * socket once per round, at most 4 rounds. Not reentrant: a callback whose call flushes
+   * again (connect from a callback: openActive) returns at once, and the running flush calls
+   * what it marked in its next round.
+   */
   private flushEvents(): void {
+    if (this.flushing) return;
+    this.flushing = true;
     const d = this.dirty;
     for (let round = 0; round < 4 && d.length > 0; round++) {
       const n = d.length;
@@ -719,6 +727,7 @@ export class TcpLayer implements ProtocolHandler {
       // Drop the n called (the callbacks may have marked more).
       d.dropFront(n);
     }
+    this.flushing = false;
   }
 }
 
