@@ -165,6 +165,9 @@ test('property: random operations agree with an array model', () => {
       } else if (rng.chance(0.05)) {
         cap += rng.nextInt(32);
         r.grow(cap);
+      } else {
+        // rewind: only an empty ring moves (to its first byte); what it holds is unchanged
+        assert.equal(r.rewind(), model.length === 0);
       }
       assert.equal(r.length, model.length);
       assert.equal(r.free, cap - model.length);
@@ -197,4 +200,18 @@ test('grow keeps bytes placed ahead by writeAhead at their offsets', () => {
   const out = new Uint8Array(5);
   assert.equal(r.read(out, 0, 5), 5);
   assert.deepEqual([out[0], out[3], out[4]], [6, 9, 8]);
+});
+
+test('rewind: an emptied ring rewinds and then holds a full write intact; a ring holding bytes refuses', () => {
+  const r = new ByteRing(8);
+  const out = new Uint8Array(8);
+  assert.equal(r.write(bytes(1, 2, 3, 4, 5, 6), 0, 6), 6);
+  assert.equal(r.read(out, 0, 6), 6);
+  assert.equal(r.rewind(), true);
+  assert.equal(r.write(bytes(9, 8, 7, 6, 5, 4, 3, 2), 0, 8), 8);
+  assert.equal(r.byteAt(0), 9);
+  assert.equal(r.byteAt(7), 2);
+  assert.equal(r.rewind(), false, 'a ring that holds bytes does not move');
+  assert.equal(r.read(out, 0, 8), 8);
+  assert.deepEqual([...out], [9, 8, 7, 6, 5, 4, 3, 2]);
 });

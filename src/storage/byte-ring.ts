@@ -112,6 +112,19 @@ export class ByteRing {
     return k;
   }
 
+  /**
+   * When the ring is empty, start again at the first byte of the backing array; return
+   * whether it did. Only for a caller that knows nothing was placed ahead of the tail by
+   * `writeAhead` (TCP: no out-of-order bytes), since those would be left behind. A ring
+   * whose reader keeps up then writes the same few cache lines over and over instead of
+   * walking its whole capacity (2-6 MiB for a bulk receiver: every byte a cache miss).
+   */
+  rewind(): boolean {
+    if (this.len !== 0) return false;
+    this.head = 0;
+    return true;
+  }
+
   /** Drop everything. */
   clear(): void {
     this.head = 0;

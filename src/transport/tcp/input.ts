@@ -415,6 +415,7 @@ function newAck(s: TcpSocket, seg: TcpRepr, ack: number, now: Millis): void {
   if (data > s.sendBuf.length) data = s.sendBuf.length;
   if (data > 0) {
     s.sendBuf.discard(data);
+    s.sendBuf.rewind(); // all acknowledged: the next bytes go to the ring's first, still-cached lines
     s.sndBufSeq = seqAdd(s.sndBufSeq, data);
     s.bytesAcked += data;
     layer.markEvent(s);

@@ -485,6 +485,9 @@ export class TcpSocket {
    * Return `n`.
    */
   consumed(n: number, now: Millis): number {
+    // A drained buffer with nothing out of order ahead starts again at its first byte: the
+    // next segments land in lines still in cache (ByteRing.rewind).
+    if (this.recvBuf.length === 0 && (this.ooo === null || this.ooo.isEmpty())) this.recvBuf.rewind();
     // Receive-buffer auto-tuning measures what the application takes per RTT (autotune.ts).
     if (n > 0 && !this.recvBufLocked) noteConsumed(this, n, now);
     // RFC 9293 §3.8.6.2.2: tell the peer about the space once it is worth a segment.
