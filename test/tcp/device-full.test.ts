@@ -12,6 +12,8 @@ import { Sim } from '../../src/runtime/sim.js';
 import { Prng } from '../../src/storage/prng.js';
 import { TcpLayer } from '../../src/transport/tcp/layer.js';
 import type { TcpSocket } from '../../src/transport/tcp/socket.js';
+import { TcpErr } from '../../src/transport/tcp/errors.js';
+import { TcpState } from '../../src/transport/tcp/state.js';
 import { IP_B, TEST_ISN_KEY } from './harness.js';
 
 const FLOWS = 4;
@@ -82,4 +84,35 @@ test('a link with 8 frames and 4 bulk flows: every byte arrives, no retransmissi
   assert.equal(la.stats.txDropped, 0, 'a refusal is not a drop');
   assert.equal(ta.counters.Tcp.RetransSegs, 0, 'a full device is not loss');
   assert.ok(sim.now() < ta.config.rtoMinMs, `done at ${sim.now()} ms: no sender waited for a retransmission or persist timer`);
+});
+
+test('a device that stays full: the retransmission timer keeps counting, and the connection times out as with lost segments', () => {
+  const [la, lb] = memoryLinkPair({ frames: 8 });
+  const a = new Host({ name: 'a' });
+  const b = new Host({ name: 'b' });
+  a.addInterface(la, { mac: 0x020000000001, address: '192.0.2.1/24' });
+  b.addInterface(lb, { mac: 0x020000000002, address: '192.0.2.2/24' });
+  const sim = new Sim().add(a, b);
+  const ta = new TcpLayer(a, { isnKey: TEST_ISN_KEY, maxRetries: 3 });
+  const tb = new TcpLayer(b, { isnKey: TEST_ISN_KEY.map((x) => x ^ 1) });
+  const l = tb.socket();
+  l.bind(0, 9);
+  l.listen(8);
+  const c = ta.socket();
+  c.connect(IP_B, 9, sim.now());
+  assert.ok(sim.runUntil(() => c.state === TcpState.Established && l.accept() !== null), 'connected');
+  // The peer stops taking frames (its host is no longer polled): a's 8 frames fill up and stay full.
+  sim.remove(b);
+  const data = new Uint8Array(256 << 10);
+  const t0 = sim.now();
+  c.send(data, 0, data.length, sim.now());
+  const ok = sim.runUntil(() => c.state === TcpState.Closed, { maxTime: 600_000 });
+  assert.ok(a.counters.Link.OutNoBufs > 0, 'the device refused frames');
+  assert.ok(ok, `still ${c.stateName()} after 600 s of a full device`);
+  assert.equal(c.takeError(), TcpErr.TimedOut);
+  assert.equal(ta.counters.TcpExt.TCPAbortOnTimeout, 1);
+  assert.equal(ta.counters.TcpExt.TCPTimeouts, 3);
+  // Three timeouts from a 200 ms RTO, doubling: about 3 s. (Had the timer stopped while the
+  // output was blocked, only the persist timer's probing would have moved it on, far later.)
+  assert.ok(sim.now() - t0 < 10_000, `closed after ${sim.now() - t0} ms: the retransmission timer did not keep running`);
 });

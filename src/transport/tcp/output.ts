@@ -46,11 +46,9 @@ export function tcpOutput(s: TcpSocket, now: Millis): void {
 /** Send the SYN (SYN-SENT) or SYN-ACK (SYN-RECEIVED) at ISS, with our MSS option. */
 function sendSyn(s: TcpSocket, now: Millis): void {
   const flags = s.state === TcpState.SynReceived ? TCP_SYN | TCP_ACK : TCP_SYN;
-  if (!s.layer.emitSegment(s, s.iss, flags, 0, 0, now)) {
-    // Not sent: SND.NXT stays at ISS, so the layer's retry (or the RTO) sends it.
-    armRetransmit(s, now);
-    return;
-  }
+  // A SYN the device refused counts as sent and lost, as Linux's tcp_connect does: the RTO
+  // sends it again, and SYN-SENT still ends by time if the device never takes one.
+  s.layer.emitSegment(s, s.iss, flags, 0, 0, now);
   s.sndNxt = seqAdd(s.iss, 1);
   if (seqGt(s.sndNxt, s.sndMax)) {
     s.sndMax = s.sndNxt;

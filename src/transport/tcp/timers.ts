@@ -84,7 +84,9 @@ function onRetransmitTimeout(s: TcpSocket, now: Millis): void {
   s.sndNxt = s.sndUna; // go back: send again from the first unacknowledged byte
   tcpOutput(s, now);
   if (s.state === TcpState.Closed) return;
-  if (!s.rtxTimer.isArmed() && s.sndNxt !== s.sndUna) layer.timers.schedule(s.rtxTimer, now + clampToUserTimeout(s, s.rtt.rto(), now));
+  // Outstanding data the device would not take now keeps the timer (and its retry count)
+  // running, so a device that stays full ends the connection as lost segments would.
+  if (!s.rtxTimer.isArmed() && (s.sndNxt !== s.sndUna || s.txBlocked)) layer.timers.schedule(s.rtxTimer, now + clampToUserTimeout(s, s.rtt.rto(), now));
 }
 
 /**
