@@ -88,7 +88,13 @@ async function main(d: Data): Promise<void> {
           port.postMessage({ app: app.stats(), tcp: { InSegs: t.InSegs, OutSegs: t.OutSegs, RetransSegs: t.RetransSegs, CurrEstab: t.CurrEstab }, link: linkStats(), loop });
         } else if (m.cmd === 'app') {
           const msg = (m['msg'] ?? {}) as Record<string, unknown>;
-          port.postMessage(app.control === undefined ? null : app.control(msg, performance.now()));
+          let answer: unknown = null;
+          try {
+            if (app.control !== undefined) answer = app.control(msg, performance.now());
+          } catch (e) {
+            answer = { error: String((e as Error).message ?? e) }; // a control call is not a crash
+          }
+          port.postMessage(answer);
         } else if (m.cmd === 'stall') {
           // A slow process: blocked (as on a disk read), neither polling nor using a core.
           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(m['ms']));
