@@ -10,6 +10,7 @@ import { memoryLinkPair } from '../../src/link/memory.js';
 import { Host } from '../../src/iface/host.js';
 import { Sim } from '../../src/runtime/sim.js';
 import { Prng } from '../../src/storage/prng.js';
+import type { TcpOptionsInput } from '../../src/transport/tcp/config.js';
 import { TcpLayer } from '../../src/transport/tcp/layer.js';
 import type { TcpSocket } from '../../src/transport/tcp/socket.js';
 import { TcpErr } from '../../src/transport/tcp/errors.js';
@@ -23,18 +24,24 @@ function sha256(b: Uint8Array): string {
   return createHash('sha256').update(b).digest('hex');
 }
 
-test('a link with 8 frames and 4 bulk flows: every byte arrives, no retransmission, no timer waited for', () => {
+/** Hosts a (192.0.2.1, TCP options `opts`) and b (192.0.2.2, listening on 9) on a memory link of 8 frames each way. */
+function rig(opts: TcpOptionsInput) {
   const [la, lb] = memoryLinkPair({ frames: 8 });
   const a = new Host({ name: 'a' });
   const b = new Host({ name: 'b' });
   a.addInterface(la, { mac: 0x020000000001, address: '192.0.2.1/24' });
   b.addInterface(lb, { mac: 0x020000000002, address: '192.0.2.2/24' });
   const sim = new Sim().add(a, b);
-  const ta = new TcpLayer(a, { isnKey: TEST_ISN_KEY });
+  const ta = new TcpLayer(a, { isnKey: TEST_ISN_KEY, ...opts });
   const tb = new TcpLayer(b, { isnKey: TEST_ISN_KEY.map((x) => x ^ 1) });
   const l = tb.socket();
   l.bind(0, 9);
   l.listen(8);
+  return { la, a, b, sim, ta, tb, l };
+}
+
+test('a link with 8 frames and 4 bulk flows: every byte arrives, no retransmission, no timer waited for', () => {
+  const { la, a, sim, ta, l } = rig({});
   const rng = new Prng(7);
   const data = Array.from({ length: FLOWS }, () => Uint8Array.from({ length: BYTES }, () => rng.nextU32() & 0xff));
   const got: { hash: ReturnType<typeof createHash>; n: number; eof: boolean }[] = [];
@@ -87,17 +94,7 @@ test('a link with 8 frames and 4 bulk flows: every byte arrives, no retransmissi
 });
 
 test('a device that stays full: the retransmission timer keeps counting, and the connection times out as with lost segments', () => {
-  const [la, lb] = memoryLinkPair({ frames: 8 });
-  const a = new Host({ name: 'a' });
-  const b = new Host({ name: 'b' });
-  a.addInterface(la, { mac: 0x020000000001, address: '192.0.2.1/24' });
-  b.addInterface(lb, { mac: 0x020000000002, address: '192.0.2.2/24' });
-  const sim = new Sim().add(a, b);
-  const ta = new TcpLayer(a, { isnKey: TEST_ISN_KEY, maxRetries: 3 });
-  const tb = new TcpLayer(b, { isnKey: TEST_ISN_KEY.map((x) => x ^ 1) });
-  const l = tb.socket();
-  l.bind(0, 9);
-  l.listen(8);
+  const { a, b, sim, ta, l } = rig({ maxRetries: 3 });
   const c = ta.socket();
   c.connect(IP_B, 9, sim.now());
   assert.ok(sim.runUntil(() => c.state === TcpState.Established && l.accept() !== null), 'connected');
