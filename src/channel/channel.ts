@@ -109,6 +109,22 @@ export class ChannelProducer {
     return this.pool.alloc();
   }
 
+  /**
+   * After `canSend` or `alloc` failed: ask to be told when the consumer gives frames back
+   * (the fill ring's need-wakeup flag; the consumer's `flushRecycled` then answers true and
+   * it wakes this side by its own means), then try once more, so frames and slots returned
+   * meanwhile are not missed (the doorbell's Dekker pair). Return a frame's offset, or -1
+   * with the flag left raised.
+   */
+  wantFrames(): number {
+    const fill = this.fill;
+    if (fill === null) return -1;
+    fill.bell.arm();
+    const off = this.canSend() ? this.alloc() : -1;
+    if (off >= 0) fill.bell.disarm();
+    return off;
+  }
+
   /** Return a frame taken by `alloc` and not sent; return a ChanErr code. */
   free(off: number): number {
     return this.pool.free(off, this.id);
@@ -226,12 +242,15 @@ export class ChannelConsumer {
     return ChanErr.Ok;
   }
 
-  /** Publish the recycled frames to the producer (one index store). */
-  flushRecycled(): void {
-    if (this.returned === 0) return;
+  /**
+   * Publish the recycled frames to the producer (one index store); return whether the
+   * producer had raised the fill ring's need-wakeup flag (it ran out of frames: `wantFrames`).
+   */
+  flushRecycled(): boolean {
+    if (this.returned === 0) return false;
     const n = this.returned;
     this.returned = 0;
-    this.fill!.producePublish(n);
+    return this.fill!.producePublish(n);
   }
 
   /** Recycle the first `n` readable frames and release their slots: the common "done with the burst". */

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { ChanErr, Ring } from '../channel/index.js';
 import { transmitCopy, type FrameSink } from './device.js';
 import { MEMORY_LINK_MTU_MAX, createSharedMemoryLink, memoryLinkPair, openMemoryLink, type MemoryLink } from './memory.js';
 
@@ -512,4 +513,28 @@ test('checksumOffload: off by default, declared by both ends when asked, carried
   assert.equal(openMemoryLink(sb).checksumOffload, true);
   const [se] = createSharedMemoryLink();
   assert.equal(openMemoryLink(se).checksumOffload, false);
+});
+
+test('across threads, an end that ran out of frames is woken on its receive doorbell when the peer gives frames back (and not before)', () => {
+  const [sa, sb] = createSharedMemoryLink({ frames: 4 });
+  const a = openMemoryLink(sa);
+  const b = openMemoryLink(sb);
+  const sleeper = new Ring(sa.rx.data); // where a's thread sleeps (stack-worker arms this bell)
+  for (let i = 0; i < 4; i++) {
+    const off = a.transmitBegin(60);
+    assert.ok(off >= 0);
+    a.transmitCommit(off, 60, 0);
+  }
+  assert.equal(a.transmitBegin(60), -1, 'all four frames are with b');
+  sleeper.bell.arm();
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.TimedOut, 'nothing woke a yet');
+  assert.equal(b.receive({ onFrame: () => {} }, 2, 0), 2);
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.Ok, 'giving frames back rang the bell a sleeps on');
+  sleeper.bell.disarm();
+  assert.ok(a.transmitBegin(60) >= 0, 'and a frame is there');
+  // Once a has frames again it has not asked: giving more back rings nothing.
+  sleeper.bell.arm();
+  assert.equal(b.receive({ onFrame: () => {} }, 2, 0), 2);
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.TimedOut);
+  sleeper.bell.disarm();
 });

@@ -230,7 +230,9 @@ export class MemoryLink implements LinkDevice {
       // Runs even if the sink throws: every frame lent so far goes back, and its slot too.
       for (let i = 0; i < done; i++) this.giveBack(rx.offset(i), rx.length(i), limit);
       rx.release(done);
-      rx.flushRecycled();
+      // The peer ran out of frames and asked (wantFrames): wake it where it sleeps, on the
+      // bell of the ring it receives from (ours to send on).
+      if (rx.flushRecycled()) this.tx.data.bell.kick();
     }
     return delivered;
   }
@@ -244,8 +246,12 @@ export class MemoryLink implements LinkDevice {
   transmitBegin(len: number): number {
     if (this.closed || !(len >= 0 && len <= this.maxFrameLen)) return -1;
     if (this.reserved >= 0) return this.reserved; // a second begin without commit reuses the frame
-    if (this.tx.data.isClosed() || !this.tx.canSend()) return -1;
-    const off = this.tx.alloc();
+    if (this.tx.data.isClosed()) return -1;
+    let off = this.tx.canSend() ? this.tx.alloc() : -1;
+    // Full across threads (no slot or no frame: the peer holds them all): have the peer ring
+    // our receive doorbell when it gives frames back, so a host that sleeps with output held
+    // back (TCP's blocked sockets) wakes for them and not only for the next frame it receives.
+    if (off < 0 && this.peer === null) off = this.tx.wantFrames();
     if (off < 0) return -1;
     this.reserved = off;
     return off;

@@ -231,7 +231,7 @@ export class ChannelDriver implements LoopbackSink {
       work += this.drainCtl(p, pp);
       work += this.drainDone(p, pp);
     }
-    this.linkRx.flushRecycled();
+    this.flushLinkRecycled();
     // Round-robin start, so no process always goes first onto a busy link.
     const n = procs.length;
     for (let k = 0; k < n; k++) {
@@ -316,6 +316,11 @@ export class ChannelDriver implements LoopbackSink {
     }
     if (n > 0) done.consumeRelease(n);
     return n;
+  }
+
+  /** Publish the peer's frames given back; when it ran out and asked (MemoryLink's wantFrames), wake it on the bell of the ring it receives from. */
+  private flushLinkRecycled(): void {
+    if (this.linkRx.flushRecycled()) this.linkTx.data.bell.kick();
   }
 
   /** Return a frame to where it came from: the peer (link rx partition) or our pool. */
@@ -429,7 +434,7 @@ export class ChannelDriver implements LoopbackSink {
       }
     }
     rx.release(n);
-    rx.flushRecycled();
+    this.flushLinkRecycled();
     this.counters.fastFrames += fast;
     if (fast > 0) this.counters.fastNs += (performance.now() - t0) * 1e6;
     return n;
@@ -582,7 +587,7 @@ export class ChannelDriver implements LoopbackSink {
     }
     pp.inflight = 0;
     pp.held = 0;
-    this.linkRx.flushRecycled();
+    this.flushLinkRecycled();
     this.counters.flows = this.table.size;
   }
 
