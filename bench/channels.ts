@@ -257,10 +257,19 @@ async function clientStats(client: StackThread | ChannelHost): Promise<ClientSta
 
 const KERNEL = new URL('./_channels-kernel.js', import.meta.url);
 
+/** The worker's next message (or its error); both listeners go once either comes, so rounds do not pile them up. */
 function once<T>(w: Worker): Promise<T> {
   return new Promise((resolve, reject) => {
-    w.once('message', resolve);
-    w.once('error', reject);
+    const onMessage = (m: T): void => {
+      w.off('error', onError);
+      resolve(m);
+    };
+    const onError = (e: Error): void => {
+      w.off('message', onMessage);
+      reject(e);
+    };
+    w.once('message', onMessage);
+    w.once('error', onError);
   });
 }
 
