@@ -403,10 +403,19 @@ test('echo with a Linux client that stops reading: both windows close and reopen
   const go = join(s.bench.dir, 'echo.go');
   const run = s.bench.exec(['sh', '-c', `socat -t 30 STDIO TCP:${HOST_ADDR}:7 < ${file} | (while [ ! -e ${go} ]; do sleep 0.05; done; sha256sum)`], { timeoutMs: 60_000, check: true });
   const probed = await waitFor(() => s.tcp.counters.TcpExt.TCPWinProbe > 0, 20_000);
+  // If no probe came, say what our side of the echo looked like (the flake's cause is open).
+  const seen: string[] = [];
+  if (!probed) {
+    s.tcp.forEachSocket((x) => {
+      if (x.localPort === 7 && x.state !== TcpState.Listen) {
+        seen.push(`${x.stateName()} sndWnd ${x.sndWnd} mss ${x.sendMss} unsent+inflight ${x.sendBuf.length} inflight ${x.sndNxt - x.sndUna} persist ${x.persistTimer.isArmed()} rtx ${x.rtxTimer.isArmed()} txBlocked ${x.txBlocked} recvQ ${x.recvBuf.length}`);
+      }
+    });
+  }
   writeFileSync(go, '');
   const r = await run;
   assert.equal(r.stdout.split(' ')[0], sha256(readFileSync(file)));
-  assert.ok(probed, 'we probed the kernel zero window');
+  assert.ok(probed, `we probed the kernel zero window (no probe in 20 s; our echo side then: ${seen.join('; ') || 'no connection'})`);
   assert.ok(await waitFor(() => svc.counters().echo.active === 0, 5000));
   assert.deepEqual([svc.counters().echo.bytesOut, svc.counters().echo.errors], [n, 0]);
   await checkCapture(s, 1000);
