@@ -6,7 +6,7 @@
 //
 // No allocation after construction.
 
-import { copyBytes } from './copy.js';
+import { copyBytes } from '../storage/copy.js';
 
 /** A receive queue of datagrams with their source address and port. */
 export class DatagramQueue {

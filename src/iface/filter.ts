@@ -42,7 +42,7 @@ import { seqAdd } from '../wire/seq.js';
 import { TCP_ACK, TCP_FIN, TCP_HEADER_LEN, TCP_RST, TCP_SYN, TcpView, emitTcp, newTcpRepr } from '../wire/tcp.js';
 import { UDP_HEADER_LEN } from '../wire/udp.js';
 import type { HostContext } from './context.js';
-import { copyBytes } from './copy.js';
+import { copyBytes } from '../storage/copy.js';
 import { netchError } from './errors.js';
 import {
   FILTER_CHAINS,

@@ -46,7 +46,7 @@ import {
 } from '../wire/icmpv4.js';
 import { IPPROTO_ICMP, IPPROTO_UDP, IPV4_HEADER_LEN, type Ipv4Repr, ipv4IsBroadcast, ipv4IsMulticast } from '../wire/ipv4.js';
 import type { HostContext } from './context.js';
-import { copyBytes } from './copy.js';
+import { copyBytes } from '../storage/copy.js';
 import { IpErr } from './errors.js';
 import { OUT_NO_DF } from './ipv4-output.js';
 import type { PingSocket } from './ping.js';

@@ -21,7 +21,7 @@ import { ETH_HEADER_LEN, ETH_P_IPV4, MAC_BROADCAST, newEthernetRepr, emitEtherne
 import { IPPROTO_TCP, IPV4_HEADER_LEN, emitIpv4, ipv4IsBroadcast, ipv4IsMulticast, newIpv4Repr } from '../wire/ipv4.js';
 import { type NeighEntry, NeighState } from './arp-cache.js';
 import type { HostContext } from './context.js';
-import { copyBytes } from './copy.js';
+import { copyBytes } from '../storage/copy.js';
 import { IpErr, netchError } from './errors.js';
 import { type FilterTable, FilterVerdict } from './filter.js';
 import type { Interface } from './interface.js';

@@ -12,7 +12,7 @@ import { ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, ICMP_HEADER_LEN, type Icmpv4Repr, e
 import { IPPROTO_ICMP, type Ipv4Repr } from '../wire/ipv4.js';
 import { toIpv4 } from './cidr.js';
 import type { HostContext } from './context.js';
-import { copyBytes } from './copy.js';
+import { copyBytes } from '../storage/copy.js';
 import { IpErr, netchError } from './errors.js';
 import { OUT_BROADCAST } from './ipv4-output.js';
 import type { IcmpErrorInfo } from './protocol.js';

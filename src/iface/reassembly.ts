@@ -16,7 +16,7 @@ import type { Millis } from '../time.js';
 import { set16 } from '../wire/bytes.js';
 import { type Ipv4Repr, Ipv4View, IPV4_HEADER_LEN, IPV4_MAX_HEADER_LEN, newIpv4Repr, parseIpv4Into } from '../wire/ipv4.js';
 import type { IpCounters } from './counters.js';
-import { copyBytes } from './copy.js';
+import { copyBytes } from '../storage/copy.js';
 
 const MAX_DATAGRAM = 65535;
 /** Payload starts here in a slot's buffer; the header is copied just before. */

@@ -16,7 +16,7 @@ import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH } from '../wire/icmpv4.js';
 import { IPPROTO_UDP, IPV4_HEADER_LEN, type Ipv4Repr, ipv4ToString } from '../wire/ipv4.js';
 import { UDP_HEADER_LEN, UdpView, emitUdp, newUdpRepr, parseUdpInto } from '../wire/udp.js';
 import type { HostContext } from './context.js';
-import { copyBytes } from './copy.js';
+import { copyBytes } from '../storage/copy.js';
 import { IpErr, netchError } from './errors.js';
 import type { IcmpErrorInfo } from './protocol.js';
 import type { UdpSocket } from './udp-socket.js';

@@ -31,6 +31,7 @@ import type { Interface } from '../../iface/interface.js';
 import type { LoopbackSink } from '../../iface/loopback.js';
 import type { FrameSink, LinkDevice, LinkStats } from '../../link/device.js';
 import { newLinkStats } from '../../link/device.js';
+import { copyBytes } from '../../storage/copy.js';
 import type { Millis } from '../../time.js';
 import { TcpLayer } from '../../transport/tcp/layer.js';
 import { get16, get32, get48 } from '../../wire/bytes.js';
@@ -503,7 +504,7 @@ export class ChannelDriver implements LoopbackSink {
       if (fr >= 0) {
         const b = this.arena.bytes;
         emitEthernet(this.ownEth, b, fr);
-        b.set(buf.subarray(off, off + len), fr + ETH_HEADER_LEN);
+        copyBytes(b, fr + ETH_HEADER_LEN, buf, off, len);
         const p = this.classify(fr, flen);
         const pp = p >= 0 ? this.procs[p]! : null;
         // Only host.poll calls here, after receive published its burst (rxPending is 0).
