@@ -1,11 +1,31 @@
 // Shared helpers of every benchmark suite: argument parsing (`--json FILE`), the median of
-// repeated measurements, the printed table, and the JSON file
+// repeated measurements, a worker's next message, the printed table, and the JSON file
 //   { "suite", "node", "cpu", "results": [{ "name", "value", "unit" }] }
 // Every suite measures its comparison in the same run, repeats each measurement and reports
 // the median. Files starting with "_" are not suites (scripts/run-bench.mjs skips them).
 
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
+import type { Worker } from 'node:worker_threads';
+
+/**
+ * Resolve with the worker's next message, or reject with its error; both listeners go once
+ * either comes, so a worker asked many times does not pile them up.
+ */
+export function nextMessage<T>(w: Worker): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: T): void => {
+      w.off('error', onError);
+      resolve(m);
+    };
+    const onError = (e: Error): void => {
+      w.off('message', onMessage);
+      reject(e);
+    };
+    w.once('message', onMessage);
+    w.once('error', onError);
+  });
+}
 
 /** One measured figure. */
 export interface BenchResult {

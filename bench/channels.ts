@@ -33,7 +33,7 @@ import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { createSharedMemoryLink } from '../src/link/memory.js';
 import { ChannelHost, StackThread, type AppRef } from '../src/runtime/channel-mode/index.js';
-import { median, parseBenchArgs, report, type BenchRatio, type BenchResult } from './_report.js';
+import { median, nextMessage, parseBenchArgs, report, type BenchRatio, type BenchResult } from './_report.js';
 
 const args = parseBenchArgs();
 const rest = args.rest;
@@ -257,22 +257,6 @@ async function clientStats(client: StackThread | ChannelHost): Promise<ClientSta
 
 const KERNEL = new URL('./_channels-kernel.js', import.meta.url);
 
-/** The worker's next message (or its error); both listeners go once either comes, so rounds do not pile them up. */
-function once<T>(w: Worker): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (m: T): void => {
-      w.off('error', onError);
-      resolve(m);
-    };
-    const onError = (e: Error): void => {
-      w.off('message', onMessage);
-      reject(e);
-    };
-    w.once('message', onMessage);
-    w.once('error', onError);
-  });
-}
-
 /** The kernel's rounds, as `netch`'s: servers and client started once, a warm-up round, then REPEATS measured ones. */
 async function kernel(kind: 'bulk' | 'rr'): Promise<Run[]> {
   const base = 20000 + Math.floor(Math.random() * 20000);
@@ -281,11 +265,11 @@ async function kernel(kind: 'bulk' | 'rr'): Promise<Run[]> {
   const client = new Worker(KERNEL, { workerData: { role: 'client', ports, kind, flows: kind === 'bulk' ? FLOWS : RR_FLOWS, bytesPerFlow, reqSize: 64, durationMs: RR_MS, warmupMs: RR_WARMUP_MS } });
   const runs: Run[] = [];
   try {
-    await Promise.all(servers.map((w) => once(w)));
+    await Promise.all(servers.map((w) => nextMessage(w)));
     for (let i = -1; i < REPEATS; i++) {
       const cpu0 = cpuSeconds();
       const t0 = performance.now();
-      const done = once<{ errors: number; requests: number; ms: number }>(client);
+      const done = nextMessage<{ errors: number; requests: number; ms: number }>(client);
       client.postMessage('round');
       const r = await done;
       const ms = performance.now() - t0;
@@ -295,7 +279,7 @@ async function kernel(kind: 'bulk' | 'rr'): Promise<Run[]> {
       if (kind === 'bulk') runs.push({ gbps: (total * 8) / (ms * 1e6), cpuPerGiB: cpu / (total / GiB), rrPerS: NaN, handoffNs: NaN, ...NO_ROLES });
       else runs.push({ gbps: NaN, cpuPerGiB: NaN, rrPerS: (r.requests * 1000) / Math.min(r.ms, RR_MS), handoffNs: NaN, ...NO_ROLES });
     }
-    const se = await Promise.all(servers.map((w) => (w.postMessage('stop'), once<{ errors: number }>(w))));
+    const se = await Promise.all(servers.map((w) => (w.postMessage('stop'), nextMessage<{ errors: number }>(w))));
     if (se.reduce((a, x) => a + x.errors, 0) > 0) throw new Error(`kernel ${kind}: server errors`);
   } finally {
     await Promise.all([client, ...servers].map((w) => w.terminate()));

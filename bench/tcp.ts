@@ -46,7 +46,7 @@ import {
   ADDR_A, ADDR_B, BULK_PORT, CHUNK, CTL_WORDS, MAC_A, MAC_B, PATTERN_PERIOD,
   PatternSink, PatternSource, makePattern, tcpHost, type BulkJob, type BulkReport,
 } from './_tcp-worker.js';
-import { median, parseBenchArgs, report, type BenchRatio, type BenchResult } from './_report.js';
+import { median, nextMessage, parseBenchArgs, report, type BenchRatio, type BenchResult } from './_report.js';
 
 const args = parseBenchArgs();
 const rest = args.rest;
@@ -428,19 +428,9 @@ function startWorker(): Worker {
 }
 
 function runJob(w: Worker, job: BulkJob): Promise<BulkReport> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (r: BulkReport): void => {
-      w.off('error', onError);
-      resolve(r);
-    };
-    const onError = (e: Error): void => {
-      w.off('message', onMessage);
-      reject(e);
-    };
-    w.once('message', onMessage);
-    w.once('error', onError);
-    w.postMessage(job);
-  });
+  const r = nextMessage<BulkReport>(w);
+  w.postMessage(job);
+  return r;
 }
 
 /** Send `bytes` between two hosts in two worker threads over a shared memory link; return Gbit/s. */
