@@ -135,15 +135,18 @@ async function netch(procs: number, setup: NetchSetup): Promise<Run[]> {
   const server = procs === 0
     ? StackThread.start({ link: s, mac: 0x020000000202, address: `${SERVER}/24`, name: 'server', app: serverApp, tcp: TCP })
     : ChannelHost.start({ link: s, mac: 0x020000000202, address: `${SERVER}/24`, procs, app: serverApp, tcp: TCP, rxQuota: 1024 });
-  const client = CLIENT_PROCS === 0
-    ? StackThread.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, name: 'client', app: clientApp, tcp: TCP })
-    : ChannelHost.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, procs: CLIENT_PROCS, app: clientApp, tcp: TCP, rxQuota: 1024 });
   const label = `netch ${procs} ${kind}`;
   const flows = kind === 'bulk' ? FLOWS : RR_FLOWS;
   const runs: Run[] = [];
   let rules = 0;
+  let client: StackThread | ChannelHost | null = null;
   try {
+    // The client's app connects as it starts: its SYNs must find the listeners (channel
+    // mode registers them from each process; a SYN before that is answered with a RST).
     await server.ready();
+    client = CLIENT_PROCS === 0
+      ? StackThread.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, name: 'client', app: clientApp, tcp: TCP })
+      : ChannelHost.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, procs: CLIENT_PROCS, app: clientApp, tcp: TCP, rxQuota: 1024 });
     // The client opened its flows when it started: that is the warm-up round.
     await roundDone(client, flows, label);
     for (let i = 0; i < (setup.rounds ?? REPEATS); i++) {
@@ -189,7 +192,7 @@ async function netch(procs: number, setup: NetchSetup): Promise<Run[]> {
     const errs = ss.reduce((a, x) => a + Number(x?.app['errors'] ?? 1), 0);
     if (errs > 0) throw new Error(`${label}: ${ss.map((x) => (x === null ? 'a server process is gone' : x.app['firstError'])).join(' ')}`);
   } finally {
-    await client.close();
+    await client?.close();
     await server.close();
   }
   return runs;

@@ -19,3 +19,43 @@ test('copyBytes copies exactly the range, both ways between a SharedArrayBuffer 
     assert.equal(back[9 + n] ?? 0, 0);
   }
 });
+
+test('misaligned shared copies (the bounce path Node 20 takes) copy exactly the range in every direction, across several bounce steps', async () => {
+  const { copyThroughBounce, SHARED_COPY_NEEDS_BOUNCE } = await import('./copy.js');
+  assert.equal(SHARED_COPY_NEEDS_BOUNCE, Number(process.versions.node.split('.')[0]) < 22);
+  const SIZE = 80_000;
+  const fill = (a: Uint8Array, seed: number): void => {
+    for (let i = 0; i < a.length; i++) a[i] = (i * 131 + seed) & 0xff;
+  };
+  const kinds = {
+    shared: () => new Uint8Array(new SharedArrayBuffer(SIZE)),
+    plain: () => new Uint8Array(SIZE),
+    // A view that does not start at its buffer's first byte: alignment is decided by byteOffset.
+    sharedView: () => new Uint8Array(new SharedArrayBuffer(SIZE + 16), 3, SIZE),
+  };
+  for (const copy of [copyBytes, copyThroughBounce]) {
+    for (const [sk, mkSrc] of Object.entries(kinds)) {
+      for (const [dk, mkDst] of Object.entries(kinds)) {
+        for (const [srcOff, dstOff, len] of [
+          [66, 1001, 8948],
+          [2, 0, 300],
+          [7, 12, 40_000],
+          [54, 8, 16_384 * 2 + 5],
+          [64, 64, 9000],
+        ] as const) {
+          const src = mkSrc();
+          const dst = mkDst();
+          fill(src, 7);
+          dst.fill(0xee);
+          copy(dst, dstOff, src, srcOff, len);
+          const where = `${copy.name} ${sk} -> ${dk}, ${srcOff} -> ${dstOff}, ${len} bytes`;
+          if (dstOff > 0) assert.equal(dst[dstOff - 1], 0xee, `${where}: the byte before`);
+          assert.equal(dst[dstOff + len], 0xee, `${where}: the byte after`);
+          for (let i = 0; i < len; i++) {
+            if (dst[dstOff + i] !== src[srcOff + i]) assert.fail(`${where}: byte ${i} is ${dst[dstOff + i]}, not ${src[srcOff + i]}`);
+          }
+        }
+      }
+    }
+  }
+});
