@@ -8,7 +8,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesPattern, startServices } from '../../src/cli/services/index.js';
 import { TcpErr } from '../../src/transport/tcp/errors.js';
@@ -386,37 +386,38 @@ test('zero window: we stop reading; Linux probes us; once we read, every byte ar
 });
 
 test('echo with a Linux client that stops reading: both windows close and reopen; every byte comes back', async (t) => {
-  const s = await setup(t, ['socat', 'sha256sum', 'head']);
+  const s = await setup(t);
   if (s === null) return;
   const svc = startServices(s.tcp, { discard: false, http: false }, s.loop.clock);
   t.after(() => svc.stop());
   const n = 4 << 20;
-  const file = join(s.bench.dir, 'echo.bin');
-  await s.bench.exec(['sh', '-c', `head -c ${n} /dev/urandom > ${file}`], { check: true });
-  // A small receive buffer for the kernel (this namespace only): auto-tuned up to 6 MiB
-  // (tcp_rmem's default maximum) it could swallow the whole echo and never close its window.
-  await s.bench.exec(['sysctl', '-qw', 'net.ipv4.tcp_rmem=4096 65536 262144'], { check: true });
-  // The reader of socat's output waits for a go file: socat stops reading the socket, the
-  // kernel's window closes, our echo stops reading, our window closes. The test lets the
-  // reader go once we have probed the kernel's zero window (with a fixed 2 s sleep
-  // instead, about 1 run in 14 on a loaded machine ended with no probe).
-  const go = join(s.bench.dir, 'echo.go');
-  const run = s.bench.exec(['sh', '-c', `socat -t 30 STDIO TCP:${HOST_ADDR}:7 < ${file} | (while [ ! -e ${go} ]; do sleep 0.05; done; sha256sum)`], { timeoutMs: 60_000, check: true });
+  // The Linux client sends 4 MiB to our echo service in a thread and reads nothing: its
+  // receive buffer (64 KiB, SO_RCVBUF) fills and its window closes while our echo still has
+  // bytes to send (4 MiB cannot fit in the buffers between), so we must probe its zero
+  // window; our echo, its send buffer full, stops reading and our window closes too. Then
+  // the client reads everything back. (Until 2026-12-04 socat's reader was held instead; a
+  // blocked pipe could stop socat's sending as well, and the echo then drained with the
+  // kernel's window at 1024 bytes, not zero: no probe was due, about 1 run in 15.)
+  const peer = LinuxPeer.start(s.bench);
+  await peer.ok('rcvbuf 65536');
+  await peer.ok(`connect ${HOST_ADDR} 7`);
+  await peer.ok(`sendbg ${n}`);
   const probed = await waitFor(() => s.tcp.counters.TcpExt.TCPWinProbe > 0, 20_000);
-  // If no probe came, say what our side of the echo looked like (the flake's cause is open).
   const seen: string[] = [];
-  if (!probed) {
-    s.tcp.forEachSocket((x) => {
-      if (x.localPort === 7 && x.state !== TcpState.Listen) {
-        seen.push(`${x.stateName()} sndWnd ${x.sndWnd} mss ${x.sendMss} unsent+inflight ${x.sendBuf.length} inflight ${x.sndNxt - x.sndUna} persist ${x.persistTimer.isArmed()} rtx ${x.rtxTimer.isArmed()} txBlocked ${x.txBlocked} recvQ ${x.recvBuf.length}`);
-      }
-    });
-  }
-  writeFileSync(go, '');
-  const r = await run;
-  assert.equal(r.stdout.split(' ')[0], sha256(readFileSync(file)));
-  assert.ok(probed, `we probed the kernel zero window (no probe in 20 s; our echo side then: ${seen.join('; ') || 'no connection'})`);
+  s.tcp.forEachSocket((x) => {
+    if (x.localPort === 7 && x.state !== TcpState.Listen) {
+      seen.push(`${x.stateName()} sndWnd ${x.sndWnd} mss ${x.sendMss} unsent+inflight ${x.sendBuf.length} inflight ${x.sndNxt - x.sndUna} persist ${x.persistTimer.isArmed()} rtx ${x.rtxTimer.isArmed()} txBlocked ${x.txBlocked} recvQ ${x.recvBuf.length}`);
+    }
+  });
+  assert.ok(probed, `we probed the kernel's zero window (no probe in 20 s; our echo side then: ${seen.join('; ') || 'no connection'})`);
+  // The client reads all of it back, checking every byte against the pattern it sent.
+  assert.deepEqual(await peer.ok(`recv ${n}`, 60_000), [String(n), 'intact']);
+  await peer.ok('join', 65_000);
+  await peer.ok('close');
   assert.ok(await waitFor(() => svc.counters().echo.active === 0, 5000));
   assert.deepEqual([svc.counters().echo.bytesOut, svc.counters().echo.errors], [n, 0]);
   await checkCapture(s, 1000);
+  // Our window closed as well (our echo stopped reading while its send buffer was full).
+  const ours0 = await s.bench.summarize(s.cap.file, `ip.src == ${HOST_ADDR} && tcp.srcport == 7 && tcp.window_size_value == 0`);
+  assert.ok(ours0.length >= 1, 'we advertised a zero window');
 });

@@ -154,14 +154,17 @@ export function errText(code: number): string {
 /**
  * A socket in the namespace driven by line commands (python3), so a test can make Linux
  * connect, send, shut down, close or reset at the moment it chooses:
- *   rcvbuf N | listen ADDR PORT | accept | connect ADDR PORT | send N | recv N | recveof |
- *   shutwr | close | rst
- * (rcvbuf sets SO_RCVBUF of the sockets made after it.)
+ *   rcvbuf N | listen ADDR PORT | accept | connect ADDR PORT | send N | sendbg N | join |
+ *   recv N | recveof | shutwr | close | rst
+ * (rcvbuf sets SO_RCVBUF of the sockets made after it; sendbg sends in a thread, so the
+ * script goes on taking commands while the send blocks, and join waits for it.)
  * Each command answers one line: `ok ...` or `err NAME ERRNO`.
  */
 export const PEER_PY = `
-import socket, struct, sys
+import socket, struct, sys, threading
 s = None
+bg = None
+bgerr = []
 l = None
 rcvbuf = 0
 def sock():
@@ -200,6 +203,24 @@ for line in sys.stdin:
             s.settimeout(30)
             s.sendall(pattern(int(c[1])))
             out('ok', c[1])
+        elif c[0] == 'sendbg':
+            s.settimeout(60)
+            def send_all(x, data):
+                try:
+                    x.sendall(data)
+                except OSError as e:
+                    bgerr.append(e)
+            bg = threading.Thread(target=send_all, args=(s, pattern(int(c[1]))))
+            bg.start()
+            out('ok', c[1])
+        elif c[0] == 'join':
+            bg.join(60)
+            if bg.is_alive():
+                out('err', 'TimeoutError', 0)
+            elif bgerr:
+                out('err', type(bgerr[0]).__name__, bgerr[0].errno)
+            else:
+                out('ok')
         elif c[0] == 'recv':
             n = int(c[1]); got = b''
             s.settimeout(10)
