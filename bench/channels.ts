@@ -1,5 +1,6 @@
 // `npm run bench -- channels [--json FILE] [--procs N] [--flows N] [--bytes N] [--rr-ms MS]
 //   [--rr-warmup-ms MS] [--rr-flows N] [--mtu N] [--repeats N] [--filter-rules N] [--client-procs N]
+//   [--sndbuf BYTES] [--rcvbuf BYTES]
 //   [--only KINDS] [--quick] [--verbose]`: Van Jacobson's experiment on this
 // machine. The same workload, many concurrent TCP flows into 2 server processes, bulk
 // (clients send, servers check every byte) and request/response (64-byte echo), through
@@ -73,7 +74,19 @@ const PORT = 5001;
 const SERVER = '198.51.100.2';
 const CLIENT = '198.51.100.1';
 const APP = new URL('./_channels-app.js', import.meta.url).href;
-const TCP = { sendBufSize: 2 * MiB, recvBufSize: 2 * MiB };
+// Our stack's socket buffers: its defaults (a 64 KiB send buffer; a receive buffer that
+// starts at 64 KiB and auto-tunes up to 6 MiB, as Linux's tcp_rmem), as the kernel runs with
+// its own. `--sndbuf`/`--rcvbuf` fix them (SO_SNDBUF/SO_RCVBUF). Until 2026-12-04 the bench
+// fixed both at 2 MiB: 16 flows' full 2 MiB send rings are 32 MiB of queued bytes, this
+// machine's whole L3, and every byte was cold when TCP copied it into a frame (docs/channels.md).
+const SNDBUF = opt('--sndbuf');
+const RCVBUF = opt('--rcvbuf');
+const TCP: { sendBufSize?: number; recvBufSize?: number } = {};
+if (SNDBUF !== undefined) TCP.sendBufSize = Number(SNDBUF);
+if (RCVBUF !== undefined) TCP.recvBufSize = Number(RCVBUF);
+for (const [k, v] of Object.entries(TCP)) {
+  if (!Number.isInteger(v) || v < 1) throw new RangeError(`channels bench: --${k === 'sendBufSize' ? 'sndbuf' : 'rcvbuf'} ${v} must be a positive integer (bytes)`);
+}
 const bytesPerFlow = Math.floor(BYTES / FLOWS);
 const total = bytesPerFlow * FLOWS;
 
@@ -369,5 +382,5 @@ if (nN !== undefined && k !== undefined) ratios.push({ label: 'netchN / kernel C
 if (filtered !== null) {
   ratios.push({ label: `netchN bulk, ${FILTER_RULES} filter rules / none (per round)`, value: filtered.ratio, target: '>= 0.95', met: filtered.ratio >= 0.95 });
 }
-console.log(`${FLOWS} bulk flows x ${(bytesPerFlow / MiB).toFixed(0)} MiB, ${RR_FLOWS} rr flows x 64 B for ${RR_MS} ms after ${RR_WARMUP_MS} ms, MTU ${MTU}, ${PROCS} processes, client ${CLIENT_PROCS === 0 ? 'one thread' : `${CLIENT_PROCS} processes`}, ${cpus().length} cpus (shared with other work: figures are indicative)`);
+console.log(`${FLOWS} bulk flows x ${(bytesPerFlow / MiB).toFixed(0)} MiB, ${RR_FLOWS} rr flows x 64 B for ${RR_MS} ms after ${RR_WARMUP_MS} ms, MTU ${MTU}, socket buffers ${SNDBUF === undefined ? 'default' : SNDBUF} / ${RCVBUF === undefined ? 'default (auto-tuned)' : RCVBUF} bytes, ${PROCS} processes, client ${CLIENT_PROCS === 0 ? 'one thread' : `${CLIENT_PROCS} processes`}, ${cpus().length} cpus (shared with other work: figures are indicative)`);
 report('channels', results, ratios, args);
