@@ -1,6 +1,6 @@
 // `npm run bench -- channels [--json FILE] [--procs N] [--flows N] [--bytes N] [--rr-ms MS]
 //   [--rr-warmup-ms MS] [--rr-flows N] [--mtu N] [--repeats N] [--filter-rules N] [--client-procs N]
-//   [--sndbuf BYTES] [--rcvbuf BYTES]
+//   [--sndbuf BYTES] [--rcvbuf BYTES] [--warmup N]
 //   [--only KINDS] [--quick] [--verbose]`: Van Jacobson's experiment on this
 // machine. The same workload, many concurrent TCP flows into 2 server processes, bulk
 // (clients send, servers check every byte) and request/response (64-byte echo), through
@@ -53,17 +53,23 @@ const BYTES = Number(opt('--bytes') ?? (quick ? 256 * MiB : GiB));
 const RR_MS = Number(opt('--rr-ms') ?? (quick ? 1000 : 3000));
 const RR_FLOWS = Number(opt('--rr-flows') ?? 64);
 // Requests in the first RR_WARMUP_MS of a round are not counted (the flows' handshakes and
-// first requests; the warm-up round before has compiled the code).
+// first requests; the warm-up rounds before have compiled the code).
 const RR_WARMUP_MS = Number(opt('--rr-warmup-ms') ?? (quick ? 200 : 500));
 const MTU = Number(opt('--mtu') ?? 9000);
 const REPEATS = Number(opt('--repeats') ?? (quick ? 1 : 3));
+// Warm-up rounds before the measured ones, on the same threads. V8 was still compiling in
+// the second and third rounds of warm threads (--trace-opt, 2026-12-04: about 180, 45 and
+// 30 more optimized functions across the four isolates, on its helper threads, which
+// process.cpuUsage counts), so one warm-up round left the first measured rounds paying for
+// JIT work; two leave less of it.
+const WARMUP = Number(opt('--warmup') ?? (quick ? 1 : 2));
 const FILTER_RULES = Number(opt('--filter-rules') ?? 10);
 const CLIENT_PROCS = Number(opt('--client-procs') ?? 0);
 const KINDS = ['kernel', 'netch1', 'netchN', 'zc', 'filter'] as const;
 const ONLY = new Set((opt('--only') ?? KINDS.join(',')).split(','));
 for (const k of ONLY) if (!(KINDS as readonly string[]).includes(k)) throw new RangeError(`channels bench: --only ${k}: the kinds are ${KINDS.join(', ')}`);
 if (!Number.isInteger(CLIENT_PROCS) || CLIENT_PROCS < 0) throw new RangeError(`channels bench: --client-procs ${CLIENT_PROCS} must be a non-negative integer`);
-for (const [k, v] of Object.entries({ PROCS, FLOWS, BYTES, RR_MS, RR_FLOWS, MTU, REPEATS })) {
+for (const [k, v] of Object.entries({ PROCS, FLOWS, BYTES, RR_MS, RR_FLOWS, MTU, REPEATS, WARMUP })) {
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`channels bench: ${k} ${v} must be a positive integer`);
 }
 if (!Number.isInteger(RR_WARMUP_MS) || RR_WARMUP_MS < 0 || !Number.isInteger(FILTER_RULES) || FILTER_RULES < 0) {
@@ -133,8 +139,8 @@ interface NetchSetup {
 
 /**
  * Start a server host (one thread, or channel mode with `procs` processes) and a client
- * host once, then run the load REPEATS + 1 times on those same threads: the first round
- * warms them (JIT, buffers) and is not counted, so the figures are steady-state ones.
+ * host once, then run the load WARMUP + REPEATS times on those same threads: the first
+ * WARMUP rounds warm them (JIT, buffers) and are not counted, so the figures are steady-state ones.
  * Return each measured round.
  */
 async function netch(procs: number, setup: NetchSetup): Promise<Run[]> {
@@ -160,8 +166,12 @@ async function netch(procs: number, setup: NetchSetup): Promise<Run[]> {
     client = CLIENT_PROCS === 0
       ? StackThread.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, name: 'client', app: clientApp, tcp: TCP })
       : ChannelHost.start({ link: c, mac: 0x020000000201, address: `${CLIENT}/24`, procs: CLIENT_PROCS, app: clientApp, tcp: TCP, rxQuota: 1024 });
-    // The client opened its flows when it started: that is the warm-up round.
+    // The client opened its flows when it started: that is the first warm-up round.
     await roundDone(client, flows, label);
+    for (let w = 1; w < WARMUP; w++) {
+      await againRound(client, label);
+      await roundDone(client, flows, label);
+    }
     for (let i = 0; i < (setup.rounds ?? REPEATS); i++) {
       const want = setup.rulesFor?.(i) ?? 0;
       if (want !== rules && server instanceof ChannelHost) {
@@ -273,7 +283,7 @@ async function clientStats(client: StackThread | ChannelHost): Promise<ClientSta
 
 const KERNEL = new URL('./_channels-kernel.js', import.meta.url);
 
-/** The kernel's rounds, as `netch`'s: servers and client started once, a warm-up round, then REPEATS measured ones. */
+/** The kernel's rounds, as `netch`'s: servers and client started once, WARMUP warm-up rounds, then REPEATS measured ones. */
 async function kernel(kind: 'bulk' | 'rr'): Promise<Run[]> {
   const base = 20000 + Math.floor(Math.random() * 20000);
   const ports = [base, base + 1];
@@ -282,7 +292,7 @@ async function kernel(kind: 'bulk' | 'rr'): Promise<Run[]> {
   const runs: Run[] = [];
   try {
     await Promise.all(servers.map((w) => nextMessage(w)));
-    for (let i = -1; i < REPEATS; i++) {
+    for (let i = -WARMUP; i < REPEATS; i++) {
       const cpu0 = cpuSeconds();
       const t0 = performance.now();
       const done = nextMessage<{ errors: number; requests: number; ms: number }>(client);
@@ -291,7 +301,7 @@ async function kernel(kind: 'bulk' | 'rr'): Promise<Run[]> {
       const ms = performance.now() - t0;
       const cpu = cpuSeconds() - cpu0;
       if (r.errors > 0) throw new Error(`kernel ${kind}: errors`);
-      if (i < 0) continue; // the warm-up round
+      if (i < 0) continue; // a warm-up round
       if (kind === 'bulk') runs.push({ gbps: (total * 8) / (ms * 1e6), cpuPerGiB: cpu / (total / GiB), rrPerS: NaN, handoffNs: NaN, ...NO_ROLES });
       else runs.push({ gbps: NaN, cpuPerGiB: NaN, rrPerS: (r.requests * 1000) / Math.min(r.ms, RR_MS), handoffNs: NaN, ...NO_ROLES });
     }
@@ -382,5 +392,5 @@ if (nN !== undefined && k !== undefined) ratios.push({ label: 'netchN / kernel C
 if (filtered !== null) {
   ratios.push({ label: `netchN bulk, ${FILTER_RULES} filter rules / none (per round)`, value: filtered.ratio, target: '>= 0.95', met: filtered.ratio >= 0.95 });
 }
-console.log(`${FLOWS} bulk flows x ${(bytesPerFlow / MiB).toFixed(0)} MiB, ${RR_FLOWS} rr flows x 64 B for ${RR_MS} ms after ${RR_WARMUP_MS} ms, MTU ${MTU}, socket buffers ${SNDBUF === undefined ? 'default' : SNDBUF} / ${RCVBUF === undefined ? 'default (auto-tuned)' : RCVBUF} bytes, ${PROCS} processes, client ${CLIENT_PROCS === 0 ? 'one thread' : `${CLIENT_PROCS} processes`}, ${cpus().length} cpus (shared with other work: figures are indicative)`);
+console.log(`${FLOWS} bulk flows x ${(bytesPerFlow / MiB).toFixed(0)} MiB, ${RR_FLOWS} rr flows x 64 B for ${RR_MS} ms after ${RR_WARMUP_MS} ms, MTU ${MTU}, ${WARMUP} warm-up + ${REPEATS} measured rounds, socket buffers ${SNDBUF === undefined ? 'default' : SNDBUF} / ${RCVBUF === undefined ? 'default (auto-tuned)' : RCVBUF} bytes, ${PROCS} processes, client ${CLIENT_PROCS === 0 ? 'one thread' : `${CLIENT_PROCS} processes`}, ${cpus().length} cpus (shared with other work: figures are indicative)`);
 report('channels', results, ratios, args);

@@ -157,12 +157,15 @@ export class ChannelProducer {
     return this.pending;
   }
 
-  /** Publish the queued descriptors (one index store); return whether the consumer was woken. */
-  flush(): boolean {
+  /**
+   * Publish the queued descriptors (one index store); return whether the consumer was woken.
+   * `wake` false publishes without waking a consumer that sleeps (see Ring.producePublish).
+   */
+  flush(wake = true): boolean {
     if (this.pending === 0) return false;
     const n = this.pending;
     this.pending = 0;
-    return this.data.producePublish(n);
+    return this.data.producePublish(n, wake);
   }
 }
 

@@ -227,14 +227,17 @@ export class Ring {
 
   /**
    * Make the first `n` reserved slots visible to the consumer with one index store, then
-   * wake the consumer if it asked; return whether it had asked (and was woken).
+   * wake the consumer if it asked; return whether it had asked (and was woken). With `wake`
+   * false the consumer is not woken: the caller must `bell.ring()` later (a batch of
+   * wake-ups, as a NIC driver's xmit_more defers its doorbell write), or a consumer asleep
+   * sleeps on until its timeout.
    */
-  producePublish(n: number): boolean {
+  producePublish(n: number, wake = true): boolean {
     this.prodLocal = (this.prodLocal + n) | 0;
     // Release: the plain descriptor writes above happen-before the consumer's reads of them.
     // Seq-cst also orders this store before the flag load below (the doorbell's Dekker pair).
     Atomics.store(this.header, PROD, this.prodLocal);
-    return this.bell.ring();
+    return wake ? this.bell.ring() : false;
   }
 
   /** Write and publish one descriptor; return ChanErr.Ok or ChanErr.Full. */

@@ -538,3 +538,44 @@ test('across threads, an end that ran out of frames is woken on its receive door
   assert.equal(sleeper.bell.waitSync(0), ChanErr.TimedOut);
   sleeper.bell.disarm();
 });
+
+test('a wake batch: a sleeping peer is woken once per batch of frames or by flushWakeups, and sees every frame as it is sent', () => {
+  const [sa, sb] = createSharedMemoryLink({ frames: 64 });
+  const a = openMemoryLink(sa);
+  const b = openMemoryLink(sb);
+  const sleeper = new Ring(sb.rx.data); // where b's thread sleeps
+  a.setWakeBatch(4);
+  const c = new Collect();
+  sleeper.bell.arm();
+  for (let i = 0; i < 3; i++) assert.equal(send(a, seqFrame(i)), true);
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.TimedOut, 'three frames: no wake-up yet');
+  assert.equal(a.wakeupsSent, 0);
+  assert.equal(b.receive(c, 64, 0), 3, 'yet all three are published');
+  assert.equal(send(a, seqFrame(3)), true);
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.Ok, 'the fourth frame woke b');
+  assert.equal(a.wakeupsSent, 1);
+  sleeper.bell.disarm();
+  // The rest of a batch waits for the owner's flush.
+  sleeper.bell.arm();
+  assert.equal(send(a, seqFrame(4)), true);
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.TimedOut);
+  assert.equal(a.flushWakeups(), true);
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.Ok, 'flushWakeups woke b');
+  assert.equal(a.flushWakeups(), false, 'nothing sent since');
+  sleeper.bell.disarm();
+  // Back to one: every publish may wake again; frames left unwoken are flushed at once.
+  sleeper.bell.arm();
+  assert.equal(send(a, seqFrame(5)), true);
+  a.setWakeBatch(1);
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.Ok, 'setWakeBatch(1) flushed the pending wake-up');
+  sleeper.bell.disarm();
+  sleeper.bell.arm();
+  assert.equal(send(a, seqFrame(6)), true);
+  assert.equal(sleeper.bell.waitSync(0), ChanErr.Ok);
+  sleeper.bell.disarm();
+  assert.equal(b.receive(c, 64, 0), 4);
+  assert.deepEqual(c.frames.map(seqOf), [0, 1, 2, 3, 4, 5, 6]);
+  for (const bad of [0, 1.5, 1025, NaN]) assert.throws(() => a.setWakeBatch(bad), { name: 'RangeError', code: 'EINVAL' });
+  a.close();
+  b.close();
+});

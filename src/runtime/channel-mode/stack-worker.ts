@@ -35,6 +35,9 @@ interface Data {
 
 const IDLE_SPINS = 64;
 const MAX_SLEEP_MS = 2;
+/** A whole host's memory link wakes its sleeping peer once per this many frames (MemoryLink.setWakeBatch); the loop flushes the rest when idle and every WAKE_FLUSH_TURNS turns. */
+const WAKE_BATCH = 32;
+const WAKE_FLUSH_TURNS = 16;
 
 async function main(d: Data): Promise<void> {
   const app = await loadApp(d.app);
@@ -42,6 +45,7 @@ async function main(d: Data): Promise<void> {
   let poll: (now: number) => number;
   let sleep: (ms: number) => number;
   let linkStats: () => unknown;
+  let flushWakeups: () => void = () => {};
   if (d.mode === 'process') {
     const proc = new ChannelProcess(d.spec!, d.tcp ?? {});
     stack = { host: proc.host, tcp: proc.tcp, index: d.spec!.index, procs: d.spec!.procs, zeroCopy: (s) => ZeroCopySocket.attach(s, proc.dev) };
@@ -50,6 +54,8 @@ async function main(d: Data): Promise<void> {
     linkStats = () => ({ ...proc.dev.stats, heldFrames: proc.dev.heldFrames });
   } else {
     const dev = openMemoryLink(d.link!);
+    dev.setWakeBatch(WAKE_BATCH);
+    flushWakeups = () => dev.flushWakeups();
     const host = new Host({ name: d.name ?? 'host' });
     host.addInterface(dev, { mac: d.mac!, address: d.address! });
     const tcp = new TcpLayer(host, d.tcp ?? {});
@@ -78,6 +84,7 @@ async function main(d: Data): Promise<void> {
     loop.iters = i;
     now = performance.now();
     const w = poll(now) + app.step(now);
+    if (w === 0 || i % WAKE_FLUSH_TURNS === 0) flushWakeups();
     if (w === 0 || (i & 255) === 0) {
       const m = pollControl(port);
       if (m !== null) {
