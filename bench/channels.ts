@@ -60,9 +60,10 @@ const REPEATS = Number(opt('--repeats') ?? (quick ? 1 : 3));
 // Warm-up rounds before the measured ones, on the same threads. V8 was still compiling in
 // the second and third rounds of warm threads (--trace-opt, 2026-12-04: about 180, 45 and
 // 30 more optimized functions across the four isolates, on its helper threads, which
-// process.cpuUsage counts), so one warm-up round left the first measured rounds paying for
-// JIT work; two leave less of it.
-const WARMUP = Number(opt('--warmup') ?? (quick ? 1 : 2));
+// process.cpuUsage counts; on Node 24 its helper threads took 0.78, 0.43, 0.18, then
+// 0.07-0.13 CPU s/GiB in successive channel-mode rounds), so one warm-up round left the
+// measured rounds paying for JIT work.
+const WARMUP = Number(opt('--warmup') ?? (quick ? 1 : 3));
 const FILTER_RULES = Number(opt('--filter-rules') ?? 10);
 const CLIENT_PROCS = Number(opt('--client-procs') ?? 0);
 const KINDS = ['kernel', 'netch1', 'netchN', 'zc', 'filter'] as const;
