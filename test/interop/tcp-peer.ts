@@ -155,9 +155,10 @@ export function errText(code: number): string {
  * A socket in the namespace driven by line commands (python3), so a test can make Linux
  * connect, send, shut down, close or reset at the moment it chooses:
  *   rcvbuf N | listen ADDR PORT | accept | connect ADDR PORT | send N | sendbg N | join |
- *   recv N | recveof | shutwr | close | rst
+ *   recv N [SECONDS] | recveof | shutwr | close | rst
  * (rcvbuf sets SO_RCVBUF of the sockets made after it; sendbg sends in a thread, so the
- * script goes on taking commands while the send blocks, and join waits for it.)
+ * script goes on taking commands while the send blocks, and join waits for it; recv waits
+ * up to SECONDS, default 10, for each piece.)
  * Each command answers one line: `ok ...` or `err NAME ERRNO`.
  */
 export const PEER_PY = `
@@ -223,7 +224,7 @@ for line in sys.stdin:
                 out('ok')
         elif c[0] == 'recv':
             n = int(c[1]); got = b''
-            s.settimeout(10)
+            s.settimeout(float(c[2]) if len(c) > 2 else 10)
             while len(got) < n:
                 d = s.recv(min(65536, n - len(got)))
                 if not d:
