@@ -36,9 +36,13 @@ export class Assembler {
   constructor(maxHoles: number = ASSEMBLER_DEFAULT_HOLES) {
     if (!Number.isInteger(maxHoles) || maxHoles < 1) throw new RangeError(`Assembler: maxHoles ${maxHoles} is not a positive integer`);
     this.maxHoles = maxHoles;
-    this.starts = new Float64Array(maxHoles + 1);
-    this.ends = new Float64Array(maxHoles + 1);
-    this.stamps = new Float64Array(maxHoles + 1);
+    // One backing store for the three arrays: each typed array with a store of its own costs
+    // ~0.3 us to make, and a connection makes an assembler as it opens.
+    const m = maxHoles + 1;
+    const all = new Float64Array(3 * m);
+    this.starts = all.subarray(0, m);
+    this.ends = all.subarray(m, 2 * m);
+    this.stamps = all.subarray(2 * m);
   }
 
   /** The number of ranges held (including one at offset 0, if any). */

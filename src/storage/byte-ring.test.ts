@@ -215,3 +215,94 @@ test('rewind: an emptied ring rewinds and then holds a full write intact; a ring
   assert.equal(r.read(out, 0, 8), 8);
   assert.deepEqual([...out], [9, 8, 7, 6, 5, 4, 3, 2]);
 });
+
+test('memory comes as bytes need it: a large ring starts small, grow allocates nothing, a far placement enlarges it', async () => {
+  const { RING_INITIAL } = await import('./byte-ring.js');
+  const r = new ByteRing(1 << 20);
+  assert.equal(r.capacity, 1 << 20);
+  assert.equal(r.allocated, RING_INITIAL);
+  assert.equal(new ByteRing(100).allocated, 100, 'never more than the capacity');
+  const src = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
+  // A reader that keeps up never makes it grow.
+  const out = new Uint8Array(3000);
+  for (let i = 0; i < 1000; i++) {
+    assert.equal(r.write(src, 0, 3000), 3000);
+    assert.equal(r.read(out, 0, 3000), 3000);
+  }
+  assert.deepEqual(out, src);
+  assert.equal(r.allocated, RING_INITIAL);
+  r.grow(6 << 20);
+  assert.equal(r.capacity, 6 << 20);
+  assert.equal(r.allocated, RING_INITIAL, 'grow only raises the capacity');
+  // Readable bytes (wrapped in the small array) and a placement far ahead survive enlarging.
+  assert.equal(r.write(src, 0, 3000), 3000);
+  assert.equal(r.writeAhead(500_000, src, 10, 20), 20);
+  assert.ok(r.allocated >= 503_020 && r.allocated < 1 << 20, `allocated ${r.allocated}`);
+  const back = new Uint8Array(3000);
+  assert.equal(r.peek(0, back, 0, 3000), 3000);
+  assert.deepEqual(back, src);
+  assert.equal(r.discard(3000), 3000);
+  assert.equal(r.commit(500_020), 500_020);
+  const tail = new Uint8Array(20);
+  assert.equal(r.peek(500_000, tail, 0, 20), 20);
+  assert.deepEqual(tail, src.subarray(10, 30));
+  // Bytes counted without being placed (zero copy) take their place too: the length never passes the array.
+  const z = new ByteRing(1 << 20);
+  assert.equal(z.commit(200_000), 200_000);
+  assert.ok(z.allocated >= 200_000);
+  assert.equal(z.discard(200_000), 200_000);
+});
+
+test('property: large rings (enlarging as they fill) agree with a model under write, writeAhead, commit, peek, discard and grow', () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const rng = new Prng(seed * 7919);
+    let cap = 5000 + rng.nextInt(200_000);
+    const r = new ByteRing(cap);
+    // mem[i]: the byte i past the head, for readable bytes and bytes placed ahead; undefined where nothing was placed.
+    let mem: (number | undefined)[] = [];
+    let len = 0;
+    let next = 0;
+    const src = new Uint8Array(40_000);
+    const dst = new Uint8Array(40_000);
+    for (let step = 0; step < 600; step++) {
+      const op = rng.nextInt(7);
+      const n = rng.nextInt(30_000);
+      if (op === 0 || op === 1) {
+        for (let i = 0; i < n; i++) src[5 + i] = (next + i) & 0xff;
+        const took = r.write(src, 5, n);
+        assert.equal(took, Math.min(n, cap - len));
+        for (let i = 0; i < took; i++) mem[len + i] = (next + i) & 0xff;
+        len += took;
+        next += took;
+      } else if (op === 2) {
+        const ahead = rng.nextInt(Math.max(1, cap - len + 10));
+        for (let i = 0; i < n; i++) src[i] = (next + 3 * i) & 0xff;
+        const took = r.writeAhead(ahead, src, 0, n);
+        assert.equal(took, Math.max(0, Math.min(n, cap - len - ahead)));
+        for (let i = 0; i < took; i++) mem[len + ahead + i] = (next + 3 * i) & 0xff;
+        next += 1;
+      } else if (op === 3) {
+        const k = r.commit(rng.nextInt(Math.max(1, Math.min(n, 4000))));
+        assert.ok(k >= 0 && len + k <= cap);
+        len += k;
+      } else if (op === 4) {
+        const at = rng.nextInt(len + 2);
+        const want = Math.max(0, Math.min(n, len - at));
+        const got = r.peek(at, dst, 0, n);
+        assert.equal(got, at >= len ? 0 : want);
+        for (let i = 0; i < got; i++) if (mem[at + i] !== undefined && dst[i] !== mem[at + i]) assert.fail(`seed ${seed} step ${step}: byte ${at + i} is ${dst[i]}, not ${mem[at + i]}`);
+      } else if (op === 5) {
+        const k = r.discard(n);
+        assert.equal(k, Math.min(n, len));
+        mem = mem.slice(k);
+        len -= k;
+      } else if (rng.chance(0.3)) {
+        cap += rng.nextInt(100_000);
+        r.grow(cap);
+      }
+      assert.equal(r.length, len);
+      assert.equal(r.free, cap - len);
+      assert.ok(r.allocated >= len && r.allocated <= cap, `seed ${seed} step ${step}: allocated ${r.allocated}, length ${len}, capacity ${cap}`);
+    }
+  }
+});

@@ -5,8 +5,9 @@
 // (tcp_rmem[2], 6 MiB). The advertised window then follows the consumption rate. A
 // buffer size the application set (SO_RCVBUF) turns this off, as on Linux.
 //
-// Bounded work: O(1) per recv() call; the growth itself copies the buffer once (it
-// allocates, at most log2(max / initial) times per connection: not the data path).
+// Bounded work: O(1) per recv() call; the growth only raises the ring's capacity, and the
+// ring's memory follows as bytes arrive (ByteRing doubles its backing array, at most
+// log2(max / 4 KiB) times per connection: not the steady data path).
 
 import type { Millis } from '../../time.js';
 import type { TcpSocket } from './socket.js';

@@ -19,8 +19,10 @@ export const SACK_SLOTS = 32;
 
 /** The SACKed ranges of one connection. */
 export class SackScoreboard {
-  private readonly starts = new Float64Array(SACK_SLOTS);
-  private readonly ends = new Float64Array(SACK_SLOTS);
+  // One backing store for both (a typed array with its own costs ~0.3 us; one per connection).
+  private readonly all = new Float64Array(2 * SACK_SLOTS);
+  private readonly starts = this.all.subarray(0, SACK_SLOTS);
+  private readonly ends = this.all.subarray(SACK_SLOTS);
   private n = 0;
   /** The start and end of the hole `nextHole` found. */
   holeStart = 0;
