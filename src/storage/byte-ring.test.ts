@@ -258,10 +258,15 @@ test('property: large rings (enlarging as they fill) agree with a model under wr
     const rng = new Prng(seed * 7919);
     let cap = 5000 + rng.nextInt(200_000);
     const r = new ByteRing(cap);
-    // mem[i]: the byte i past the head, for readable bytes and bytes placed ahead; undefined where nothing was placed.
-    let mem: (number | undefined)[] = [];
+    // The model: mem[base + i] is the byte i past the head (readable, or placed ahead), -1 where nothing was placed.
+    let mem = new Int16Array(1 << 21).fill(-1);
+    let base = 0;
     let len = 0;
     let next = 0;
+    const at = (i: number): number => mem[base + i]!;
+    const set = (i: number, v: number): void => {
+      mem[base + i] = v;
+    };
     const src = new Uint8Array(40_000);
     const dst = new Uint8Array(40_000);
     for (let step = 0; step < 600; step++) {
@@ -271,7 +276,7 @@ test('property: large rings (enlarging as they fill) agree with a model under wr
         for (let i = 0; i < n; i++) src[5 + i] = (next + i) & 0xff;
         const took = r.write(src, 5, n);
         assert.equal(took, Math.min(n, cap - len));
-        for (let i = 0; i < took; i++) mem[len + i] = (next + i) & 0xff;
+        for (let i = 0; i < took; i++) set(len + i, (next + i) & 0xff);
         len += took;
         next += took;
       } else if (op === 2) {
@@ -279,26 +284,37 @@ test('property: large rings (enlarging as they fill) agree with a model under wr
         for (let i = 0; i < n; i++) src[i] = (next + 3 * i) & 0xff;
         const took = r.writeAhead(ahead, src, 0, n);
         assert.equal(took, Math.max(0, Math.min(n, cap - len - ahead)));
-        for (let i = 0; i < took; i++) mem[len + ahead + i] = (next + 3 * i) & 0xff;
+        for (let i = 0; i < took; i++) set(len + ahead + i, (next + 3 * i) & 0xff);
         next += 1;
       } else if (op === 3) {
         const k = r.commit(rng.nextInt(Math.max(1, Math.min(n, 4000))));
         assert.ok(k >= 0 && len + k <= cap);
         len += k;
       } else if (op === 4) {
-        const at = rng.nextInt(len + 2);
-        const want = Math.max(0, Math.min(n, len - at));
-        const got = r.peek(at, dst, 0, n);
-        assert.equal(got, at >= len ? 0 : want);
-        for (let i = 0; i < got; i++) if (mem[at + i] !== undefined && dst[i] !== mem[at + i]) assert.fail(`seed ${seed} step ${step}: byte ${at + i} is ${dst[i]}, not ${mem[at + i]}`);
+        const from = rng.nextInt(len + 2);
+        const want = Math.max(0, Math.min(n, len - from));
+        const got = r.peek(from, dst, 0, n);
+        assert.equal(got, from >= len ? 0 : want);
+        for (let i = 0; i < got; i++) {
+          const m = at(from + i);
+          if (m >= 0 && dst[i] !== m) assert.fail(`seed ${seed} step ${step}: byte ${from + i} is ${dst[i]}, not ${m}`);
+        }
       } else if (op === 5) {
         const k = r.discard(n);
         assert.equal(k, Math.min(n, len));
-        mem = mem.slice(k);
+        mem.fill(-1, base, base + k);
+        base += k;
         len -= k;
       } else if (rng.chance(0.3)) {
         cap += rng.nextInt(100_000);
         r.grow(cap);
+      }
+      if (base + cap > mem.length) {
+        // Keep the model's window inside its array: move what is past the head to the start.
+        const bigger = new Int16Array(Math.max(mem.length, 2 * cap)).fill(-1);
+        bigger.set(mem.subarray(base, Math.min(mem.length, base + cap)));
+        mem = bigger;
+        base = 0;
       }
       assert.equal(r.length, len);
       assert.equal(r.free, cap - len);
