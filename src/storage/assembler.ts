@@ -17,6 +17,7 @@
 // after construction.
 
 import { StoreErr } from './errors.js';
+import { slabFloat64 } from './slab.js';
 
 /** The default hole limit: Linux keeps an unbounded queue, smoltcp 4 contigs; 32 is generous for SACK's 3-4 blocks. */
 export const ASSEMBLER_DEFAULT_HOLES = 32;
@@ -36,10 +37,10 @@ export class Assembler {
   constructor(maxHoles: number = ASSEMBLER_DEFAULT_HOLES) {
     if (!Number.isInteger(maxHoles) || maxHoles < 1) throw new RangeError(`Assembler: maxHoles ${maxHoles} is not a positive integer`);
     this.maxHoles = maxHoles;
-    // One backing store for the three arrays: each typed array with a store of its own costs
-    // ~0.3 us to make, and a connection makes an assembler as it opens.
+    // One slab slice for the three arrays (storage/slab.ts): a typed array with a store of
+    // its own costs ~0.3 us to make, and a connection makes an assembler as it opens.
     const m = maxHoles + 1;
-    const all = new Float64Array(3 * m);
+    const all = slabFloat64(3 * m);
     this.starts = all.subarray(0, m);
     this.ends = all.subarray(m, 2 * m);
     this.stamps = all.subarray(2 * m);

@@ -16,7 +16,7 @@
 // SO_RCVBUF's size. A connection that trades small messages keeps a 4 KiB ring whatever its
 // buffer size, and a receiver that keeps up stays on the same few lines instead of a fresh
 // multi-MiB array after each auto-tuning step. (Making each ring's array was 6-8 % of a
-// connection-rate profile, whatever its size: hence the slab below.)
+// connection-rate profile, whatever its size: the first one is a slab slice, storage/slab.ts.)
 //
 // Bounded work: every call copies at most two contiguous runs, except when the backing array
 // doubles (at most log2(capacity / RING_INITIAL) times per ring: not the steady data path).
@@ -24,31 +24,14 @@
 // 1460 bytes, against 4 us for a byte loop).
 
 import { copyBytes } from './copy.js';
+import { slabBytes } from './slab.js';
 
 /** Bytes of backing array a ring starts with (less when its capacity is less). */
 export const RING_INITIAL = 4096;
 
-/**
- * Rings start in slices of a shared 64 KiB slab: `new Uint8Array(4096)` makes a backing
- * store of its own (1.2 us on Node 20, 0.76 on Node 24, on the 2-vCPU EPYC; 2.6 us a ring
- * in a connection-rate profile, GC included), a view of a slab 0.14 us. A slice is never
- * reused: the slab goes when the last ring in it has enlarged or been collected, so a
- * long-lived small ring keeps at most 64 KiB alive, what one ring of the old default took.
- */
-const SLAB_BYTES = 65536;
-let slab: ArrayBuffer | null = null;
-let slabUsed = SLAB_BYTES;
-
+/** The ring's first array: a slice of a shared slab (storage/slab.ts), not a store of its own. */
 function initialBuffer(capacity: number): Uint8Array {
-  const n = Math.min(capacity, RING_INITIAL);
-  if (n === 0) return new Uint8Array(0);
-  if (slab === null || slabUsed + n > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const v = new Uint8Array(slab, slabUsed, n);
-  slabUsed += (n + 63) & ~63; // each slice on its own cache lines
-  return v;
+  return slabBytes(Math.min(capacity, RING_INITIAL));
 }
 
 /** A bounded FIFO of bytes. */

@@ -10,6 +10,7 @@
 //
 // Bounded work: each call scans the ranges once (at most SACK_SLOTS). Nothing allocates.
 
+import { slabFloat64 } from '../../storage/slab.js';
 import { seqDiff, seqGe, seqGt, seqLe, seqLt } from '../../wire/seq.js';
 import type { TcpOptions } from '../../wire/tcp-options.js';
 import { DUPACK_THRESHOLD } from './congestion/newreno.js';
@@ -19,8 +20,9 @@ export const SACK_SLOTS = 32;
 
 /** The SACKed ranges of one connection. */
 export class SackScoreboard {
-  // One backing store for both (a typed array with its own costs ~0.3 us; one per connection).
-  private readonly all = new Float64Array(2 * SACK_SLOTS);
+  // One slab slice for both (storage/slab.ts: a typed array with a store of its own costs
+  // ~0.3 us, and every socket has a scoreboard).
+  private readonly all = slabFloat64(2 * SACK_SLOTS);
   private readonly starts = this.all.subarray(0, SACK_SLOTS);
   private readonly ends = this.all.subarray(SACK_SLOTS);
   private n = 0;
