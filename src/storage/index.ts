@@ -5,8 +5,9 @@
 // - Assembler: which byte ranges past the read position have arrived (holes, SACK blocks).
 // - TimerWheel / TimerHandle: deadline-ordered intrusive timers driven by an injected `now`.
 // - Prng: a seeded generator for simulations, fault injection and property tests.
-// Guarantees: bounded memory fixed at construction (except ByteRing.grow and the timer
-// heap's array, which grows to the most timers armed at once); nothing reads a clock;
+// - slabBytes / slabFloat64 (slab.ts): small per-connection arrays as slices of shared slabs.
+// Guarantees: bounded memory (a ByteRing's array grows toward its capacity as bytes need it,
+// the timer heap's array to the most timers armed at once; nothing else grows); nothing reads a clock;
 // failures are small integer codes (StoreErr), never exceptions on the data path.
 // Never: imports from other layers (only src/time.ts), does I/O, or allocates per operation.
 
