@@ -29,11 +29,6 @@ import { slabBytes } from './slab.js';
 /** Bytes of backing array a ring starts with (less when its capacity is less). */
 export const RING_INITIAL = 4096;
 
-/** The ring's first array: a slice of a shared slab (storage/slab.ts), not a store of its own. */
-function initialBuffer(capacity: number): Uint8Array {
-  return slabBytes(Math.min(capacity, RING_INITIAL));
-}
-
 /** A bounded FIFO of bytes. */
 export class ByteRing {
   /** The backing array: its length is what is allocated, at most `cap`, never less than `len`; bytes wrap at its end. */
@@ -46,7 +41,8 @@ export class ByteRing {
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`ByteRing: capacity ${capacity} is not a non-negative integer`);
     this.cap = capacity;
-    this.buf = initialBuffer(capacity);
+    // The first array is a slice of a shared slab (storage/slab.ts), not a store of its own.
+    this.buf = slabBytes(Math.min(capacity, RING_INITIAL));
   }
 
   /** The most bytes the ring can hold. */

@@ -35,16 +35,22 @@ let bounce: Uint8Array | undefined;
 export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
   if (len <= SMALL_COPY) {
     for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i]!;
-  } else if (
-    SHARED_COPY_NEEDS_BOUNCE &&
-    len >= BOUNCE_MIN &&
-    (((src.byteOffset + srcOff) ^ (dst.byteOffset + dstOff)) & 7) !== 0 &&
-    (src.buffer instanceof SharedArrayBuffer || dst.buffer instanceof SharedArrayBuffer)
-  ) {
-    copyThroughBounce(dst, dstOff, src, srcOff, len);
-  } else {
-    bufferCopy.call(src, dst, dstOff, srcOff, srcOff + len);
+    return;
   }
+  if (SHARED_COPY_NEEDS_BOUNCE && len >= BOUNCE_MIN && (((src.byteOffset + srcOff) ^ (dst.byteOffset + dstOff)) & 7) !== 0) {
+    const srcShared = src.buffer instanceof SharedArrayBuffer;
+    const dstShared = dst.buffer instanceof SharedArrayBuffer;
+    if (srcShared || dstShared) {
+      bounceCopy(dst, dstOff, src, srcOff, len, srcShared, dstShared);
+      return;
+    }
+  }
+  bufferCopy.call(src, dst, dstOff, srcOff, srcOff + len);
+}
+
+/** The bounce path of `copyBytes` whatever the Node version and sizes (for tests). */
+export function copyThroughBounce(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
+  bounceCopy(dst, dstOff, src, srcOff, len, src.buffer instanceof SharedArrayBuffer, dst.buffer instanceof SharedArrayBuffer);
 }
 
 /**
@@ -53,10 +59,8 @@ export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcO
  * memmove. Both shared (arena to arena): the bounce is re-aligned between the two.
  * Array buffers' backing stores are at least 8-aligned, so `byteOffset` decides.
  */
-export function copyThroughBounce(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void {
+function bounceCopy(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number, srcShared: boolean, dstShared: boolean): void {
   const b = (bounce ??= new Uint8Array(2 * BOUNCE_CHUNK + 16));
-  const srcShared = src.buffer instanceof SharedArrayBuffer;
-  const dstShared = dst.buffer instanceof SharedArrayBuffer;
   for (let done = 0; done < len; ) {
     const n = Math.min(BOUNCE_CHUNK, len - done);
     const s = srcOff + done;
