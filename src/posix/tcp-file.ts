@@ -64,7 +64,7 @@ export class TcpFile extends OpenFile {
   lingerSecs = 0;
   /** TCP_MAXSEG as set (0: not set). */
   userMss = 0;
-  /** SO_SNDBUF / SO_RCVBUF as getsockopt reports them (doubled when set, as Linux does). */
+  /** SO_SNDBUF / SO_RCVBUF as set, doubled as Linux does (getsockopt reports them once set). */
   sndbuf: number;
   rcvbuf: number;
   // Readiness key bookkeeping (see `onReady`).
@@ -78,8 +78,9 @@ export class TcpFile extends OpenFile {
   constructor(kernel: Kernel, readonly sock: TcpSocket) {
     super(kernel, FileKind.Tcp);
     sock.onReadiness = this.onReadyBound;
-    this.sndbuf = sock.sendBufSize;
-    this.rcvbuf = sock.recvBufSize;
+    // An accepted connection inherits its listener's SO_SNDBUF/SO_RCVBUF (doubled here as set).
+    this.sndbuf = sock.sendBufLocked ? sock.sendBufSize * 2 : sock.sendBufSize;
+    this.rcvbuf = sock.recvBufLocked ? sock.recvBufSize * 2 : sock.recvBufSize;
     this.lastBits = this.poll();
     this.lastRcvNxt = sock.rcvNxt;
     this.lastSndUna = sock.sndUna;
@@ -382,8 +383,9 @@ export class TcpFile extends OpenFile {
         case SO_REUSEADDR: return s.reuseAddr ? 1 : 0;
         case SO_REUSEPORT: return this.reusePort ? 1 : 0;
         case SO_KEEPALIVE: return s.keepAlive ? 1 : 0;
-        case SO_SNDBUF: return this.sndbuf;
-        case SO_RCVBUF: return this.rcvbuf;
+        // As set (doubled), or what auto-tuning has grown the buffer to.
+        case SO_SNDBUF: return s.sendBufLocked ? this.sndbuf : s.sendBufSize;
+        case SO_RCVBUF: return s.recvBufLocked ? this.rcvbuf : s.recvBufSize;
         case SO_ERROR: return tcpErrno(s.takeError());
         case SO_TYPE: return SOCK_STREAM;
         case SO_ACCEPTCONN: return s.state === TcpState.Listen ? 1 : 0;

@@ -151,6 +151,26 @@ test('accepted sockets inherit the listener\'s options', () => {
   assert.deepEqual(lg, { l_onoff: 1, l_linger: 3 });
 });
 
+test('SO_SNDBUF and SO_RCVBUF after connect: as set (doubled) on the accepted socket, or as auto-tuning grew them', () => {
+  const { ka, kb, sim } = kernelPair({ delay: 10, tcp: { sendBufSize: 4096 } });
+  const srv = kb.spawn('srv');
+  const l = srv.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  assert.equal(srv.sys.setsockopt(l, SOL_SOCKET, SO_SNDBUF, 30_000), 0);
+  srv.sys.bind(l, sockaddrIn(0, 80));
+  srv.sys.listen(l, 8);
+  const cli = ka.spawn('cli');
+  const c = cli.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  assert.equal(cli.sys.getsockopt(c, SOL_SOCKET, SO_SNDBUF), 4096, 'not set: the configured start');
+  cli.sys.connect(c, addrB(80));
+  let s = -1;
+  assert.ok(sim.runUntil(() => (s = srv.sys.accept(l, null)) >= 0, { maxTime: 5000 }));
+  assert.equal(srv.sys.getsockopt(s, SOL_SOCKET, SO_SNDBUF), 60_000, 'the listener\'s setting, doubled as set');
+  assert.equal((srv.file(s) as TcpFile).sock.sendBuf.capacity, 30_000);
+  // At ESTABLISHED the client's unset buffer was raised to twice the initial window.
+  const mss = (cli.file(c) as TcpFile).sock.sendMss;
+  assert.equal(cli.sys.getsockopt(c, SOL_SOCKET, SO_SNDBUF), 2 * 10 * mss);
+});
+
 test('TCP_INFO: a snapshot of an established connection after a transfer', () => {
   const { ka, kb, sim } = kernelPair();
   const srv = kb.spawn('srv');

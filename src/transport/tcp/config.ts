@@ -26,7 +26,7 @@ export interface TcpConfig {
   maxRetries: number;
   /** TIME-WAIT length, 2 × MSL (Linux TCP_TIMEWAIT_LEN, 60 s). */
   timeWaitMs: Millis;
-  /** Send buffer per socket in bytes (SO_SNDBUF). */
+  /** Initial send buffer per socket in bytes (tcp_wmem[1]); auto-tuning grows it up to sendBufMax unless the socket sets SO_SNDBUF. */
   sendBufSize: number;
   /** Initial receive buffer per socket in bytes (tcp_rmem[1]); auto-tuning grows it up to recvBufMax unless the socket sets SO_RCVBUF. */
   recvBufSize: number;
@@ -62,6 +62,8 @@ export interface TcpConfig {
   delAckMs: Millis;
   /** Largest receive buffer auto-tuning may grow to (tcp_rmem[2], 6 MiB). */
   recvBufMax: number;
+  /** Largest send buffer auto-tuning may grow to (tcp_wmem[2], 4 MiB). */
+  sendBufMax: number;
   /** Keepalive idle time before the first probe (tcp_keepalive_time, 7200 s). */
   keepIdleMs: Millis;
   /** Keepalive interval between probes (tcp_keepalive_intvl, 75 s). */
@@ -119,6 +121,7 @@ export function resolveTcpConfig(opts: TcpOptionsInput = {}): TcpConfig {
     initCwnd: opts.initCwnd ?? 10,
     delAckMs: opts.delAckMs ?? 40,
     recvBufMax: opts.recvBufMax ?? 6 << 20,
+    sendBufMax: opts.sendBufMax ?? 4 << 20,
     keepIdleMs: opts.keepIdleMs ?? 7_200_000,
     keepIntvlMs: opts.keepIntvlMs ?? 75_000,
     keepCnt: opts.keepCnt ?? 9,
@@ -144,7 +147,7 @@ export function resolveTcpConfig(opts: TcpOptionsInput = {}): TcpConfig {
   for (const k of ['delAckMs', 'keepIdleMs', 'keepIntvlMs'] as const) {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`tcp: ${k} ${c[k]} is not a duration in ms`);
   }
-  for (const k of ['initCwnd', 'keepCnt', 'challengeAckLimit', 'oooHostBudget', 'recvBufMax'] as const) {
+  for (const k of ['initCwnd', 'keepCnt', 'challengeAckLimit', 'oooHostBudget', 'recvBufMax', 'sendBufMax'] as const) {
     if (!Number.isInteger(c[k]) || c[k] < (k === 'initCwnd' || k === 'keepCnt' ? 1 : 0) || c[k] > 1 << 30) throw new RangeError(`tcp: ${k} ${c[k]} is out of range`);
   }
   if (typeof c.tso !== 'boolean') throw new RangeError('tcp: tso must be a boolean');

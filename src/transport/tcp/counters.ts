@@ -80,6 +80,8 @@ export interface TcpExtCounters {
   TCPChallengeACKLimited: number;
   /** Times auto-tuning grew a receive buffer. */
   TCPRcvBufGrow: number;
+  /** Times auto-tuning grew a send buffer. */
+  TCPSndBufGrow: number;
 }
 
 /** Return zeroed TCP counters (RtoMin/RtoMax filled from the configuration). */
@@ -96,7 +98,7 @@ export function newTcpCounters(rtoMin: number, rtoMax: number): { Tcp: TcpCounte
       TCPAbortOnTimeout: 0, TCPAbortOnData: 0, TCPAbortOnClose: 0, TCPChallengeACK: 0, TCPOutOfWindow: 0,
       TCPOFOQueue: 0, TCPOFODrop: 0, TCPHPHits: 0,
       PAWSEstab: 0, DelayedACKs: 0, TCPSackRecovery: 0, TCPRenoRecovery: 0, TCPKeepAlive: 0,
-      TCPChallengeACKLimited: 0, TCPRcvBufGrow: 0,
+      TCPChallengeACKLimited: 0, TCPRcvBufGrow: 0, TCPSndBufGrow: 0,
     },
   };
 }

@@ -18,7 +18,7 @@ import { armKeepalive, clampToUserTimeout, noteHeard } from './keepalive.js';
 import { negotiateSynOptions, pawsReject, tsRttSample, updateTsRecent } from './options.js';
 import { tcpOutput } from './output.js';
 import { onDupAck, onNewAck } from './recovery.js';
-import { TCP_MAX_QUICKACKS } from './autotune.js';
+import { TCP_MAX_QUICKACKS, expandSendBuf, noteSendRtt } from './autotune.js';
 import { TCP_DEFAULT_MSS, type TcpSocket } from './socket.js';
 import { TcpState, acceptsText } from './state.js';
 
@@ -419,6 +419,10 @@ function newAck(s: TcpSocket, seg: TcpRepr, ack: number, now: Millis): void {
     s.sndBufSeq = seqAdd(s.sndBufSeq, data);
     s.bytesAcked += data;
     layer.markEvent(s);
+    if (s.sendBufFull) {
+      s.sendBufFull = false;
+      expandSendBuf(s, layer);
+    }
   }
   takeRttSample(s, seg, ack, now);
   s.sndUna = ack;
@@ -438,19 +442,20 @@ function newAck(s: TcpSocket, seg: TcpRepr, ack: number, now: Millis): void {
 /**
  * Take an RTT sample for an ACK of new data: from its TSecr when timestamps are on (RTTM,
  * RFC 7323 §4: valid during retransmission too), else when the timed segment is
- * acknowledged (RFC 6298 §3; Karn's rule upstream).
+ * acknowledged (RFC 6298 §3; Karn's rule upstream). The timed segment is timed with
+ * timestamps on too, for send-buffer auto-tuning.
  */
 function takeRttSample(s: TcpSocket, seg: TcpRepr, ack: number, now: Millis): void {
-  const r = tsRttSample(s, seg, now);
-  if (r >= 0) {
-    s.rtt.sample(r);
-    s.rttTiming = false;
-    return;
-  }
+  // The timed segment's round trip, at the clock's full resolution (TSecr's is 1 ms).
+  let timed = -1;
   if (s.rttTiming && seqGe(ack, s.rttSeq)) {
-    s.rtt.sample(now - s.rttStart);
+    timed = now - s.rttStart;
     s.rttTiming = false;
+    noteSendRtt(s, timed, now);
   }
+  const r = tsRttSample(s, seg, now);
+  if (r >= 0) s.rtt.sample(r);
+  else if (timed >= 0) s.rtt.sample(timed);
 }
 
 /** Return true when our FIN has been sent and acknowledged. */

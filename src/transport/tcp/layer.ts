@@ -20,6 +20,7 @@ import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, TcpView, type TcpRepr, emitTcp, new
 import { type TcpConfig, type TcpOptionsInput, resolveTcpConfig } from './config.js';
 import { type TcpCounters, type TcpExtCounters, formatTcpGroup, newTcpCounters } from './counters.js';
 import { TcpErr } from './errors.js';
+import { PeerRttTable, initSendBuf } from './autotune.js';
 import { tcpInput } from './input.js';
 import { IsnGenerator } from './isn.js';
 import { childAged, onListen } from './listen.js';
@@ -84,6 +85,8 @@ export class TcpLayer implements ProtocolHandler {
   private readonly blocked = new SocketQueue();
   /** Scratch for SACK blocks as offsets (options.ts). */
   private readonly sackScratch = new Float64Array(8);
+  /** Each peer's smallest recent round trip (send-buffer auto-tuning). */
+  readonly peerRtt = new PeerRttTable();
   /** Out-of-order bytes held by all connections (the budget of TcpConfig.oooHostBudget). */
   oooBytes = 0;
   /** RFC 5961 §7 challenge-ACK rate limit: the second it counts, and the ACKs sent in it. */
@@ -250,6 +253,7 @@ export class TcpLayer implements ProtocolHandler {
     this.setState(s, TcpState.Established);
     s.wasEstablished = true;
     s.cc.init(s.sendMss, this.config.initCwnd, 0);
+    initSendBuf(s, this);
     const p = s.parent;
     if (p !== null) {
       childAged(s);

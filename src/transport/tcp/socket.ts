@@ -247,6 +247,13 @@ export class TcpSocket {
   rcvqTime: Millis = 0;
   /** A buffer size was set by the application (SO_RCVBUF): no auto-tuning. */
   recvBufLocked = false;
+  /** The application set the send buffer size (SO_SNDBUF): no send-buffer auto-tuning. */
+  sendBufLocked = false;
+  /** A send found the send buffer full since the last ACK looked (Linux's SOCK_NOSPACE): the buffer, not the network, held the sender back. */
+  sendBufFull = false;
+  /** Send-buffer auto-tuning: the peer's smallest round trip (PeerRttTable) and this connection's latest, of a timed segment (ms, at the clock's resolution). */
+  sendRttMin: Millis = Infinity;
+  sendRttLast: Millis = 0;
   /** The zero-copy receiver, when the application attached one (channel mode); null: text is copied into recvBuf. */
   rxHold: TcpRxHold | null = null;
   private sendBufSizeV: number;
@@ -273,18 +280,23 @@ export class TcpSocket {
     this.recvBufSizeV = c.recvBufSize;
   }
 
-  /** The send buffer size (SO_SNDBUF); takes effect when the connection opens. */
+  /**
+   * The send buffer size (SO_SNDBUF): what auto-tuning has grown it to on an open
+   * connection. Setting it turns auto-tuning off, as on Linux, and takes effect when the
+   * connection opens.
+   */
   get sendBufSize(): number {
-    return this.sendBufSizeV;
+    return Math.max(this.sendBufSizeV, this.sendBuf.capacity);
   }
 
   set sendBufSize(n: number) {
     this.sendBufSizeV = Math.max(1, Math.floor(n));
+    this.sendBufLocked = true;
   }
 
-  /** The receive buffer size (SO_RCVBUF); setting it turns auto-tuning off, as on Linux. Takes effect when the connection opens. */
+  /** The receive buffer size (SO_RCVBUF), as auto-tuning has grown it; setting it turns auto-tuning off, as on Linux. Takes effect when the connection opens. */
   get recvBufSize(): number {
-    return this.recvBufSizeV;
+    return Math.max(this.recvBufSizeV, this.recvBuf.capacity);
   }
 
   set recvBufSize(n: number) {
@@ -354,6 +366,7 @@ export class TcpSocket {
     this.sendBufSizeV = l.sendBufSizeV;
     this.recvBufSizeV = l.recvBufSizeV;
     this.recvBufLocked = l.recvBufLocked;
+    this.sendBufLocked = l.sendBufLocked;
     if (l.cc.name !== this.cc.name) this.setCongestion(l.cc.name);
   }
 
@@ -453,6 +466,7 @@ export class TcpSocket {
     if (this.finQueued || this.appClosed) return -TcpErr.Pipe;
     if (len <= 0) return 0;
     const n = this.sendBuf.write(data, off, len);
+    if (n < len) this.sendBufFull = true;
     if (n === 0) return -TcpErr.WouldBlock;
     if (st !== TcpState.SynSent && st !== TcpState.SynReceived) tcpOutput(this, now);
     this.layer.wake();
