@@ -24,7 +24,10 @@
 // 1460 bytes, against 4 us for a byte loop).
 
 import { copyBytes } from './copy.js';
-import { slabBytes } from './slab.js';
+import { releaseSlabBytes, slabBytes } from './slab.js';
+
+/** The backing array of a disposed ring. */
+const NO_BYTES = new Uint8Array(0);
 
 /** Bytes of backing array a ring starts with (less when its capacity is less). */
 export const RING_INITIAL = 4096;
@@ -155,6 +158,19 @@ export class ByteRing {
   }
 
   /**
+   * Drop everything and give the backing array back (storage/slab.ts): the ring holds
+   * nothing from now on, capacity 0. For an owner that is done with the ring; a second call
+   * does nothing.
+   */
+  dispose(): void {
+    releaseSlabBytes(this.buf);
+    this.buf = NO_BYTES;
+    this.cap = 0;
+    this.head = 0;
+    this.len = 0;
+  }
+
+  /**
    * Raise the ring's capacity to `capacity` bytes, keeping its readable bytes and the bytes
    * placed ahead of the tail by `writeAhead` (they stay at the same offsets, so a later
    * `commit` still finds them). Allocates nothing now: memory comes as bytes need it.
@@ -184,6 +200,7 @@ export class ByteRing {
     copyBytes(buf, first, old, 0, this.head);
     this.buf = buf;
     this.head = 0;
+    releaseSlabBytes(old);
   }
 
   /** Return the index in the backing array of the byte `offset` past the head. */

@@ -92,6 +92,35 @@ test('two stacks: the client closes, the server reads end of stream and closes; 
   assert.equal(p.ta.connectionCount + p.tb.connectionCount, 0);
 });
 
+test('closed connections give their rings back: TIME-WAIT its send ring, CLOSED both unless bytes wait unread', () => {
+  const p = connectedPair({ timeWaitMs: 2000 });
+  p.client.send(enc.encode('bye'), 0, 3, p.sim.now());
+  p.client.close(p.sim.now());
+  assert.ok(p.sim.runUntil(() => p.server.state === TcpState.CloseWait, { maxTime: 5000 }));
+  drain(p.server, p.sim.now());
+  p.server.close(p.sim.now());
+  assert.ok(p.sim.runUntil(() => p.server.state === TcpState.Closed && p.client.state === TcpState.TimeWait, { maxTime: 5000 }));
+  assert.equal(p.client.hasSendBuf, false, 'TIME-WAIT: nothing more to send');
+  assert.equal(p.client.hasRecvBuf, true, 'TIME-WAIT: its free space is the window ACKs advertise');
+  assert.equal(p.server.hasSendBuf, false);
+  assert.equal(p.server.hasRecvBuf, false);
+  p.sim.runFor(2500);
+  assert.equal(p.client.state, TcpState.Closed);
+  assert.equal(p.client.hasRecvBuf, false);
+
+  // Reset with bytes unread: they stay readable, then the end.
+  const q = connectedPair();
+  q.server.send(enc.encode('unread'), 0, 6, q.sim.now());
+  assert.ok(q.sim.runUntil(() => q.client.readable === 6, { maxTime: 5000 }));
+  q.server.abort(q.sim.now());
+  assert.ok(q.sim.runUntil(() => q.client.state === TcpState.Closed, { maxTime: 5000 }));
+  assert.equal(q.client.hasSendBuf, false);
+  assert.equal(q.client.hasRecvBuf, true);
+  const buf = new Uint8Array(16);
+  assert.equal(q.client.recv(buf, 0, 16, q.sim.now()), 6);
+  assert.equal(new TextDecoder().decode(buf.subarray(0, 6)), 'unread');
+});
+
 test('close() with unread data resets the connection, as Linux does', () => {
   const h = new TcpHarness();
   const { s, iss, peerNxt } = h.connect();

@@ -277,6 +277,9 @@ export class TcpLayer implements ProtocolHandler {
     this.timers.cancel(s.rtxTimer);
     this.timers.cancel(s.persistTimer);
     this.timers.schedule(s.lingerTimer, now + this.config.timeWaitMs);
+    // Our FIN is acknowledged: nothing is left to send, and a TIME-WAIT socket waits 60 s.
+    // The receive ring stays: its free space is the window our ACKs still advertise.
+    s.dropSendBuf();
   }
 
   /** End `s` with an error the application sees (refused, reset, timed out), and delete the TCB. */
@@ -305,7 +308,9 @@ export class TcpLayer implements ProtocolHandler {
       else p.synQueueLen--;
       s.parent = null;
     }
-    s.sendBuf.clear();
+    s.dropSendBuf();
+    // Unread bytes stay readable after the end; an empty ring is given back.
+    if (s.recvBuf.length === 0) s.dropRecvBuf();
     s.ooo?.clear();
     this.markEvent(s);
   }
@@ -593,12 +598,11 @@ export class TcpLayer implements ProtocolHandler {
     s.sndBufSeq = seqAdd(iss, 1);
   }
 
-  /** Give `s` its send and receive buffers and out-of-order assembler, once. */
+  /** Give `s` the send and receive buffers and out-of-order assembler it lacks. */
   private allocBuffers(s: TcpSocket): void {
-    if (s.ooo !== null) return;
-    s.sendBuf = new ByteRing(s.sendBufSize);
-    s.recvBuf = new ByteRing(s.recvBufSize);
-    s.ooo = new Assembler(this.config.maxHoles);
+    if (!s.hasSendBuf) s.sendBuf = new ByteRing(s.sendBufSize);
+    if (!s.hasRecvBuf) s.recvBuf = new ByteRing(s.recvBufSize);
+    if (s.ooo === null) s.ooo = new Assembler(this.config.maxHoles);
   }
 
   /** Bind `s` to `port` (0: an ephemeral port) at `s.localAddr`; return 0 or -AddrInUse / -AddrNotAvail. */

@@ -375,6 +375,30 @@ export class TcpSocket {
     return tcpStateName(this.state);
   }
 
+  /** The socket has a send ring of its own (from ESTABLISHED until it is dropped). */
+  get hasSendBuf(): boolean {
+    return this.sendBuf !== EMPTY_RING;
+  }
+
+  /** The socket has a receive ring of its own. */
+  get hasRecvBuf(): boolean {
+    return this.recvBuf !== EMPTY_RING;
+  }
+
+  /** Give the send ring's memory back (TIME-WAIT, CLOSED: nothing more is sent). */
+  dropSendBuf(): void {
+    if (this.sendBuf === EMPTY_RING) return;
+    this.sendBuf.dispose();
+    this.sendBuf = EMPTY_RING;
+  }
+
+  /** Give the receive ring's memory back (CLOSED, nothing unread). */
+  dropRecvBuf(): void {
+    if (this.recvBuf === EMPTY_RING) return;
+    this.recvBuf.dispose();
+    this.recvBuf = EMPTY_RING;
+  }
+
   /** Return the bytes waiting to be read. */
   get readable(): number {
     return this.recvBuf.length;
