@@ -3,10 +3,11 @@
 // A typed array made with `new Uint8Array(n)` / `new Float64Array(n)` gets a backing store of
 // its own: 0.3-1.2 us each on this project's 2-vCPU EPYC (Node 20 and 24), and a connection
 // made six of them as it opened (two byte rings, the assembler's three arrays, the SACK
-// scoreboard's two). A view of an existing ArrayBuffer costs 13-30 ns. Slices are never
-// reused: a slab goes when the last array in it is collected, so a long-lived connection
-// keeps at most one slab (64 KiB) alive per slice it holds, what one 64 KiB ring took before.
-// Each slice starts on its own 64-byte line. Fresh slabs are zeroed, as `new` arrays are.
+// scoreboard's two). A view of an existing ArrayBuffer costs 13-30 ns. A slab goes when
+// the last array in it is collected (or waits to be reused, below), so a long-lived
+// connection keeps at most one slab (64 KiB) alive per slice it holds, what one 64 KiB ring
+// took before. Each slice starts on its own 64-byte line. Fresh slabs are zeroed, as `new`
+// arrays are.
 //
 // A byte slice whose holder is done with it can be given back (releaseSlabBytes): the next
 // slabBytes of the same size takes it, zeroed, before cutting the slab further. Byte rings

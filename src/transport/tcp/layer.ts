@@ -277,7 +277,7 @@ export class TcpLayer implements ProtocolHandler {
     this.timers.cancel(s.rtxTimer);
     this.timers.cancel(s.persistTimer);
     this.timers.schedule(s.lingerTimer, now + this.config.timeWaitMs);
-    // Our FIN is acknowledged: nothing is left to send, and a TIME-WAIT socket waits 60 s.
+    // Our FIN is acknowledged: nothing is left to send, and TIME-WAIT lasts 2 MSL (60 s).
     // The receive ring stays: its free space is the window our ACKs still advertise.
     s.dropSendBuf();
   }
