@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IP_B, connectedPair, tcpPair } from './harness.js';
-import { PEER_RTT_MAX, PeerRttTable, expandSendBuf } from '../../src/transport/tcp/autotune.js';
+import { PEER_RTT_MAX, PeerRttTable, expandSendBuf, peerRttKey } from '../../src/transport/tcp/autotune.js';
 import type { TcpOptionsInput } from '../../src/transport/tcp/config.js';
 import type { TcpSocket } from '../../src/transport/tcp/socket.js';
 import { TcpState } from '../../src/transport/tcp/state.js';
@@ -142,7 +142,7 @@ test('growth needs nothing waiting unsent and round trips within twice the peer\
   assert.equal(q.client.sendBuf.capacity, before);
 });
 
-test('PeerRttTable: the smallest round trip per peer, replaced by a larger one only after 10 s, bounded', () => {
+test('PeerRttTable: the smallest round trip per peer (address and port), replaced by a larger one only after 10 s, bounded', () => {
   const t = new PeerRttTable();
   assert.equal(t.note(1, 5, 0), 5);
   assert.equal(t.note(1, 9, 1000), 5, 'a larger sample within the window keeps the minimum');
@@ -155,4 +155,9 @@ test('PeerRttTable: the smallest round trip per peer, replaced by a larger one o
   assert.equal(t.size, PEER_RTT_MAX, 'a known peer does not clear the table');
   t.note(1 << 20, 1, 13_000);
   assert.equal(t.size, 1, 'a new peer past the bound starts the table over');
+  // Keys: one service (address, port) is one peer; ports of one address are different peers.
+  assert.equal(peerRttKey(0xc0000202, 80), peerRttKey(0xc0000202, 80));
+  assert.notEqual(peerRttKey(0xc0000202, 80), peerRttKey(0xc0000202, 81));
+  assert.notEqual(peerRttKey(0xc0000202, 80), peerRttKey(0xc0000203, 80));
+  assert.notEqual(peerRttKey(0xffffffff, 0), peerRttKey(0xfffffffe, 65535), 'no overlap between addresses');
 });

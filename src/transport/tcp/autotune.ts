@@ -89,7 +89,7 @@ export function expandSendBuf(s: TcpSocket, layer: TcpLayer): void {
 /** Record the round trip `r` (ms) of `s`'s timed segment at `now` for send-buffer auto-tuning. */
 export function noteSendRtt(s: TcpSocket, r: Millis, now: Millis): void {
   s.sendRttLast = r;
-  s.sendRttMin = s.layer.peerRtt.note(s.remoteAddr, r, now);
+  s.sendRttMin = s.layer.peerRtt.note(peerRttKey(s.remoteAddr, s.remotePort), r, now);
 }
 
 /** How long a peer's smallest round trip stands before a larger one may replace it (BBR's min_rtt window). */
@@ -98,28 +98,39 @@ export const PEER_RTT_WINDOW_MS = 10_000;
 export const PEER_RTT_MAX = 4096;
 
 /**
- * The smallest round trip to each peer address in the last PEER_RTT_WINDOW_MS, shared by
- * the layer's connections to it (Linux keeps per-destination RTTs too, tcp_metrics). One
+ * The key of a peer in PeerRttTable: its address and port. Connections to one service
+ * (address and port) share their smallest round trip; connections from one address but
+ * different ports do not, since those are often different clients behind one NAT, with
+ * round trips of their own (one client's 10 ms must not stop another's 100 ms flow).
+ */
+export function peerRttKey(addr: number, port: number): number {
+  return (addr >>> 0) * 65536 + port;
+}
+
+/**
+ * The smallest round trip to each peer (peerRttKey) in the last PEER_RTT_WINDOW_MS, shared
+ * by the layer's connections to it (Linux keeps per-destination RTTs too, tcp_metrics). One
  * connection's own minimum depends on what its first segments met: 16 flows opened at once
  * over a memory link saw minima from 0 to 3.6 ms, and those that saw 3 ms grew their
- * buffers to 4 MiB. Kept in µs and seconds, small integers: updating a known peer allocates nothing.
+ * buffers to 4 MiB. Kept in µs and seconds: updating a known peer allocates nothing.
  */
 export class PeerRttTable {
+  /** By peer: the smallest round trip in µs, and the second it was taken. */
   private readonly minUs = new Map<number, number>();
   private readonly atSec = new Map<number, number>();
 
-  /** Take the sample `r` (ms) to `addr` at `now`; return the peer's current minimum (ms). */
-  note(addr: number, r: Millis, now: Millis): Millis {
+  /** Take the sample `r` (ms) to the peer `key` at `now`; return the peer's current minimum (ms). */
+  note(key: number, r: Millis, now: Millis): Millis {
     const us = Math.round(r * 1000);
     const sec = Math.floor(now / 1000);
-    const min = this.minUs.get(addr);
-    if (min !== undefined && min <= us && sec - this.atSec.get(addr)! <= PEER_RTT_WINDOW_MS / 1000) return min / 1000;
+    const min = this.minUs.get(key);
+    if (min !== undefined && min <= us && sec - this.atSec.get(key)! <= PEER_RTT_WINDOW_MS / 1000) return min / 1000;
     if (min === undefined && this.minUs.size >= PEER_RTT_MAX) {
       this.minUs.clear();
       this.atSec.clear();
     }
-    this.minUs.set(addr, us);
-    this.atSec.set(addr, sec);
+    this.minUs.set(key, us);
+    this.atSec.set(key, sec);
     return us / 1000;
   }
 
