@@ -151,7 +151,7 @@ test('accepted sockets inherit the listener\'s options', () => {
   assert.deepEqual(lg, { l_onoff: 1, l_linger: 3 });
 });
 
-test('SO_SNDBUF and SO_RCVBUF after connect: as set (doubled) on the accepted socket, or as auto-tuning grew them', () => {
+test('SO_SNDBUF after connect: as set (doubled) on the accepted socket, or as auto-tuning sized it', () => {
   const { ka, kb, sim } = kernelPair({ delay: 10, tcp: { sendBufSize: 4096 } });
   const srv = kb.spawn('srv');
   const l = srv.sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);

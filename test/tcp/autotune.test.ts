@@ -10,6 +10,7 @@ import { PEER_RTT_MAX, PeerRttTable, expandSendBuf, peerRttKey } from '../../src
 import type { TcpOptionsInput } from '../../src/transport/tcp/config.js';
 import type { TcpSocket } from '../../src/transport/tcp/socket.js';
 import { TcpState } from '../../src/transport/tcp/state.js';
+import { seqDiff } from '../../src/wire/seq.js';
 
 function transfer(p: ReturnType<typeof connectedPair>, bytes: number): number {
   const data = new Uint8Array(65536);
@@ -135,7 +136,7 @@ test('growth needs nothing waiting unsent and round trips within twice the peer\
   const q = connectedPair({}, 10);
   const data = new Uint8Array(40_000);
   assert.equal(q.client.send(data, 0, data.length, q.sim.now()), data.length);
-  const unsent = q.client.sendBuf.length - (q.client.sndMax - q.client.sndBufSeq);
+  const unsent = q.client.sendBuf.length - seqDiff(q.client.sndMax, q.client.sndBufSeq);
   assert.ok(unsent >= q.client.sendMss, `unsent ${unsent}`);
   const before = q.client.sendBuf.capacity;
   expandSendBuf(q.client, q.ta);
