@@ -43,6 +43,7 @@ test('the receive buffer grows past 64 KiB while the application keeps up, and t
   assert.ok(p.server.recvBuf.capacity <= 6 << 20);
   assert.ok(wnd > 65535 * 2, `largest window seen by the sender ${wnd}`);
   assert.ok(p.tb.counters.TcpExt.TCPRcvBufGrow > 0);
+  assert.equal(p.server.recvBufSize, p.server.recvBuf.capacity, 'recvBufSize (SO_RCVBUF when never set) reports the tuned size');
 });
 
 test('recvBufMax bounds the growth, and a set recvBufSize turns it off', () => {
