@@ -119,3 +119,31 @@ test('a transfer between two of our hosts works with either algorithm', () => {
     assert.ok(got.every((v, i) => v === data[i]));
   }
 });
+
+test('cwnd grows only when it is used: an application-limited flow keeps its window, a bulk one grows (Linux\'s tcp_is_cwnd_limited)', () => {
+  // 1000 bytes per 20 ms round trip for 100 round trips: never more than one segment out.
+  const p = connectedPair({}, 10);
+  const iw = p.client.cc.cwnd;
+  const small = new Uint8Array(1000);
+  for (let i = 0; i < 100; i++) {
+    assert.equal(p.client.send(small, 0, small.length, p.sim.now()), small.length);
+    p.sim.runFor(25);
+    const buf = new Uint8Array(4096);
+    while (p.server.recv(buf, 0, buf.length, p.sim.now()) > 0);
+  }
+  assert.equal(p.client.cc.cwnd, iw, `cwnd ${p.client.cc.cwnd} after 100 KB sent one segment at a time (initial ${iw})`);
+  assert.ok(p.client.maxFlight <= 1000 && !p.client.cwndLimited);
+  // A bulk flow fills its window and slow start doubles it.
+  const data = new Uint8Array(1 << 20);
+  let sent = 0;
+  const buf = new Uint8Array(65536);
+  p.sim.runUntil(() => {
+    if (sent < data.length) {
+      const n = p.client.send(data, sent, data.length - sent, p.sim.now());
+      if (n > 0) sent += n;
+    }
+    while (p.server.recv(buf, 0, buf.length, p.sim.now()) > 0);
+    return sent === data.length && p.client.unacked === 0;
+  }, { maxTime: 60_000 });
+  assert.ok(p.client.cc.cwnd >= 4 * iw, `cwnd ${p.client.cc.cwnd} after 1 MiB in bulk (initial ${iw})`);
+});

@@ -13,8 +13,8 @@
 // (tcp_wmem[1]); at ESTABLISHED it holds at least 2 × the initial window; when an ACK
 // frees room after a send found it full (Linux's SOCK_NOSPACE) and nothing waits unsent,
 // it doubles, up to 2 × the window the network allows and sendBufMax (tcp_wmem[2], 4 MiB).
-// Two differences from Linux. Linux's window is cwnd, which grows only while cwnd-limited;
-// ours is not validated (RFC 7661), so the peer's largest window bounds it too. And Linux
+// Two differences from Linux. The bound is min(cwnd, the peer's largest window): cwnd
+// alone in slow start may be twice what was in flight (output.ts noteCwndUse). And Linux
 // grows whenever cwnd is not full: over a memory link nothing is lost, cwnd never stops,
 // and sent bytes wait in the link and the peer's queues, so every flow grows to the
 // maximum, and a ring that large is cold by the time its bytes are sent (one-thread bulk in

@@ -110,9 +110,27 @@ export function sendSegment(s: TcpSocket, now: Millis, force: boolean, budget: n
   s.sndNxt = end;
   if (seqGt(end, s.sndMax)) s.sndMax = end;
   s.ackNow = false;
+  noteCwndUse(s, seqDiff(end, s.sndUna), mss);
   armRetransmit(s, now);
   s.layer.timers.cancel(s.persistTimer);
   return true;
+}
+
+/**
+ * Congestion window validation, as Linux's tcp_cwnd_validate: after a send that left
+ * `flight` bytes outstanding, record for the current window (until SND.UNA passes what was
+ * sent when it began) whether cwnd was used up (no room for another segment), else the most
+ * that was in flight. recovery.ts grows cwnd only for a flow that used it (RFC 7661's
+ * principle): a flow that the application, the send buffer or the peer's window holds
+ * back would otherwise grow cwnd without bound and could later send all of it at once.
+ */
+function noteCwndUse(s: TcpSocket, flight: number, mss: number): void {
+  const limited = flight + mss > s.cc.cwnd;
+  if (seqGe(s.sndUna, s.cwndUsageSeq) || limited || (!s.cwndLimited && flight > s.maxFlight)) {
+    s.cwndLimited = limited;
+    s.maxFlight = flight;
+    s.cwndUsageSeq = s.sndNxt;
+  }
 }
 
 /** Bytes of IPv4 and TCP header (with the largest options) a super-segment's size goal leaves room for. */

@@ -67,7 +67,9 @@ export function onNewAck(s: TcpSocket, acked: number, now: Millis): void {
   const mss = s.sendMss;
   const flight = s.flightSize();
   if (!cc.inRecovery) {
-    cc.onAck(acked, flight, mss, now, s.rtt.srtt);
+    // Grow only a window that was used (Linux's tcp_is_cwnd_limited): filled in the last
+    // window, or, in slow start, while cwnd is below twice the most that was in flight.
+    if (s.cwndLimited || (cc.cwnd < cc.ssthresh && cc.cwnd < 2 * s.maxFlight)) cc.onAck(acked, flight, mss, now, s.rtt.srtt);
     return;
   }
   if (seqGe(s.sndUna, s.recover)) {

@@ -135,6 +135,10 @@ export class TcpSocket {
   synSentAt: Millis = 0;
   /** Persist timer backoff exponent. */
   persistBackoff = 0;
+  /** Congestion window validation (output.ts noteCwndUse): cwnd was used up in the current window, else the most in flight in it; the window ends when SND.UNA passes cwndUsageSeq. */
+  cwndLimited = false;
+  maxFlight = 0;
+  cwndUsageSeq = 0;
   /** Round-trip timing of one segment at a time (Karn: none while retransmitting). */
   rttTiming = false;
   rttSeq = 0;
