@@ -81,8 +81,8 @@ const PORT = 5001;
 const SERVER = '198.51.100.2';
 const CLIENT = '198.51.100.1';
 const APP = new URL('./_channels-app.js', import.meta.url).href;
-// Our stack's socket buffers: its defaults (a 64 KiB send buffer; a receive buffer that
-// starts at 64 KiB and auto-tunes up to 6 MiB, as Linux's tcp_rmem), as the kernel runs with
+// Our stack's socket buffers: its defaults (both auto-tuned, as Linux's tcp_wmem/tcp_rmem:
+// send from 64 KiB up to 4 MiB, receive from 64 KiB up to 6 MiB), as the kernel runs with
 // its own. `--sndbuf`/`--rcvbuf` fix them (SO_SNDBUF/SO_RCVBUF). Until 2026-12-04 the bench
 // fixed both at 2 MiB: 16 flows' full 2 MiB send rings are 32 MiB of queued bytes, this
 // machine's whole L3, and every byte was cold when TCP copied it into a frame (docs/channels.md).
@@ -393,5 +393,5 @@ if (nN !== undefined && k !== undefined) ratios.push({ label: 'netchN / kernel C
 if (filtered !== null) {
   ratios.push({ label: `netchN bulk, ${FILTER_RULES} filter rules / none (per round)`, value: filtered.ratio, target: '>= 0.95', met: filtered.ratio >= 0.95 });
 }
-console.log(`${FLOWS} bulk flows x ${(bytesPerFlow / MiB).toFixed(0)} MiB, ${RR_FLOWS} rr flows x 64 B for ${RR_MS} ms after ${RR_WARMUP_MS} ms, MTU ${MTU}, ${WARMUP} warm-up + ${REPEATS} measured rounds, socket buffers ${SNDBUF === undefined ? 'default' : SNDBUF} / ${RCVBUF === undefined ? 'default (auto-tuned)' : RCVBUF} bytes, ${PROCS} processes, client ${CLIENT_PROCS === 0 ? 'one thread' : `${CLIENT_PROCS} processes`}, ${cpus().length} cpus (shared with other work: figures are indicative)`);
+console.log(`${FLOWS} bulk flows x ${(bytesPerFlow / MiB).toFixed(0)} MiB, ${RR_FLOWS} rr flows x 64 B for ${RR_MS} ms after ${RR_WARMUP_MS} ms, MTU ${MTU}, ${WARMUP} warm-up + ${REPEATS} measured rounds, socket buffers ${SNDBUF === undefined ? 'default (auto-tuned)' : SNDBUF} / ${RCVBUF === undefined ? 'default (auto-tuned)' : RCVBUF} bytes, ${PROCS} processes, client ${CLIENT_PROCS === 0 ? 'one thread' : `${CLIENT_PROCS} processes`}, ${cpus().length} cpus (shared with other work: figures are indicative)`);
 report('channels', results, ratios, args);

@@ -78,9 +78,9 @@ export class TcpFile extends OpenFile {
   constructor(kernel: Kernel, readonly sock: TcpSocket) {
     super(kernel, FileKind.Tcp);
     sock.onReadiness = this.onReadyBound;
-    // An accepted connection inherits its listener's SO_SNDBUF/SO_RCVBUF (doubled here as set).
-    this.sndbuf = sock.sendBufLocked ? sock.sendBufSize * 2 : sock.sendBufSize;
-    this.rcvbuf = sock.recvBufLocked ? sock.recvBufSize * 2 : sock.recvBufSize;
+    // Read only once a size is set: here, an accepted socket's, inherited from its listener.
+    this.sndbuf = sock.sendBufSize * 2;
+    this.rcvbuf = sock.recvBufSize * 2;
     this.lastBits = this.poll();
     this.lastRcvNxt = sock.rcvNxt;
     this.lastSndUna = sock.sndUna;

@@ -194,7 +194,7 @@ export class ByteRing {
     let next = size < 1024 ? 1024 : size * 2;
     if (next < need) next = need;
     if (next > this.cap) next = this.cap;
-    const buf = new Uint8Array(next);
+    const buf = slabBytes(next);
     const first = size - this.head;
     copyBytes(buf, 0, old, this.head, first);
     copyBytes(buf, first, old, 0, this.head);

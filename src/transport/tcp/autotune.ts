@@ -112,31 +112,30 @@ export function peerRttKey(addr: number, port: number): number {
  * by the layer's connections to it (Linux keeps per-destination RTTs too, tcp_metrics). One
  * connection's own minimum depends on what its first segments met: 16 flows opened at once
  * over a memory link saw minima from 0 to 3.6 ms, and those that saw 3 ms grew their
- * buffers to 4 MiB. Kept in µs and seconds: updating a known peer allocates nothing.
+ * buffers to 4 MiB. An entry is made once per peer and updated in place after that.
  */
 export class PeerRttTable {
-  /** By peer: the smallest round trip in µs, and the second it was taken. */
-  private readonly minUs = new Map<number, number>();
-  private readonly atSec = new Map<number, number>();
+  /** By peer: the smallest round trip (ms) and when it was taken. */
+  private readonly byPeer = new Map<number, { min: Millis; at: Millis }>();
 
   /** Take the sample `r` (ms) to the peer `key` at `now`; return the peer's current minimum (ms). */
   note(key: number, r: Millis, now: Millis): Millis {
-    const us = Math.round(r * 1000);
-    const sec = Math.floor(now / 1000);
-    const min = this.minUs.get(key);
-    if (min !== undefined && min <= us && sec - this.atSec.get(key)! <= PEER_RTT_WINDOW_MS / 1000) return min / 1000;
-    if (min === undefined && this.minUs.size >= PEER_RTT_MAX) {
-      this.minUs.clear();
-      this.atSec.clear();
+    const e = this.byPeer.get(key);
+    if (e === undefined) {
+      if (this.byPeer.size >= PEER_RTT_MAX) this.byPeer.clear();
+      this.byPeer.set(key, { min: r, at: now });
+      return r;
     }
-    this.minUs.set(key, us);
-    this.atSec.set(key, sec);
-    return us / 1000;
+    if (r < e.min || now - e.at > PEER_RTT_WINDOW_MS) {
+      e.min = r;
+      e.at = now;
+    }
+    return e.min;
   }
 
   /** The peers remembered. */
   get size(): number {
-    return this.minUs.size;
+    return this.byPeer.size;
   }
 }
 
