@@ -115,6 +115,7 @@ export class Socket extends Duplex implements PollHandler {
   private timer: KernelTimer | null = null;
   private lastActive = 0;
   private refed = false;
+  private refCheck = false;
   private timeoutListener: (() => void) | null = null;
 
   /** Create a socket; connect it with connect(), or pass `fd` to adopt a connected one. */
@@ -129,6 +130,9 @@ export class Socket extends Duplex implements PollHandler {
     this.stack = opts.stack ?? getDefaultStack();
     if (opts.fd !== undefined) this.adopt(opts.fd);
     if (opts.pauseOnCreate === true) this.pause();
+    // Node starts reading an accepted socket at once (read(0) in net.Socket's constructor):
+    // an unread connection still sees the peer's FIN, ends and closes.
+    else if (opts.fd !== undefined && this.fd >= 0) this.read(0);
     if (opts.signal !== undefined) {
       const sig = opts.signal;
       if (sig.aborted) process.nextTick(() => this.destroy(abortError()));
@@ -223,7 +227,8 @@ export class Socket extends Duplex implements PollHandler {
     if (opts.noDelay !== undefined) this.setNoDelay(opts.noDelay);
     if (opts.keepAlive !== undefined) this.setKeepAlive(opts.keepAlive, opts.keepAliveInitialDelay ?? 0);
     this.connecting = true;
-    this.holdRef();
+    this.stack.track(this);
+    this.updateRef();
     const host = opts.host ?? 'localhost';
     if (inetAddr(host) >= 0) {
       // Node connects on the next tick for a literal address, without a 'lookup' event.
@@ -287,15 +292,15 @@ export class Socket extends Duplex implements PollHandler {
 
   /** Keep Node's event loop alive while the socket is open (the default). Return this. */
   ref(): this {
-    if (!this.destroyed && (this.fd >= 0 || this.connecting)) this.holdRef();
     this.wantRef = true;
+    this.updateRef();
     return this;
   }
 
   /** Let Node's event loop exit while only this socket is open. Return this. */
   unref(): this {
     this.wantRef = false;
-    this.dropRef();
+    this.updateRef();
     return this;
   }
 
@@ -336,6 +341,7 @@ export class Socket extends Duplex implements PollHandler {
   override _read(_n: number): void {
     this.wantRead = true;
     if (this.fd >= 0 && !this.connecting) this.pumpRead();
+    else this.updateRef();
   }
 
   /** Send `chunk`; the callback runs when the stack took all of it (stream.Writable). */
@@ -345,6 +351,7 @@ export class Socket extends Duplex implements PollHandler {
     p.off = 0;
     p.cb = cb;
     this.inflight = p;
+    this.updateRef();
     if (this.connecting) return; // sent when the connection is up
     if (this.fd < 0) {
       this.endWrite()(nodeError('ERR_SOCKET_CLOSED', 'Socket is closed'));
@@ -367,6 +374,7 @@ export class Socket extends Duplex implements PollHandler {
       return;
     }
     this.shutdownWrite(cb);
+    this.updateRef();
   }
 
   /** Close the fd (stream.Duplex); 'close' follows with hadError. */
@@ -395,11 +403,32 @@ export class Socket extends Duplex implements PollHandler {
 
   // ---- internals ----
 
-  private holdRef(): void {
-    this.stack.track(this);
-    if (this.refed || !this.wantRef) return;
-    this.refed = true;
-    this.stack.ref();
+  /**
+   * Return true while the socket has work that keeps Node's event loop alive, as a libuv
+   * stream handle is active: connecting, reading (until EOF, or until the readable buffer
+   * is full), or a write or shutdown pending. An idle socket that is not reading (ended,
+   * or paused with a full buffer) lets the process exit, as in Node.
+   */
+  private active(): boolean {
+    if (this.destroyed) return false;
+    if (this.connecting) return true;
+    return this.fd >= 0 && (this.wantRead || this.inflight !== null || this.finalCb !== null);
+  }
+
+  /** Hold a ref while active() and ref()'d; give it up when not, after the current turn (so a write chain does not churn it). */
+  private updateRef(): void {
+    if (this.wantRef && this.active()) {
+      if (this.refed) return;
+      this.refed = true;
+      this.stack.ref();
+      return;
+    }
+    if (!this.refed || this.refCheck) return;
+    this.refCheck = true;
+    setImmediate(() => {
+      this.refCheck = false;
+      if (!(this.wantRef && this.active())) this.dropRef();
+    });
   }
 
   private dropRef(): void {
@@ -416,7 +445,8 @@ export class Socket extends Duplex implements PollHandler {
       process.nextTick(() => this.destroy(errnoException(r, 'epoll_ctl')));
       return;
     }
-    this.holdRef();
+    this.stack.track(this);
+    this.updateRef();
   }
 
   private dial(address: string, port: number, opts: TcpConnectOptions): void {
@@ -476,7 +506,10 @@ export class Socket extends Duplex implements PollHandler {
       this.finalCb = null;
       this.shutdownWrite(cb);
     }
+    // As Node's afterConnect: start reading unless paused, so the FIN is seen without a reader.
     if (this.wantRead) this.pumpRead();
+    else if (!this.isPaused()) this.read(0);
+    this.updateRef();
   }
 
   private shutdownWrite(cb: (err?: Error | null) => void): void {
@@ -506,7 +539,10 @@ export class Socket extends Duplex implements PollHandler {
         if (r === -EAGAIN) return;
         this.wantRead = false;
         if (r === 0) {
+          // As Node's onStreamRead at EOF: push(null), then read(0) so that 'end' comes
+          // even when nothing reads the socket (an empty buffer ends at once).
           this.push(null);
+          this.read(0);
           return;
         }
         this.destroy(errnoException(r, 'read'));
@@ -516,6 +552,7 @@ export class Socket extends Duplex implements PollHandler {
       if (this.wantRead && this.fd >= 0) setImmediate(() => this.pumpRead());
     } finally {
       this.inPump = false;
+      this.updateRef();
     }
   }
 
@@ -550,6 +587,7 @@ export class Socket extends Duplex implements PollHandler {
     p.buf = EMPTY;
     p.cb = noop;
     this.inflight = null;
+    this.updateRef();
     return cb;
   }
 

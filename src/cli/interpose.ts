@@ -172,13 +172,25 @@ export function interposeNet(stack: Stack): Interposition {
     return stack.net.connect(...args);
   };
   const StackSocket = stack.net.Socket;
+  const OrigSocket = orig.Socket as unknown as new (o: unknown) => object;
   // Called with or without `new` (child_process calls net.Socket({ handle })): a socket over
-  // a handle or an OS fd is the kernel's; every other one is the stack's.
+  // a handle or an OS fd is the kernel's; every other one is the stack's. Node's own
+  // subclasses of the original (tls.TLSSocket: `net.Socket.call(this, { handle })`) are
+  // initialised in place, as the original does; a class extending this one gets a stack
+  // socket with its own prototype.
   function Socket(this: unknown, opts?: { handle?: unknown; fd?: unknown }): unknown {
-    if (opts !== undefined && opts !== null && (opts.handle !== undefined || opts.fd !== undefined)) return new (orig.Socket as unknown as new (o: unknown) => unknown)(opts);
-    return new StackSocket(opts as ConstructorParameters<typeof StackSocket>[0]);
+    if (new.target === undefined && this instanceof OrigSocket) {
+      (orig.Socket as unknown as AnyFn).call(this, opts);
+      return this;
+    }
+    if (opts !== undefined && opts !== null && (opts.handle !== undefined || opts.fd !== undefined)) return new OrigSocket(opts);
+    return Reflect.construct(StackSocket, [opts], new.target ?? Socket);
   }
   Socket.prototype = StackSocket.prototype;
+  // `instanceof net.Socket` holds for every stack socket (accepted and connected ones are
+  // the adapters' base class) and for the kernel's sockets (stdio, child pipes, tls).
+  const BaseSocket = Object.getPrototypeOf(StackSocket.prototype).constructor as new () => object;
+  Object.defineProperty(Socket, Symbol.hasInstance, { value: (x: unknown) => x instanceof BaseSocket || x instanceof OrigSocket });
   const m = net as unknown as Record<string, unknown>;
   m.connect = connect;
   m.createConnection = connect;
