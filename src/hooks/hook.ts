@@ -10,9 +10,14 @@
 // (a locked Policy's denial) is final: outer afters see it but cannot replace it, so a hook
 // installed later cannot turn a denial into a success (seccomp: the strictest verdict wins).
 //
+// Nothing goes beneath a locked hook: installing a hook whose order would put it inside a
+// locked policy on one of its entries throws NETCH_ERR_POLICY_LOCKED (give it a lower
+// order: outside, it sees every call and may end one, never undo a denial), and the
+// entries a locked policy guards are sealed against wrapSyscall.
+//
 // Errors: installing a hook already installed on the process throws
-// NETCH_ERR_HOOK_INSTALLED; removing a locked hook (a locked Policy) throws
-// NETCH_ERR_POLICY_LOCKED.
+// NETCH_ERR_HOOK_INSTALLED; removing a locked hook (a locked Policy), or installing a hook
+// beneath one, throws NETCH_ERR_POLICY_LOCKED.
 
 import { netchError } from '../iface/errors.js';
 import type { Process } from '../posix/process.js';
@@ -131,6 +136,14 @@ export function installHook(proc: Process, hook: SyscallHook): HookHandle {
   const names = [...new Set(hook.calls ?? SYSCALL_NAMES)];
   for (const n of names) {
     if (!SYSCALL_NAMES.includes(n)) throw netchError('NETCH_ERR_HOOK_SPEC', `${String(n)} is not an entry of the syscall table`);
+  }
+  const order = hook.order ?? 0;
+  for (const n of names) {
+    // A stable sort puts the new hook after every hook of its order or lower.
+    const guard = ph.slots.get(n)?.hooks.find((h) => h.locked === true && (h.order ?? 0) <= order);
+    if (guard !== undefined) {
+      throw netchError('NETCH_ERR_POLICY_LOCKED', `hook ${hook.label} (order ${order}) would run beneath the locked ${guard.label} (order ${guard.order ?? 0}) on ${SYSCALL_MAN_NAMES[n]} of process ${proc.pid}: give it a lower order`);
+    }
   }
   ph.installed.add(hook);
   for (const n of names) addToSlot(proc, ph, n, hook);

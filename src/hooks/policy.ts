@@ -7,16 +7,20 @@
 // Once `lock()`ed a policy cannot be loosened, as a seccomp filter cannot be removed:
 // allowing a call, changing `otherwise` to allow, or uninstalling it throws
 // NETCH_ERR_POLICY_LOCKED. Tightening (denying more) stays possible, as a process may
-// add seccomp filters but not take one away. The policy guards the table entries; code
-// that holds the Process can still reach its internals, so it is a fence against a
-// program's mistakes and a test's surprises, not a sandbox against hostile code in the
-// same JavaScript realm (docs/hooks.md).
+// add seccomp filters but not take one away. Locking also binds each process the policy
+// is on beneath its table: the policy becomes one of the process's syscall filters
+// (Process.addSyscallFilter), which the implementation asks before every call, so a copy
+// of an entry taken earlier, a fresh table for the process, AIO on its fds and the Node
+// adapters all meet the verdict; and its entries are sealed, so no wrapper can replace
+// them and no hook can be put beneath the policy. docs/hooks.md says what the lock binds
+// and what it cannot (code that holds the kernel or the host).
 
 import { errnoName, errnoNumber, EPERM } from '../errno.js';
 import { netchError } from '../iface/errors.js';
 import type { Process } from '../posix/process.js';
 import { SYSCALL_MAN_NAMES, SYSCALL_NAMES, type SyscallName } from '../posix/syscalls.js';
-import { type HookHandle, type SyscallCall, type SyscallHook, installHook } from './hook.js';
+import { sealSyscallEntries } from '../posix/syscalls.js';
+import { type HookHandle, type SyscallCall, type SyscallHook, installHook, installedHooks } from './hook.js';
 import { selectCalls } from './select.js';
 
 /** Options of a Policy. */
@@ -44,6 +48,14 @@ export class Policy implements SyscallHook {
   private readonly verdict = new Map<SyscallName, number>();
   private readonly errno: number;
   private isLocked = false;
+  /** The processes it was attached to (bound beneath their tables when it locks). */
+  private readonly procs = new Set<Process>();
+  /** The filter a locked policy gives each of its processes: the same verdicts, counted. */
+  private readonly filter = (name: SyscallName): number => {
+    const e = this.verdict.get(name) ?? 0;
+    if (e !== 0) this.count(name);
+    return e;
+  };
 
   /** Create a policy. Errors: NETCH_ERR_HOOK_SPEC for an unknown call, class or errno. */
   constructor(opts: PolicyOptions = {}) {
@@ -62,7 +74,12 @@ export class Policy implements SyscallHook {
 
   /** Lock the policy: from now on it can only get stricter, and it cannot be uninstalled. */
   lock(): this {
+    if (this.isLocked) return this;
     this.isLocked = true;
+    for (const p of this.procs) {
+      if (installedHooks(p).includes(this)) this.bind(p);
+      else this.procs.delete(p);
+    }
     return this;
   }
 
@@ -99,17 +116,30 @@ export class Policy implements SyscallHook {
 
   /** Install on `proc`; return the handle (its uninstall throws once locked). Errors: NETCH_ERR_HOOK_INSTALLED. */
   attach(proc: Process): HookHandle {
-    return installHook(proc, this);
+    const h = installHook(proc, this);
+    this.procs.add(proc);
+    if (this.isLocked) this.bind(proc);
+    return h;
   }
 
   /** Hook: deny or let through. */
   before(call: SyscallCall): number | undefined {
     const e = this.verdict.get(call.name)!;
     if (e === 0) return undefined;
-    this.denied++;
-    const man = SYSCALL_MAN_NAMES[call.name];
-    this.deniedBy.set(man, (this.deniedBy.get(man) ?? 0) + 1);
+    this.count(call.name);
     return -e;
+  }
+
+  private count(name: SyscallName): void {
+    this.denied++;
+    const man = SYSCALL_MAN_NAMES[name];
+    this.deniedBy.set(man, (this.deniedBy.get(man) ?? 0) + 1);
+  }
+
+  /** Bind a locked policy to `proc` beneath its table: a syscall filter, and its entries sealed. */
+  private bind(proc: Process): void {
+    proc.addSyscallFilter(this.filter);
+    sealSyscallEntries(proc.sys, this.calls, 'policy');
   }
 
   private applyDeny(deny: NonNullable<PolicyOptions['deny']>): void {

@@ -20,10 +20,11 @@ export { TcpFile, type Linger, type StringOpt, type SockOptValue, type SockOptOu
 export { UdpFile } from './udp-file.js';
 export { EpollFile, EpollEntry, type EpollEvent, newEpollEvents } from './epoll.js';
 export { Kernel, type KernelOptions } from './kernel.js';
-export { Process } from './process.js';
+export { Process, type SyscallFilter } from './process.js';
 export { Sysctls, type SysctlTarget } from './sysctl.js';
 export {
   type PollFd, type SyscallTable, type SyscallName, type SyscallWrapper, SYSCALL_NAMES, SYSCALL_MAN_NAMES, NOFILE_HARD, wrapSyscall,
+  isSyscallEntrySealed,
 } from './syscalls.js';
 export { waitFor, waitUntil } from './wait.js';
 export { type TcpInfo, newTcpInfo, tcpInfoInto, LINUX_TCP_STATE, linuxTcpState } from '../transport/tcp/info.js';

@@ -5,18 +5,21 @@
 // a call that needs an fd at or past it fails with EMFILE. `exit()` closes every fd.
 
 import { DEFAULT_NOFILE, FD_CLOEXEC } from './constants.js';
-import { EBADF, EMFILE, ESRCH } from './errno.js';
+import { EBADF, EMFILE, EPERM, ESRCH } from './errno.js';
 import type { EpollEvent } from './epoll.js';
 import { ConsoleFile, type OpenFile } from './file.js';
 import type { Kernel } from './kernel.js';
 import type { SockAddrIn } from './sockaddr.js';
-import { type PollFd, type SyscallTable, newSyscallTable } from './syscalls.js';
+import { type PollFd, type SyscallName, type SyscallTable, newSyscallTable, sealedSyscallTable } from './syscalls.js';
+
+/** A syscall filter (seccomp's SECCOMP_RET_ERRNO): 0 lets the call run, a positive errno fails it. */
+export type SyscallFilter = (name: SyscallName) => number;
 
 /** A process of a kernel. */
 export class Process {
   /**
-   * This process's syscall table: every call goes through it. Replace an entry (see
-   * wrapSyscall) to hook that call for this process only.
+   * This process's syscall table: every call goes through it. It is read-only (frozen
+   * accessors); hook a call for this process only with installHook or wrapSyscall.
    */
   readonly sys: SyscallTable;
   /** The soft limit of open files (RLIMIT_NOFILE). */
@@ -26,6 +29,8 @@ export class Process {
   /** The exit status given to exit(). */
   exitCode = 0;
   private readonly fds: (OpenFile | null)[] = [];
+  /** The syscall filters, newest first; true-private so nothing outside can take one away. */
+  readonly #filters: SyscallFilter[] = [];
   private readonly flags: number[] = [];
 
   /** Create a process; use `kernel.spawn(name)`. */
@@ -35,7 +40,30 @@ export class Process {
     readonly name: string,
   ) {
     for (let i = 0; i < 3; i++) this.installFd(new ConsoleFile(kernel), false);
-    this.sys = newSyscallTable(this);
+    this.sys = sealedSyscallTable(newSyscallTable(this));
+  }
+
+  /**
+   * seccomp(SECCOMP_SET_MODE_FILTER): add a filter that every later call of this process
+   * passes, in the implementation beneath every table and hook, so no table, copy or
+   * captured entry gets round it. A filter can never be removed; with several, the newest
+   * that denies a call gives its errno (seccomp: the most recently installed filter's data).
+   */
+  addSyscallFilter(filter: SyscallFilter): void {
+    if (typeof filter !== 'function') throw new TypeError('addSyscallFilter: the filter must be a function');
+    this.#filters.unshift(filter);
+  }
+
+  /** Return -errno when a filter denies call `name` of this process, else 0. */
+  syscallDenied(name: SyscallName): number {
+    const fs = this.#filters;
+    if (fs.length === 0) return 0;
+    for (let i = 0; i < fs.length; i++) {
+      const e = fs[i]!(name);
+      // A filter that answers anything but 0 or an errno fails the call closed.
+      if (e !== 0) return Number.isInteger(e) && e > 0 ? -e : -EPERM;
+    }
+    return 0;
   }
 
   /** Return the open file of `fd`, or null when `fd` is not an open descriptor. */

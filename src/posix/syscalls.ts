@@ -23,6 +23,7 @@ import {
   EAFNOSUPPORT, EAGAIN, EALREADY, EBADF, EEXIST, EFAULT, EINPROGRESS, EINVAL, ELOOP, EMFILE, ENOENT, ENOTSOCK, EOPNOTSUPP, EPERM,
   EPROTONOSUPPORT, ESOCKTNOSUPPORT,
 } from './errno.js';
+import { netchError } from '../iface/errors.js';
 import { ALWAYS_REPORTED, type OpenFile } from './file.js';
 import type { Process } from './process.js';
 import { type SockAddrIn, isSockAddrIn, setSockAddr } from './sockaddr.js';
@@ -128,18 +129,80 @@ export const SYSCALL_MAN_NAMES: Readonly<Record<SyscallName, string>> = {
 /** A hook around one entry: gets the entry's name, its arguments and the entry it replaced. */
 export type SyscallWrapper<K extends SyscallName> = (name: K, args: Parameters<SyscallTable[K]>, next: SyscallTable[K]) => ReturnType<SyscallTable[K]>;
 
+/** The entries behind a process's table, and those a locked hook guards. */
+interface TableState {
+  readonly entries: SyscallTable;
+  readonly sealed: Set<SyscallName>;
+  /** The label of the hook that sealed entries last (for messages). */
+  sealedBy: string;
+}
+
+const tableStates = new WeakMap<SyscallTable, TableState>();
+
+/**
+ * Return the table a process exposes: one read-only accessor per entry over `entries`,
+ * frozen, so assignment, deletion and defineProperty cannot change it; wrapSyscall (and
+ * the hooks layer through it) is the one way to replace an entry. Assigning throws
+ * NETCH_ERR_SYSCALL_TABLE (the engine's TypeError for delete and defineProperty).
+ */
+export function sealedSyscallTable(entries: SyscallTable): SyscallTable {
+  const table = {} as SyscallTable;
+  for (const n of SYSCALL_NAMES) {
+    Object.defineProperty(table, n, {
+      get: () => entries[n],
+      set: () => {
+        throw netchError('NETCH_ERR_SYSCALL_TABLE', `the syscall table is read-only: hook ${n} with installHook or wrapSyscall`);
+      },
+      enumerable: true,
+      configurable: false,
+    });
+  }
+  Object.freeze(table);
+  tableStates.set(table, { entries, sealed: new Set(), sealedBy: '' });
+  return table;
+}
+
+/**
+ * Guard entries `names` of a process's table for good: wrapSyscall refuses them from now
+ * on (NETCH_ERR_POLICY_LOCKED). A locked Policy seals every entry it hooks; nothing
+ * unseals. A table that is not a process's (a plain object) is left alone.
+ */
+export function sealSyscallEntries(table: SyscallTable, names: Iterable<SyscallName>, by: string): void {
+  const st = tableStates.get(table);
+  if (st === undefined) return;
+  for (const n of names) st.sealed.add(n);
+  st.sealedBy = by;
+}
+
+/** Return true when entry `name` of `table` is sealed by a locked hook. */
+export function isSyscallEntrySealed(table: SyscallTable, name: SyscallName): boolean {
+  return tableStates.get(table)?.sealed.has(name) === true;
+}
+
 /**
  * Replace entry `name` of `table` (one process's `sys`) by `wrapper` around the current
  * entry; return a function that takes the wrapper out again (when it is still the entry:
- * unwrap in the reverse order of wrapping).
+ * unwrap in the reverse order of wrapping). Errors: NETCH_ERR_POLICY_LOCKED when a locked
+ * policy guards the entry (install a hook outside it instead: installHook).
  */
 export function wrapSyscall<K extends SyscallName>(table: SyscallTable, name: K, wrapper: SyscallWrapper<K>): () => void {
-  const next = table[name];
+  const st = tableStates.get(table);
+  if (st !== undefined && st.sealed.has(name)) {
+    throw netchError('NETCH_ERR_POLICY_LOCKED', `${SYSCALL_MAN_NAMES[name]} is guarded by a locked ${st.sealedBy}: its entry cannot be replaced`);
+  }
+  const entries = st?.entries ?? table;
+  const next = entries[name];
   const fn = ((...args: Parameters<SyscallTable[K]>) => wrapper(name, args, next)) as SyscallTable[K];
-  table[name] = fn;
+  entries[name] = fn;
   return () => {
-    if (table[name] === fn) table[name] = next;
+    if (entries[name] === fn) entries[name] = next;
   };
+}
+
+/** The blocking entries' answer when a filter denies the call, else null. */
+function deniedAsync(p: Process, name: SyscallName): Promise<number> | null {
+  const e = p.syscallDenied(name);
+  return e === 0 ? null : Promise.resolve(e);
 }
 
 /** The hard limit of RLIMIT_NOFILE (Linux's fs.nr_open default). */
@@ -507,40 +570,45 @@ async function closeAsync(p: Process, fd: number): Promise<number> {
   return 0;
 }
 
-/** Return a new syscall table whose entries call the implementation for process `p`. */
+/**
+ * Return a new table of plain entries that call the implementation for process `p`. Every
+ * entry first asks the process's syscall filters (`Process.addSyscallFilter`, what a
+ * locked Policy installs): a denied call returns -errno before any work, whichever table,
+ * copy or captured reference it was made through, as seccomp runs at the kernel's entry.
+ */
 export function newSyscallTable(p: Process): SyscallTable {
   return {
-    socket: (domain, type, protocol) => sysSocket(p, domain, type, protocol),
-    bind: (fd, addr) => sysBind(p, fd, addr),
-    listen: (fd, backlog) => sysListen(p, fd, backlog),
-    accept: (fd, addr) => sysAccept4(p, fd, addr, 0),
-    accept4: (fd, addr, flags) => sysAccept4(p, fd, addr, flags),
-    connect: (fd, addr) => sysConnect(p, fd, addr),
-    send: (fd, buf, off, len, flags) => sysSendto(p, fd, buf, off, len, flags, null),
-    recv: (fd, buf, off, len, flags) => sysRecvfrom(p, fd, buf, off, len, flags, null),
-    sendto: (fd, buf, off, len, flags, to) => sysSendto(p, fd, buf, off, len, flags, to),
-    recvfrom: (fd, buf, off, len, flags, from) => sysRecvfrom(p, fd, buf, off, len, flags, from),
-    shutdown: (fd, how) => sysShutdown(p, fd, how),
-    close: (fd) => p.closeFd(fd),
-    dup: (fd) => p.dupFd(fd),
-    getsockname: (fd, out) => sysGetsockname(p, fd, out),
-    getpeername: (fd, out) => sysGetpeername(p, fd, out),
-    setsockopt: (fd, level, name, value) => sysSetsockopt(p, fd, level, name, value),
-    getsockopt: (fd, level, name, out) => sysGetsockopt(p, fd, level, name, out),
-    fcntl: (fd, cmd, arg) => sysFcntl(p, fd, cmd, arg),
-    poll: (fds, nfds) => sysPoll(p, fds, nfds),
-    epollCreate1: (flags) => sysEpollCreate1(p, flags),
-    epollCtl: (epfd, op, fd, ev) => sysEpollCtl(p, epfd, op, fd, ev),
-    epollWait: (epfd, events, maxevents) => sysEpollWait(p, epfd, events, maxevents),
-    getrlimit: (resource) => sysGetrlimit(p, resource),
-    setrlimit: (resource, soft) => sysSetrlimit(p, resource, soft),
-    acceptAsync: (fd, addr, flags) => acceptAsync(p, fd, addr, flags),
-    connectAsync: (fd, addr) => connectAsync(p, fd, addr),
-    sendAsync: (fd, buf, off, len, flags) => sendAsync(p, fd, buf, off, len, flags),
-    recvAsync: (fd, buf, off, len, flags) => recvfromAsync(p, fd, buf, off, len, flags, null),
-    recvfromAsync: (fd, buf, off, len, flags, from) => recvfromAsync(p, fd, buf, off, len, flags, from),
-    pollAsync: (fds, nfds, timeoutMs) => pollAsync(p, fds, nfds, timeoutMs),
-    epollWaitAsync: (epfd, events, maxevents, timeoutMs) => epollWaitAsync(p, epfd, events, maxevents, timeoutMs),
-    closeAsync: (fd) => closeAsync(p, fd),
+    socket: (domain, type, protocol) => p.syscallDenied('socket') || sysSocket(p, domain, type, protocol),
+    bind: (fd, addr) => p.syscallDenied('bind') || sysBind(p, fd, addr),
+    listen: (fd, backlog) => p.syscallDenied('listen') || sysListen(p, fd, backlog),
+    accept: (fd, addr) => p.syscallDenied('accept') || sysAccept4(p, fd, addr, 0),
+    accept4: (fd, addr, flags) => p.syscallDenied('accept4') || sysAccept4(p, fd, addr, flags),
+    connect: (fd, addr) => p.syscallDenied('connect') || sysConnect(p, fd, addr),
+    send: (fd, buf, off, len, flags) => p.syscallDenied('send') || sysSendto(p, fd, buf, off, len, flags, null),
+    recv: (fd, buf, off, len, flags) => p.syscallDenied('recv') || sysRecvfrom(p, fd, buf, off, len, flags, null),
+    sendto: (fd, buf, off, len, flags, to) => p.syscallDenied('sendto') || sysSendto(p, fd, buf, off, len, flags, to),
+    recvfrom: (fd, buf, off, len, flags, from) => p.syscallDenied('recvfrom') || sysRecvfrom(p, fd, buf, off, len, flags, from),
+    shutdown: (fd, how) => p.syscallDenied('shutdown') || sysShutdown(p, fd, how),
+    close: (fd) => p.syscallDenied('close') || p.closeFd(fd),
+    dup: (fd) => p.syscallDenied('dup') || p.dupFd(fd),
+    getsockname: (fd, out) => p.syscallDenied('getsockname') || sysGetsockname(p, fd, out),
+    getpeername: (fd, out) => p.syscallDenied('getpeername') || sysGetpeername(p, fd, out),
+    setsockopt: (fd, level, name, value) => p.syscallDenied('setsockopt') || sysSetsockopt(p, fd, level, name, value),
+    getsockopt: (fd, level, name, out) => p.syscallDenied('getsockopt') || sysGetsockopt(p, fd, level, name, out),
+    fcntl: (fd, cmd, arg) => p.syscallDenied('fcntl') || sysFcntl(p, fd, cmd, arg),
+    poll: (fds, nfds) => p.syscallDenied('poll') || sysPoll(p, fds, nfds),
+    epollCreate1: (flags) => p.syscallDenied('epollCreate1') || sysEpollCreate1(p, flags),
+    epollCtl: (epfd, op, fd, ev) => p.syscallDenied('epollCtl') || sysEpollCtl(p, epfd, op, fd, ev),
+    epollWait: (epfd, events, maxevents) => p.syscallDenied('epollWait') || sysEpollWait(p, epfd, events, maxevents),
+    getrlimit: (resource) => p.syscallDenied('getrlimit') || sysGetrlimit(p, resource),
+    setrlimit: (resource, soft) => p.syscallDenied('setrlimit') || sysSetrlimit(p, resource, soft),
+    acceptAsync: (fd, addr, flags) => deniedAsync(p, 'acceptAsync') ?? acceptAsync(p, fd, addr, flags),
+    connectAsync: (fd, addr) => deniedAsync(p, 'connectAsync') ?? connectAsync(p, fd, addr),
+    sendAsync: (fd, buf, off, len, flags) => deniedAsync(p, 'sendAsync') ?? sendAsync(p, fd, buf, off, len, flags),
+    recvAsync: (fd, buf, off, len, flags) => deniedAsync(p, 'recvAsync') ?? recvfromAsync(p, fd, buf, off, len, flags, null),
+    recvfromAsync: (fd, buf, off, len, flags, from) => deniedAsync(p, 'recvfromAsync') ?? recvfromAsync(p, fd, buf, off, len, flags, from),
+    pollAsync: (fds, nfds, timeoutMs) => deniedAsync(p, 'pollAsync') ?? pollAsync(p, fds, nfds, timeoutMs),
+    epollWaitAsync: (epfd, events, maxevents, timeoutMs) => deniedAsync(p, 'epollWaitAsync') ?? epollWaitAsync(p, epfd, events, maxevents, timeoutMs),
+    closeAsync: (fd) => deniedAsync(p, 'closeAsync') ?? closeAsync(p, fd),
   };
 }
