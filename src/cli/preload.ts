@@ -13,6 +13,9 @@
 //   NETCH_TRACE=flags     trace the program's socket calls: strace options ("-e trace=%network -r"), or 1
 //   NETCH_TRACE_FILE=f    write the trace to f (default stderr); emptied once (by netch trace,
 //                         or the first traced process), appended to by the node processes under it
+//   NETCH_POLICY=spec     a locked syscall policy on the program's process, before its first
+//                         line runs ("deny=%network errno=EACCES", "allow=%desc,close"); calls that
+//                         would leave the stack for the kernel (Unix sockets, tls, dgram) obey it too
 //   NETCH_QUIET=1         do not print the setup line on stderr
 //
 // On the memory network (the default, no root) the program's host and a gateway host run
@@ -28,6 +31,8 @@ import { basename } from 'node:path';
 import { isIP } from 'node:net';
 import { type Stack, createStack } from '../adapters/api.js';
 import type { LookupFunction } from '../adapters/stack.js';
+import { Policy, type PolicyOptions } from '../hooks/policy.js';
+import { parsePolicySpec } from './policy-spec.js';
 import { Tracer } from '../hooks/tracer.js';
 import { parseCidr } from '../iface/cidr.js';
 import { Host } from '../iface/host.js';
@@ -37,6 +42,7 @@ import { netnsPath, openTap } from '../link/tap.js';
 import { Loop } from '../runtime/loop.js';
 import { type ForwardSpec, type PortForward, parseForwardList, startForwards } from './forward.js';
 import { type Interposition, interposeNet } from './interpose.js';
+import { fenceKernelSockets } from './kernel-fence.js';
 import { parseTraceFlags } from './trace.js';
 
 /** The preload's settings, read from the environment. */
@@ -50,6 +56,8 @@ export interface PreloadConfig {
   forwards: ForwardSpec[];
   trace: string[] | null;
   traceFile: string | undefined;
+  /** The locked policy for the program's process (NETCH_POLICY), or null. */
+  policy: PolicyOptions | null;
   quiet: boolean;
 }
 
@@ -86,6 +94,8 @@ export function readPreloadConfig(env: NodeJS.ProcessEnv): PreloadConfig {
   const traceText = get('NETCH_TRACE');
   const trace = traceText === undefined || traceText === '0' ? null : traceText.split(/\s+/);
   if (trace !== null) parseTraceFlags(trace);
+  const policyText = get('NETCH_POLICY');
+  const policy = policyText === undefined ? null : parsePolicySpec(policyText, configError);
   return {
     tap,
     netns,
@@ -96,6 +106,7 @@ export function readPreloadConfig(env: NodeJS.ProcessEnv): PreloadConfig {
     forwards: parseForwardList(get('NETCH_FORWARD') ?? '', address.split('/')[0]),
     trace,
     traceFile: get('NETCH_TRACE_FILE'),
+    policy,
     quiet: get('NETCH_QUIET') === '1',
   };
 }
@@ -112,6 +123,8 @@ export interface Preloaded {
   readonly stack: Stack;
   readonly forwards: readonly PortForward[];
   readonly tracer: Tracer | null;
+  /** The locked policy on the program's process (NETCH_POLICY), or null. */
+  readonly policy: Policy | null;
   readonly interposition: Interposition;
   /** Stop everything and remove what was created (a namespace). Idempotent; never throws. */
   teardown(): void;
@@ -198,6 +211,10 @@ export async function startPreload(cfg: PreloadConfig): Promise<Preloaded> {
         t.detachAll();
       });
     }
+    // The program's fence, locked before its first line runs, so it can be neither loosened
+    // nor removed from inside (docs/hooks.md, "What a lock binds").
+    const policy = cfg.policy === null ? null : new Policy(cfg.policy).lock();
+    policy?.attach(stack.process);
     let forwards: PortForward[] = [];
     // The gateway always gets a kernel (and so TCP): a connection to a port it does not
     // serve is refused, as by a real host.
@@ -214,13 +231,18 @@ export async function startPreload(cfg: PreloadConfig): Promise<Preloaded> {
     // pipes: make them now, while net.Socket is the kernel's.
     void process.stdout;
     void process.stderr;
+    if (policy !== null) {
+      const fence = fenceKernelSockets(stack.process);
+      cleanups.push(() => fence.remove());
+    }
     const interposition = interposeNet(stack);
     cleanups.push(() => interposition.restore());
     if (!cfg.quiet) {
       const fw = forwards.length > 0 ? `; forwarding ${forwards.join(', ')}` : '';
-      process.stderr.write(`netchannels/preload: ${where}${fw}\n`);
+      const pol = policy !== null ? '; a locked syscall policy' : '';
+      process.stderr.write(`netchannels/preload: ${where}${fw}${pol}\n`);
     }
-    return { stack, forwards, tracer, interposition, teardown };
+    return { stack, forwards, tracer, policy, interposition, teardown };
   } catch (e) {
     teardown();
     throw e;
