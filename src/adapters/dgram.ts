@@ -54,7 +54,7 @@ const MAX_RECVS_PER_EVENT = 1024;
 /** A UDP socket compatible with Node's dgram.Socket (udp4). */
 export class DgramSocket extends EventEmitter implements PollHandler {
   /** The stack this socket runs on. */
-  readonly stack: StackContext;
+  readonly #stack: StackContext;
   readonly type = 'udp4';
   private fd: number;
   private bound = false;
@@ -73,12 +73,12 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (o.type !== 'udp4') {
       throw nodeError(o.type === 'udp6' ? 'NETCH_ERR_UNSUPPORTED' : 'ERR_SOCKET_BAD_TYPE', `Bad socket type specified. Valid types are: udp4 (the stack has no IPv6); got ${String(o.type)}`, 'TypeError');
     }
-    this.stack = o.stack ?? getDefaultStack();
-    const sys = this.stack.process.sys;
+    this.#stack = o.stack ?? getDefaultStack();
+    const sys = this.#stack.process.sys;
     const fd = sys.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) throw errnoException(fd, 'socket');
     this.fd = fd;
-    this.stack.track(this);
+    this.#stack.track(this);
     if (o.reuseAddr === true) sys.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
     if (o.recvBufferSize !== undefined) sys.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, o.recvBufferSize);
     if (o.sendBufferSize !== undefined) sys.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, o.sendBufferSize);
@@ -113,7 +113,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (cb !== null) this.once('listening', cb);
     this.binding = true;
     const host = address ?? '0.0.0.0';
-    this.stack.lookup(host, (err, ip) => {
+    this.#stack.lookup(host, (err, ip) => {
       this.binding = false;
       if (this.closed) return;
       if (err !== null) {
@@ -121,7 +121,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
         return;
       }
       const a = inetAddr(ip);
-      const r = this.stack.process.sys.bind(this.fd, sockaddrIn(a, p));
+      const r = this.#stack.process.sys.bind(this.fd, sockaddrIn(a, p));
       if (r < 0) {
         this.emit('error', exceptionWithHostPort(r, 'bind', ip, p));
         return;
@@ -164,17 +164,17 @@ export class DgramSocket extends EventEmitter implements PollHandler {
         else if (err !== null) process.nextTick(() => this.emit('error', err));
       };
       if (port === null) {
-        finish(this.stack.process.sys.sendto(this.fd, buf, 0, buf.length, 0, null), '');
+        finish(this.#stack.process.sys.sendto(this.fd, buf, 0, buf.length, 0, null), '');
         return;
       }
-      this.stack.lookup(address ?? '127.0.0.1', (err, ip) => {
+      this.#stack.lookup(address ?? '127.0.0.1', (err, ip) => {
         if (this.closed) return;
         if (err !== null) {
           if (cb !== null) cb(err, 0);
           else this.emit('error', err);
           return;
         }
-        finish(this.stack.process.sys.sendto(this.fd, buf, 0, buf.length, 0, sockaddrIn(inetAddr(ip), port!)), ip);
+        finish(this.#stack.process.sys.sendto(this.fd, buf, 0, buf.length, 0, sockaddrIn(inetAddr(ip), port!)), ip);
       });
     };
     if (this.bound) go();
@@ -196,9 +196,9 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (cb !== undefined) this.once('connect', cb);
     this.connected = true;
     const go = (): void => {
-      this.stack.lookup(address ?? '127.0.0.1', (err, ip) => {
+      this.#stack.lookup(address ?? '127.0.0.1', (err, ip) => {
         if (this.closed) return;
-        const r = err !== null ? -EINVAL : this.stack.process.sys.connect(this.fd, sockaddrIn(inetAddr(ip), p));
+        const r = err !== null ? -EINVAL : this.#stack.process.sys.connect(this.fd, sockaddrIn(inetAddr(ip), p));
         if (err !== null || r < 0) {
           this.connected = false;
           this.emit('error', err ?? exceptionWithHostPort(r, 'connect', ip, p));
@@ -218,7 +218,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   disconnect(): void {
     this.checkOpen();
     if (!this.connected) throw nodeError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'Not connected');
-    this.stack.process.sys.connect(this.fd, { family: AF_UNSPEC, port: 0, addr: 0 });
+    this.#stack.process.sys.connect(this.fd, { family: AF_UNSPEC, port: 0, addr: 0 });
     this.connected = false;
   }
 
@@ -226,7 +226,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   remoteAddress(): { address: string; family: string; port: number } {
     this.checkOpen();
     const s = newSockAddrIn();
-    if (!this.connected || this.stack.process.sys.getpeername(this.fd, s) < 0) throw nodeError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'Not connected');
+    if (!this.connected || this.#stack.process.sys.getpeername(this.fd, s) < 0) throw nodeError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'Not connected');
     return { address: inetNtoa(s.addr), family: 'IPv4', port: s.port };
   }
 
@@ -234,7 +234,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   address(): { address: string; family: string; port: number } {
     if (this.closed || !this.bound) throw nodeError('ERR_SOCKET_DGRAM_NOT_RUNNING', 'Not running');
     const s = newSockAddrIn();
-    this.stack.process.sys.getsockname(this.fd, s);
+    this.#stack.process.sys.getsockname(this.fd, s);
     return { address: inetNtoa(s.addr), family: 'IPv4', port: s.port };
   }
 
@@ -244,11 +244,11 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (cb !== undefined) this.once('close', cb);
     this.closed = true;
     this.queued = [];
-    this.stack.poller.remove(this.fd);
-    this.stack.process.sys.close(this.fd);
+    this.#stack.poller.remove(this.fd);
+    this.#stack.process.sys.close(this.fd);
     this.fd = -1;
     this.dropRef();
-    this.stack.untrack(this);
+    this.#stack.untrack(this);
     process.nextTick(() => this.emit('close'));
     return this;
   }
@@ -276,13 +276,13 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   /** Return SO_RCVBUF (doubled, as Linux reports it). */
   getRecvBufferSize(): number {
     this.checkOpen();
-    return this.stack.process.sys.getsockopt(this.fd, SOL_SOCKET, SO_RCVBUF);
+    return this.#stack.process.sys.getsockopt(this.fd, SOL_SOCKET, SO_RCVBUF);
   }
 
   /** Return SO_SNDBUF. */
   getSendBufferSize(): number {
     this.checkOpen();
-    return this.stack.process.sys.getsockopt(this.fd, SOL_SOCKET, SO_SNDBUF);
+    return this.#stack.process.sys.getsockopt(this.fd, SOL_SOCKET, SO_SNDBUF);
   }
 
   /** Keep Node's event loop alive while bound (the default). Return this. */
@@ -290,7 +290,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     this.wantRef = true;
     if (this.bound && !this.closed && !this.refed) {
       this.refed = true;
-      this.stack.ref();
+      this.#stack.ref();
     }
     return this;
   }
@@ -304,7 +304,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
 
   /** Drain the receive queue (PollHandler). */
   onPoll(_events: number): void {
-    const sys = this.stack.process.sys;
+    const sys = this.#stack.process.sys;
     const scratch = dgramScratch();
     const from = this.from;
     for (let i = 0; i < MAX_RECVS_PER_EVENT && this.fd >= 0; i++) {
@@ -324,7 +324,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
 
   private startReceiving(): void {
     this.bound = true;
-    const r = this.stack.poller.add(this.fd, EPOLLIN | EPOLLET, this);
+    const r = this.#stack.poller.add(this.fd, EPOLLIN | EPOLLET, this);
     if (r < 0) this.emit('error', errnoException(r, 'epoll_ctl'));
     if (this.wantRef) this.ref();
   }
@@ -338,12 +338,12 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   private dropRef(): void {
     if (!this.refed) return;
     this.refed = false;
-    this.stack.unref();
+    this.#stack.unref();
   }
 
   private sockopt(name: number, v: number, what: string): void {
     this.checkOpen();
-    const r = this.stack.process.sys.setsockopt(this.fd, SOL_SOCKET, name, v);
+    const r = this.#stack.process.sys.setsockopt(this.fd, SOL_SOCKET, name, v);
     if (r < 0) throw errnoException(r, what);
   }
 

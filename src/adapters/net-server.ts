@@ -57,7 +57,7 @@ const DEFAULT_BACKLOG = 511;
 /** A TCP server compatible with Node's net.Server. */
 export class Server extends EventEmitter implements ConnectionOwner {
   /** The stack this server runs on. */
-  readonly stack: StackContext;
+  readonly #stack: StackContext;
   /** Close connections past this many (Node's maxConnections); undefined: no limit. */
   maxConnections: number | undefined = undefined;
   private fd = -1;
@@ -75,8 +75,10 @@ export class Server extends EventEmitter implements ConnectionOwner {
       listener = opts;
       opts = {};
     }
-    this.opts = opts ?? {};
-    this.stack = this.opts.stack ?? getDefaultStack();
+    // The stack stays true-private: nothing reachable from a server leads to its kernel.
+    const { stack, ...rest } = opts ?? {};
+    this.opts = rest;
+    this.#stack = stack ?? getDefaultStack();
     if (listener !== undefined) this.on('connection', listener);
   }
 
@@ -127,7 +129,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return this;
     }
     this.starting = true;
-    this.stack.lookup(host, (err, address) => {
+    this.#stack.lookup(host, (err, address) => {
       this.starting = false;
       if (err !== null) {
         this.emit('error', err);
@@ -142,7 +144,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
   address(): AddressInfo | null {
     if (this.fd < 0) return null;
     const s = newSockAddrIn();
-    if (this.stack.process.sys.getsockname(this.fd, s) < 0) return null;
+    if (this.#stack.process.sys.getsockname(this.fd, s) < 0) return null;
     return { address: inetNtoa(s.addr), family: 'IPv4', port: s.port };
   }
 
@@ -159,9 +161,9 @@ export class Server extends EventEmitter implements ConnectionOwner {
       const fd = this.fd;
       this.fd = -1;
       // Stop listening now; the accept loop wakes with EINVAL and closes the fd.
-      this.stack.process.sys.shutdown(fd, SHUT_RDWR);
+      this.#stack.process.sys.shutdown(fd, SHUT_RDWR);
       this.release();
-      this.stack.untrack(this);
+      this.#stack.untrack(this);
     }
     this.emitCloseIfDrained();
     return this;
@@ -195,7 +197,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
 
   /** Accept connections on `lfd` until the server stops listening on it; then close it. */
   private async acceptLoop(lfd: number): Promise<void> {
-    const sys = this.stack.process.sys;
+    const sys = this.#stack.process.sys;
     for (;;) {
       const fd = await sys.acceptAsync(lfd, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (this.fd !== lfd) {
@@ -229,7 +231,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
   }
 
   private accepted(fd: number): void {
-    const sys = this.stack.process.sys;
+    const sys = this.#stack.process.sys;
     if (this.maxConnections !== undefined && this.connections >= this.maxConnections) {
       const local = newSockAddrIn();
       const remote = newSockAddrIn();
@@ -243,7 +245,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return;
     }
     const o = this.opts;
-    const s = new Socket({ stack: this.stack, fd, allowHalfOpen: o.allowHalfOpen === true, pauseOnCreate: o.pauseOnConnect === true });
+    const s = new Socket({ stack: this.#stack, fd, allowHalfOpen: o.allowHalfOpen === true, pauseOnCreate: o.pauseOnConnect === true });
     if (o.noDelay === true) s.setNoDelay(true);
     if (o.keepAlive === true) s.setKeepAlive(true, o.keepAliveInitialDelay ?? 0);
     s.server = this;
@@ -254,7 +256,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
   }
 
   private setup(address: string, port: number, backlog: number): void {
-    const sys = this.stack.process.sys;
+    const sys = this.#stack.process.sys;
     const fail = (r: number, syscall: string): void => {
       process.nextTick(() => this.emit('error', uvExceptionWithHostPort(r, syscall, address, port)));
     };
@@ -271,7 +273,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return fail(r, 'listen');
     }
     this.fd = fd;
-    this.stack.track(this);
+    this.#stack.track(this);
     if (this.refed) this.hold();
     process.nextTick(() => {
       if (this.fd === fd) this.emit('listening');
@@ -282,13 +284,13 @@ export class Server extends EventEmitter implements ConnectionOwner {
   private hold(): void {
     if (this.holding) return;
     this.holding = true;
-    this.stack.ref();
+    this.#stack.ref();
   }
 
   private release(): void {
     if (!this.holding) return;
     this.holding = false;
-    this.stack.unref();
+    this.#stack.unref();
   }
 
   private emitCloseIfDrained(): void {

@@ -86,7 +86,7 @@ interface PendingWrite {
 /** A TCP connection compatible with Node's net.Socket. */
 export class Socket extends Duplex implements PollHandler {
   /** The stack this socket runs on. */
-  readonly stack: StackContext;
+  readonly #stack: StackContext;
   /** Bytes received. */
   bytesRead = 0;
   /** A connect() is in progress. */
@@ -127,7 +127,7 @@ export class Socket extends Duplex implements PollHandler {
       ...(opts.readableHighWaterMark !== undefined ? { readableHighWaterMark: opts.readableHighWaterMark } : {}),
       ...(opts.writableHighWaterMark !== undefined ? { writableHighWaterMark: opts.writableHighWaterMark } : {}),
     });
-    this.stack = opts.stack ?? getDefaultStack();
+    this.#stack = opts.stack ?? getDefaultStack();
     if (opts.fd !== undefined) this.adopt(opts.fd);
     if (opts.pauseOnCreate === true) this.pause();
     // Node starts reading an accepted socket at once (read(0) in net.Socket's constructor):
@@ -227,7 +227,7 @@ export class Socket extends Duplex implements PollHandler {
     if (opts.noDelay !== undefined) this.setNoDelay(opts.noDelay);
     if (opts.keepAlive !== undefined) this.setKeepAlive(opts.keepAlive, opts.keepAliveInitialDelay ?? 0);
     this.connecting = true;
-    this.stack.track(this);
+    this.#stack.track(this);
     this.updateRef();
     const host = opts.host ?? 'localhost';
     if (inetAddr(host) >= 0) {
@@ -248,14 +248,14 @@ export class Socket extends Duplex implements PollHandler {
       this.dial(address, port, opts);
     };
     if (opts.lookup !== undefined) opts.lookup(host, { family: 4 }, done);
-    else this.stack.lookup(host, done);
+    else this.#stack.lookup(host, done);
     return this;
   }
 
   /** Set TCP_NODELAY (default true); applied at connect when not connected yet. Return this. */
   setNoDelay(noDelay = true): this {
     this.noDelay = noDelay;
-    if (this.fd >= 0) this.stack.process.sys.setsockopt(this.fd, IPPROTO_TCP, TCP_NODELAY, noDelay ? 1 : 0);
+    if (this.fd >= 0) this.#stack.process.sys.setsockopt(this.fd, IPPROTO_TCP, TCP_NODELAY, noDelay ? 1 : 0);
     return this;
   }
 
@@ -283,8 +283,8 @@ export class Socket extends Duplex implements PollHandler {
         this.once('timeout', cb);
         this.timeoutListener = cb;
       }
-      this.timer ??= this.stack.timer(() => this.onTimer());
-      this.lastActive = this.stack.kernel.now();
+      this.timer ??= this.#stack.timer(() => this.onTimer());
+      this.lastActive = this.#stack.kernel.now();
       this.timer.arm(ms);
     }
     return this;
@@ -313,7 +313,7 @@ export class Socket extends Duplex implements PollHandler {
 
   /** Reset the connection (RST, as SO_LINGER 0 then close does) and destroy the socket. Return this. */
   resetAndDestroy(): this {
-    if (this.fd >= 0) this.stack.process.sys.setsockopt(this.fd, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 });
+    if (this.fd >= 0) this.#stack.process.sys.setsockopt(this.fd, SOL_SOCKET, SO_LINGER, { l_onoff: 1, l_linger: 0 });
     else if (!this.connecting) {
       this.destroy(nodeError('ERR_SOCKET_CLOSED', 'Socket is closed'));
       return this;
@@ -385,12 +385,12 @@ export class Socket extends Duplex implements PollHandler {
     if (this.fd >= 0) {
       const fd = this.fd;
       this.fd = -1;
-      this.stack.poller.remove(fd);
-      this.stack.process.sys.close(fd);
+      this.#stack.poller.remove(fd);
+      this.#stack.process.sys.close(fd);
     }
     if (this.inflight !== null) this.endWrite(); // the stream fails what is left; its callback is not called
     this.dropRef();
-    this.stack.untrack(this);
+    this.#stack.untrack(this);
     const server = this.owner;
     cb(err);
     // Node emits 'close' from the handle's close callback, a later phase of the event
@@ -420,7 +420,7 @@ export class Socket extends Duplex implements PollHandler {
     if (this.wantRef && this.active()) {
       if (this.refed) return;
       this.refed = true;
-      this.stack.ref();
+      this.#stack.ref();
       return;
     }
     if (!this.refed || this.refCheck) return;
@@ -434,23 +434,23 @@ export class Socket extends Duplex implements PollHandler {
   private dropRef(): void {
     if (!this.refed) return;
     this.refed = false;
-    this.stack.unref();
+    this.#stack.unref();
   }
 
   /** Take a connected fd (accepted by a server). */
   private adopt(fd: number): void {
     this.fd = fd;
-    const r = this.stack.poller.add(fd, SOCKET_EVENTS, this);
+    const r = this.#stack.poller.add(fd, SOCKET_EVENTS, this);
     if (r < 0) {
       process.nextTick(() => this.destroy(errnoException(r, 'epoll_ctl')));
       return;
     }
-    this.stack.track(this);
+    this.#stack.track(this);
     this.updateRef();
   }
 
   private dial(address: string, port: number, opts: TcpConnectOptions): void {
-    const sys = this.stack.process.sys;
+    const sys = this.#stack.process.sys;
     this.dialAddr = address;
     this.dialPort = port;
     const fd = sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -470,7 +470,7 @@ export class Socket extends Duplex implements PollHandler {
     // and the pending epoll_wait would report that stale state as the connect's outcome.
     const r = sys.connect(fd, sockaddrIn(inetAddr(address), port));
     if (r !== 0 && r !== -EINPROGRESS) return this.failConnect(exceptionWithHostPort(r, 'connect', address, port));
-    const r0 = this.stack.poller.add(fd, SOCKET_EVENTS, this);
+    const r0 = this.#stack.poller.add(fd, SOCKET_EVENTS, this);
     if (r0 < 0) return this.failConnect(errnoException(r0, 'epoll_ctl'));
     if (r === 0) this.connected();
     // -EINPROGRESS: epoll reports EPOLLOUT (up) or EPOLLERR (refused, timed out).
@@ -478,11 +478,11 @@ export class Socket extends Duplex implements PollHandler {
 
   private finishConnect(): void {
     // As libuv does: the outcome of a non-blocking connect is SO_ERROR.
-    const err = this.stack.process.sys.getsockopt(this.fd, SOL_SOCKET, SO_ERROR);
+    const err = this.#stack.process.sys.getsockopt(this.fd, SOL_SOCKET, SO_ERROR);
     if (err > 0) return this.failConnect(exceptionWithHostPort(-err, 'connect', this.dialAddr, this.dialPort));
     if (err < 0) return this.failConnect(errnoException(err, 'getsockopt'));
     const p = newSockAddrIn();
-    const r = this.stack.process.sys.getpeername(this.fd, p);
+    const r = this.#stack.process.sys.getpeername(this.fd, p);
     if (r === -ENOTCONN) return; // still in SYN-SENT: a later event tells
     this.connected();
   }
@@ -514,7 +514,7 @@ export class Socket extends Duplex implements PollHandler {
 
   private shutdownWrite(cb: (err?: Error | null) => void): void {
     if (this.fd < 0) return cb();
-    const r = this.stack.process.sys.shutdown(this.fd, SHUT_WR);
+    const r = this.#stack.process.sys.shutdown(this.fd, SHUT_WR);
     if (r < 0 && r !== -ENOTCONN) cb(errnoException(r, 'shutdown'));
     else cb();
   }
@@ -523,7 +523,7 @@ export class Socket extends Duplex implements PollHandler {
     if (this.inPump) return;
     this.inPump = true;
     try {
-      const sys = this.stack.process.sys;
+      const sys = this.#stack.process.sys;
       const scratch = scratchBuffer();
       for (let i = 0; i < MAX_READS_PER_EVENT && this.wantRead && this.fd >= 0; i++) {
         const r = sys.recv(this.fd, scratch, 0, READ_CHUNK, 0);
@@ -559,7 +559,7 @@ export class Socket extends Duplex implements PollHandler {
   private flushWrite(): void {
     const p = this.inflight;
     if (p === null || this.fd < 0) return;
-    const sys = this.stack.process.sys;
+    const sys = this.#stack.process.sys;
     while (p.off < p.buf.length) {
       const r = sys.send(this.fd, p.buf, p.off, p.buf.length - p.off, MSG_NOSIGNAL);
       if (r > 0) {
@@ -593,7 +593,7 @@ export class Socket extends Duplex implements PollHandler {
 
   private applyKeepAlive(): void {
     const [enable, delay] = this.keepAliveOpt!;
-    const sys = this.stack.process.sys;
+    const sys = this.#stack.process.sys;
     sys.setsockopt(this.fd, SOL_SOCKET, SO_KEEPALIVE, enable ? 1 : 0);
     const secs = Math.floor(delay / 1000);
     if (enable && secs >= 1) sys.setsockopt(this.fd, IPPROTO_TCP, TCP_KEEPIDLE, secs);
@@ -601,14 +601,14 @@ export class Socket extends Duplex implements PollHandler {
 
   private touch(): void {
     if (this.timeoutMs > 0) {
-      this.lastActive = this.stack.kernel.now();
+      this.lastActive = this.#stack.kernel.now();
       if (this.timer !== null && !this.timer.armed) this.timer.arm(this.timeoutMs);
     }
   }
 
   private onTimer(): void {
     if (this.timeoutMs === 0 || this.destroyed) return;
-    const idle = this.stack.kernel.now() - this.lastActive;
+    const idle = this.#stack.kernel.now() - this.lastActive;
     if (idle + 1e-6 < this.timeoutMs) {
       this.timer!.arm(this.timeoutMs - idle);
       return;
@@ -620,7 +620,7 @@ export class Socket extends Duplex implements PollHandler {
     if (this.peerAddr !== null) return this.peerAddr;
     if (this.fd < 0 || this.connecting) return null;
     const p = newSockAddrIn();
-    if (this.stack.process.sys.getpeername(this.fd, p) < 0) return null;
+    if (this.#stack.process.sys.getpeername(this.fd, p) < 0) return null;
     this.peerAddr = p;
     return p;
   }
@@ -629,7 +629,7 @@ export class Socket extends Duplex implements PollHandler {
     if (this.sockAddr !== null) return this.sockAddr;
     if (this.fd < 0) return null;
     const s = newSockAddrIn();
-    if (this.stack.process.sys.getsockname(this.fd, s) < 0) return null;
+    if (this.#stack.process.sys.getsockname(this.fd, s) < 0) return null;
     // Cache once connected (the address no longer changes); before that it may.
     if (!this.connecting && s.port !== 0) this.sockAddr = s;
     return s.port === 0 ? null : s;

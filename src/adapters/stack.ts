@@ -46,40 +46,46 @@ export interface StackOptions {
   lookup?: LookupFunction;
 }
 
-/** A timer on the kernel's clock (virtual under a Sim): one pending deadline, re-armable, cancellable. */
+/**
+ * A timer on the kernel's clock (virtual under a Sim): one pending deadline, re-armable,
+ * cancellable. Its kernel and waiter are true-private: a socket's timer leads nowhere.
+ */
 export class KernelTimer {
-  private waiter: Waiter | null = null;
+  readonly #kernel: Kernel;
+  readonly #fire: () => void;
+  #waiter: Waiter | null = null;
 
-  constructor(
-    private readonly kernel: Kernel,
-    private readonly fire: () => void,
-  ) {}
+  constructor(kernel: Kernel, fire: () => void) {
+    this.#kernel = kernel;
+    this.#fire = fire;
+  }
 
   /** Return true while armed. */
   get armed(): boolean {
-    return this.waiter !== null;
+    return this.#waiter !== null;
   }
 
   /** Arm the timer to fire `ms` from now (replacing a pending deadline). */
   arm(ms: number): void {
     this.cancel();
-    const k = this.kernel;
+    const k = this.#kernel;
+    const fire = this.#fire;
     const w: Waiter = new Waiter(k, [], () => false, (ready) => {
-      if (this.waiter !== w) return;
-      this.waiter = null;
+      if (this.#waiter !== w) return;
+      this.#waiter = null;
       // Fired from inside the kernel's poll: run the callback after the poll returns, so
       // it may make calls (destroy a socket) without re-entering the stack.
-      if (!ready) queueMicrotask(this.fire);
+      if (!ready) queueMicrotask(fire);
     });
-    this.waiter = w;
+    this.#waiter = w;
     k.scheduleTimer(w.timer, k.now() + Math.max(0, ms));
   }
 
   /** Disarm the timer. */
   cancel(): void {
-    const w = this.waiter;
+    const w = this.#waiter;
     if (w === null) return;
-    this.waiter = null;
+    this.#waiter = null;
     w.finish(true);
   }
 }
