@@ -5,8 +5,9 @@
 //
 // Guarantees: every call returns n >= 0 or -errno and never throws (bad fds, ranges and
 // flags are errnos, as the kernel answers them); every call of a process passes through
-// its own `sys` table, one entry per call, replaceable one by one (the hooks layer wraps
-// entries); synchronous calls never block, the `Async` variants wait on readiness
+// its own `sys` table, one entry per call, read-only but for wrapSyscall (the hooks layer
+// wraps entries), and first asks the process's syscall filters (seccomp's, beneath every
+// table); synchronous calls never block, the `Async` variants wait on readiness
 // callbacks and the kernel's timer heap, never on polling timers. Time comes from the
 // Kernel's Clock.
 // Never: reads a clock of its own, imports the runtime (drivers are above it), clamps the
