@@ -173,14 +173,15 @@ function addToSlot(proc: Process, ph: ProcHooks, name: SyscallName, hook: Syscal
   const list = [...slot.hooks, hook];
   // A stable sort: equal orders keep installation order.
   list.sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
-  slot.hooks = list;
+  // Frozen: hooksOn hands the list out, and it must not be a way to take a policy off.
+  slot.hooks = Object.freeze(list);
   if (slot.unwrap === null) slot.unwrap = wrapEntry(proc.sys, name, slot, proc);
 }
 
 function removeFromSlot(proc: Process, ph: ProcHooks, name: SyscallName, hook: SyscallHook): void {
   const slot = ph.slots.get(name);
   if (slot === undefined) return;
-  slot.hooks = slot.hooks.filter((h) => h !== hook);
+  slot.hooks = Object.freeze(slot.hooks.filter((h) => h !== hook));
   if (slot.hooks.length > 0 || slot.unwrap === null) return;
   const before = proc.sys[name];
   slot.unwrap();

@@ -41,104 +41,111 @@ export class Policy implements SyscallHook {
   readonly order = -50;
   /** Every entry: calls may be denied later (tightening), so the policy sees them all. */
   readonly calls: readonly SyscallName[] = SYSCALL_NAMES;
-  /** Denials so far, all processes together. */
-  denied = 0;
-  private readonly deniedBy = new Map<string, number>();
+  // The state is true-private and the instance frozen: code that reaches the policy (through
+  // hooksOn, say) can neither rewrite a verdict nor shadow `locked`.
+  #denied = 0;
+  readonly #deniedBy = new Map<string, number>();
   /** The errno each entry is denied with, 0 when allowed. */
-  private readonly verdict = new Map<SyscallName, number>();
-  private readonly errno: number;
-  private isLocked = false;
+  readonly #verdict = new Map<SyscallName, number>();
+  readonly #errno: number;
+  #locked = false;
   /** The processes it was attached to (bound beneath their tables when it locks). */
-  private readonly procs = new Set<Process>();
+  readonly #procs = new Set<Process>();
   /** The filter a locked policy gives each of its processes: the same verdicts, counted. */
-  private readonly filter = (name: SyscallName): number => {
-    const e = this.verdict.get(name) ?? 0;
+  readonly #filter = (name: SyscallName): number => {
+    const e = this.#verdict.get(name) ?? 0;
     if (e !== 0) this.count(name);
     return e;
   };
 
   /** Create a policy. Errors: NETCH_ERR_HOOK_SPEC for an unknown call, class or errno. */
   constructor(opts: PolicyOptions = {}) {
-    this.errno = toErrno(opts.errno ?? EPERM);
+    this.#errno = toErrno(opts.errno ?? EPERM);
     const otherwise = opts.otherwise ?? (opts.allow !== undefined ? 'deny' : 'allow');
     if (otherwise !== 'allow' && otherwise !== 'deny') throw netchError('NETCH_ERR_HOOK_SPEC', `otherwise ${String(otherwise)}: use allow or deny`);
-    for (const n of SYSCALL_NAMES) this.verdict.set(n, otherwise === 'deny' ? this.errno : 0);
-    if (opts.allow !== undefined) for (const n of selectCalls(opts.allow)) this.verdict.set(n, 0);
+    for (const n of SYSCALL_NAMES) this.#verdict.set(n, otherwise === 'deny' ? this.#errno : 0);
+    if (opts.allow !== undefined) for (const n of selectCalls(opts.allow)) this.#verdict.set(n, 0);
     if (opts.deny !== undefined) this.applyDeny(opts.deny);
+    Object.freeze(this);
+  }
+
+  /** Denials so far, all processes together. */
+  get denied(): number {
+    return this.#denied;
   }
 
   /** True once locked. */
   get locked(): boolean {
-    return this.isLocked;
+    return this.#locked;
   }
 
   /** Lock the policy: from now on it can only get stricter, and it cannot be uninstalled. */
   lock(): this {
-    if (this.isLocked) return this;
-    this.isLocked = true;
-    for (const p of this.procs) {
+    if (this.#locked) return this;
+    this.#locked = true;
+    for (const p of this.#procs) {
       if (installedHooks(p).includes(this)) this.bind(p);
-      else this.procs.delete(p);
+      else this.#procs.delete(p);
     }
     return this;
   }
 
   /** Deny more calls (allowed even when locked). Errors: NETCH_ERR_HOOK_SPEC. */
   deny(calls: string | readonly string[], errno?: string | number): this {
-    const e = errno === undefined ? this.errno : toErrno(errno);
-    for (const n of selectCalls(calls)) this.verdict.set(n, e);
+    const e = errno === undefined ? this.#errno : toErrno(errno);
+    for (const n of selectCalls(calls)) this.#verdict.set(n, e);
     return this;
   }
 
   /** Allow calls. Errors: NETCH_ERR_POLICY_LOCKED when locked and one of them is denied now; NETCH_ERR_HOOK_SPEC. */
   allow(calls: string | readonly string[]): this {
     const set = selectCalls(calls);
-    if (this.isLocked) {
-      const loosened = [...set].filter((n) => this.verdict.get(n) !== 0);
+    if (this.#locked) {
+      const loosened = [...set].filter((n) => this.#verdict.get(n) !== 0);
       if (loosened.length > 0) {
         throw netchError('NETCH_ERR_POLICY_LOCKED', `the policy is locked: ${[...new Set(loosened.map((n) => SYSCALL_MAN_NAMES[n]))].join(', ')} cannot be allowed`);
       }
     }
-    for (const n of set) this.verdict.set(n, 0);
+    for (const n of set) this.#verdict.set(n, 0);
     return this;
   }
 
   /** Return the errno name a call would be denied with ("EPERM"), or null when allowed. */
   check(name: SyscallName): string | null {
-    const e = this.verdict.get(name) ?? 0;
+    const e = this.#verdict.get(name) ?? 0;
     return e === 0 ? null : errnoName(e);
   }
 
   /** Return the denials per system call (strace names). */
   denials(): Record<string, number> {
-    return Object.fromEntries(this.deniedBy);
+    return Object.fromEntries(this.#deniedBy);
   }
 
   /** Install on `proc`; return the handle (its uninstall throws once locked). Errors: NETCH_ERR_HOOK_INSTALLED. */
   attach(proc: Process): HookHandle {
     const h = installHook(proc, this);
-    this.procs.add(proc);
-    if (this.isLocked) this.bind(proc);
+    this.#procs.add(proc);
+    if (this.#locked) this.bind(proc);
     return h;
   }
 
   /** Hook: deny or let through. */
   before(call: SyscallCall): number | undefined {
-    const e = this.verdict.get(call.name)!;
+    const e = this.#verdict.get(call.name)!;
     if (e === 0) return undefined;
     this.count(call.name);
     return -e;
   }
 
   private count(name: SyscallName): void {
-    this.denied++;
+    this.#denied++;
     const man = SYSCALL_MAN_NAMES[name];
-    this.deniedBy.set(man, (this.deniedBy.get(man) ?? 0) + 1);
+    this.#deniedBy.set(man, (this.#deniedBy.get(man) ?? 0) + 1);
   }
 
   /** Bind a locked policy to `proc` beneath its table: a syscall filter, and its entries sealed. */
   private bind(proc: Process): void {
-    proc.addSyscallFilter(this.filter);
+    proc.addSyscallFilter(this.#filter);
     sealSyscallEntries(proc.sys, this.calls, 'policy');
   }
 

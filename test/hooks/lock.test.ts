@@ -9,7 +9,7 @@ import {
   AF_INET, EACCES, EPERM, SOCK_STREAM, type SyscallTable, isSyscallEntrySealed, sockaddrIn, INADDR_ANY,
 } from '../../src/posix/index.js';
 import { newSyscallTable, wrapSyscall } from '../../src/posix/syscalls.js';
-import { Policy, applyPolicy, installHook, trace } from '../../src/hooks/index.js';
+import { Policy, type SyscallHook, applyPolicy, hooksOn, installHook, trace } from '../../src/hooks/index.js';
 import { newAiocb, processAio } from '../../src/aio/index.js';
 import { addrB, connected, drive, kernelPair } from '../posix/harness.js';
 
@@ -196,4 +196,19 @@ test('a syscall filter cannot be taken away and fails closed on a bad answer', (
   const fd = q.sys.socket(AF_INET, SOCK_STREAM, 0);
   assert.equal(q.sys.listen(fd, 1), -EPERM, 'the newest filter that denies gives its errno');
   assert.equal(Object.keys(q).some((k) => /filter/i.test(k)), false, 'the filters are not a property to reassign');
+});
+
+test('code that reaches the locked policy (through hooksOn) can neither rewrite its verdicts nor shadow its lock, nor take it off the list', () => {
+  const { p, pol } = lockedProcess();
+  const onSocket = hooksOn(p, 'socket');
+  assert.equal(onSocket[0], pol);
+  assert.throws(() => (onSocket as SyscallHook[]).splice(0), TypeError);
+  assert.throws(() => Object.defineProperty(pol, 'locked', { value: false }), TypeError);
+  assert.throws(() => {
+    (pol as unknown as { denied: number }).denied = 0;
+  }, TypeError);
+  assert.equal((pol as unknown as Record<string, unknown>)['verdict'], undefined, 'no verdict table to reach');
+  assert.equal(pol.locked, true);
+  assert.equal(p.sys.socket(AF_INET, SOCK_STREAM, 0), -EPERM);
+  assert.equal(pol.denied, 1);
 });
