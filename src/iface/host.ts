@@ -22,7 +22,7 @@ import { Ipv4Input } from './ipv4-input.js';
 import { Ipv4Output } from './ipv4-output.js';
 import { type LoopbackSink, LoopbackQueue } from './loopback.js';
 import { PingSocket, type PingSocketOptions } from './ping.js';
-import type { ProtocolHandler } from './protocol.js';
+import type { ProtocolHandler, TransparentInput } from './protocol.js';
 import { Reassembler } from './reassembly.js';
 import { RouteKind, type Route, RouteTable } from './route.js';
 import { UdpLayer } from './udp.js';
@@ -275,6 +275,16 @@ export class Host {
     this.ctx.handlers[proto] = handler;
     if (handler !== null && (handler.poll !== undefined || handler.pollAt !== undefined)) this.pollers.push(handler);
     this.ctx.wake();
+  }
+
+  /**
+   * Turn transparent mode on (a receiver) or off (null): unicast datagrams arriving on an
+   * interface for addresses not the host's go to `t.input` instead of being dropped, and
+   * UDP datagrams to the host's addresses with no socket are offered to `t.udpUnclaimed`.
+   * For a NAT gateway host only (src/gateway); a plain host never forwards.
+   */
+  setTransparent(t: TransparentInput | null): void {
+    this.ctx.input.transparent = t;
   }
 
   /**

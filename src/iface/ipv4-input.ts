@@ -31,6 +31,7 @@ import type { HostContext } from './context.js';
 import type { FilterTable } from './filter.js';
 import type { IfaceInput, Interface } from './interface.js';
 import type { LoopbackSink } from './loopback.js';
+import type { TransparentInput } from './protocol.js';
 import { ReasmResult } from './reassembly.js';
 
 /** The host's input path: the sink of every interface and of the loopback queue. */
@@ -40,6 +41,8 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
   private readonly ip = newIpv4Repr();
   /** The filter hooks (set once by the Host); an empty chain costs one length check. */
   filter!: FilterTable;
+  /** Transparent mode (Host.setTransparent): where datagrams to other addresses go; null: dropped. */
+  transparent: TransparentInput | null = null;
 
   constructor(private readonly ctx: HostContext) {}
 
@@ -102,6 +105,7 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
     }
     let bcast = false;
     if (iface === null ? !ctx.isLocal(dst) : !this.isOurs(iface, dst)) {
+      if (this.transparent !== null && iface !== null && this.takeTransparent(iface, ip, buf, dst, l2Broadcast, now)) return;
       if (iface === null || !(ipv4IsBroadcast(dst) || iface.isSubnetBroadcast(dst))) {
         c.InAddrErrors++;
         return;
@@ -123,6 +127,24 @@ export class Ipv4Input implements IfaceInput, LoopbackSink {
     // transport may skip its checksum (Linux's CHECKSUM_UNNECESSARY on lo). A TAP device
     // with offload says so per frame (the kernel's NEEDS_CSUM or DATA_VALID).
     this.deliver(iface, ip, buf, bcast, iface === null || iface.rxChecksumOk, now);
+  }
+
+  /**
+   * Transparent mode: hand a unicast datagram for an address not ours to the transparent
+   * receiver (reassembled first); return false for what stays an address error (broadcast,
+   * multicast, loopback, 0, or a unicast datagram in a link-layer broadcast).
+   */
+  private takeTransparent(iface: Interface, ip: Ipv4Repr, buf: Uint8Array, dst: number, l2Broadcast: boolean, now: Millis): boolean {
+    if (l2Broadcast || dst === 0 || ipv4IsBroadcast(dst) || ipv4IsMulticast(dst) || ipv4IsLoopback(dst) || iface.isSubnetBroadcast(dst)) return false;
+    const t = this.transparent!;
+    this.ctx.counters.Ip.ForwDatagrams++;
+    if (isFragment(ip)) {
+      const reasm = this.ctx.reasm;
+      if (reasm.add(ip, buf, now) === ReasmResult.Complete) t.input(reasm.done, reasm.doneBytes, now, iface.checksumOffload);
+      return true;
+    }
+    t.input(ip, buf, now, iface.rxChecksumOk);
+    return true;
   }
 
   /** Return true when `dst` is one of the host's unicast addresses (any interface: weak host). */

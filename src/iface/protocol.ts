@@ -4,6 +4,7 @@
 
 import type { Millis } from '../time.js';
 import type { Ipv4Repr } from '../wire/ipv4.js';
+import type { UdpRepr } from '../wire/udp.js';
 
 /** What an ICMP error (or a local resolution failure) says about a datagram we sent. */
 export interface IcmpErrorInfo {
@@ -53,4 +54,23 @@ export interface ProtocolHandler {
   poll?(now: Millis): number;
   /** Return the next timer deadline, or Infinity. */
   pollAt?(): Millis;
+}
+
+/**
+ * The receiver of a host in transparent mode (a NAT gateway, src/gateway): unicast
+ * datagrams that arrive on an interface for an address that is not the host's are handed
+ * here instead of being dropped as address errors, and UDP datagrams to the host's own
+ * addresses that no socket takes are offered here before the ICMP port unreachable.
+ */
+export interface TransparentInput {
+  /**
+   * Handle one whole datagram (reassembled) from an interface to an address not the host's.
+   * `checksumUnnecessary` as ProtocolHandler.input. Ownership: lent for the call. Must not throw.
+   */
+  input(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, now: Millis, checksumUnnecessary: boolean): void;
+  /**
+   * A UDP datagram to one of the host's addresses found no socket (header in `udp`, checked);
+   * return true when taken (no ICMP error is sent). Ownership: lent for the call. Must not throw.
+   */
+  udpUnclaimed(ip: Readonly<Ipv4Repr>, bytes: Uint8Array, udp: Readonly<UdpRepr>, now: Millis): boolean;
 }

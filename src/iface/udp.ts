@@ -53,6 +53,8 @@ export class UdpLayer {
     }
     const s = this.lookup(ip.dstAddr, r.dstPort, ip.srcAddr, r.srcPort);
     if (s === null) {
+      const t = ctx.input.transparent;
+      if (t !== null && t.udpUnclaimed(ip, bytes, r, now)) return;
       c.NoPorts++;
       const ipOff = ip.payloadOffset - ip.headerLen;
       ctx.icmp.sendError(ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0, bytes, ipOff, ip.headerLen + ip.payloadLength, now);
