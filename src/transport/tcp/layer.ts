@@ -52,6 +52,22 @@ export interface TcpFlowObserver {
   portRemoved(port: number): void;
 }
 
+/**
+ * Decides about the SYNs that no connection and no listener takes, or that are addressed
+ * to an address not the host's (a host in transparent mode): a NAT gateway's forwarder
+ * (src/gateway), shaped like gVisor's tcp.Forwarder. It answers later: `acceptForwarded`
+ * once it has what the peer asked for, or a RST (sendRst) when it cannot.
+ */
+export interface TcpSynForwarder {
+  /**
+   * A SYN (no ACK, RST or FIN) from `remoteAddr`:`seg.srcPort` to `localAddr`:`seg.dstPort`
+   * found no connection; return true when the forwarder takes it (a retransmitted SYN of a
+   * flow it is deciding about too), false for the usual RST. Ownership: `seg` is lent for
+   * the call. Must not throw.
+   */
+  onSyn(seg: Readonly<TcpRepr>, localAddr: number, remoteAddr: number, now: Millis): boolean;
+}
+
 /** The options of a segment sent without a TCB (sendBare). */
 export interface BareOptions {
   mss: number;
@@ -97,6 +113,8 @@ export class TcpLayer implements ProtocolHandler {
   private readonly onTimerBound = onTimer;
   /** Observer of the flow and port tables (channel mode); null: none. */
   flowObserver: TcpFlowObserver | null = null;
+  /** Who decides about SYNs no socket takes (a NAT gateway); null: they get a RST. */
+  forwarder: TcpSynForwarder | null = null;
 
   /** Create the TCP layer of `host` and register it for IP protocol 6. Errors: RangeError for bad options; EEXIST when the host has one. */
   constructor(readonly host: Host, opts: TcpOptionsInput = {}) {
@@ -144,9 +162,11 @@ export class TcpLayer implements ProtocolHandler {
     if (s !== null) {
       tcpInput(s, seg, bytes, now);
     } else {
-      const l = this.lookupListener(ip.dstAddr, seg.dstPort);
+      const fwd = this.forwarder;
+      // With a forwarder, listeners take only segments to the host's own addresses.
+      const l = fwd === null || this.host.isLocalAddress(ip.dstAddr) ? this.lookupListener(ip.dstAddr, seg.dstPort) : null;
       if (l !== null) onListen(l, seg, bytes, ip.dstAddr, ip.srcAddr, now);
-      else this.rejectClosed(seg, ip.dstAddr, ip.srcAddr, now);
+      else if (fwd === null || (seg.flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) !== TCP_SYN || !fwd.onSyn(seg, ip.dstAddr, ip.srcAddr, now)) this.rejectClosed(seg, ip.dstAddr, ip.srcAddr, now);
     }
     this.flushEvents();
   }
@@ -570,6 +590,41 @@ export class TcpLayer implements ProtocolHandler {
     l.synQueueLen++;
     this.hash(c);
     this.counters.Tcp.PassiveOpens++;
+    return c;
+  }
+
+  /**
+   * Complete a SYN the forwarder took (TcpSynForwarder): a connection from `localAddr`:
+   * `syn.dstPort` to `remoteAddr`:`syn.srcPort` in SYN-RECEIVED, with no listener, its
+   * SYN-ACK sent; return it, or null when the 4-tuple is taken or there is no route back.
+   * `localAddr` need not be the host's (transparent mode). `syn`: the SYN as parsed
+   * (a copy the forwarder kept). The caller sets `onReadiness` and waits for Writable.
+   */
+  acceptForwarded(syn: Readonly<TcpRepr>, localAddr: number, remoteAddr: number, now: Millis): TcpSocket | null {
+    if (this.lookup(localAddr, syn.dstPort, remoteAddr, syn.srcPort) !== null) return null;
+    const c = new TcpSocket(this);
+    c.localAddr = localAddr;
+    c.localPort = syn.dstPort;
+    c.remoteAddr = remoteAddr;
+    c.remotePort = syn.srcPort;
+    c.noDelay = true;
+    this.initConnection(c, now);
+    if (c.advMss <= 0) return null;
+    c.irs = syn.seqNumber;
+    c.rcvNxt = seqAdd(syn.seqNumber, 1);
+    c.rcvAdv = c.rcvNxt;
+    this.setPeerMss(c, syn.mss);
+    c.sndWnd = syn.windowLen;
+    c.maxSndWnd = syn.windowLen;
+    c.sndWl1 = syn.seqNumber;
+    c.sndWl2 = 0;
+    negotiateSynOptions(c, syn, now);
+    c.state = TcpState.SynReceived;
+    this.hash(c);
+    this.counters.Tcp.PassiveOpens++;
+    tcpOutput(c, now);
+    this.flushEvents();
+    this.wake();
     return c;
   }
 
