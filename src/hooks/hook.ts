@@ -208,6 +208,8 @@ function dispatchSync(slot: Slot, call: SyscallCall, next: (...a: unknown[]) => 
   const hs = slot.hooks;
   let ran = 0;
   let r: number | undefined;
+  // Held here, not on the call, so no hook can make a locked verdict replaceable again.
+  let final = false;
   for (; ran < hs.length; ) {
     const h = hs[ran++]!;
     if (h.before === undefined) continue;
@@ -215,6 +217,7 @@ function dispatchSync(slot: Slot, call: SyscallCall, next: (...a: unknown[]) => 
     if (typeof v === 'number') {
       r = v;
       call.endedBy = h;
+      final = h.locked === true;
       break;
     }
   }
@@ -223,7 +226,7 @@ function dispatchSync(slot: Slot, call: SyscallCall, next: (...a: unknown[]) => 
     const h = hs[j]!;
     if (h.after === undefined) continue;
     const v = h.after(call, r);
-    if (typeof v === 'number' && !finalVerdict(call)) r = v;
+    if (typeof v === 'number' && !final) r = v;
   }
   return r;
 }
@@ -233,6 +236,7 @@ async function dispatchBlocking(slot: Slot, call: SyscallCall, next: (...a: unkn
   const hs = slot.hooks;
   let ran = 0;
   let r: number | undefined;
+  let final = false;
   for (; ran < hs.length; ) {
     const h = hs[ran++]!;
     if (h.before === undefined) continue;
@@ -241,6 +245,7 @@ async function dispatchBlocking(slot: Slot, call: SyscallCall, next: (...a: unkn
     if (typeof v === 'number') {
       r = v;
       call.endedBy = h;
+      final = h.locked === true;
       break;
     }
   }
@@ -250,12 +255,7 @@ async function dispatchBlocking(slot: Slot, call: SyscallCall, next: (...a: unkn
     if (h.after === undefined) continue;
     let v = h.after(call, r);
     if (v instanceof Promise) v = await v;
-    if (typeof v === 'number' && !finalVerdict(call)) r = v;
+    if (typeof v === 'number' && !final) r = v;
   }
   return r;
-}
-
-/** Return true when a locked hook ended `call`: no after may replace its result. */
-function finalVerdict(call: SyscallCall): boolean {
-  return call.endedBy !== null && call.endedBy.locked === true;
 }

@@ -212,3 +212,18 @@ test('code that reaches the locked policy (through hooksOn) can neither rewrite 
   assert.equal(p.sys.socket(AF_INET, SOCK_STREAM, 0), -EPERM);
   assert.equal(pol.denied, 1);
 });
+
+test('an outer hook that clears the call\'s endedBy still cannot replace a locked denial', async () => {
+  const { sim, p } = lockedProcess();
+  installHook(p, {
+    label: 'forger',
+    order: -1000,
+    calls: ['socket', 'connectAsync'],
+    after: (c) => {
+      (c as { endedBy: unknown }).endedBy = null;
+      return 3;
+    },
+  });
+  assert.equal(p.sys.socket(AF_INET, SOCK_STREAM, 0), -EPERM);
+  assert.equal(await drive(sim, p.sys.connectAsync(3, addrB(80))), -EPERM);
+});
