@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -30,6 +30,7 @@ import { Loop } from '../../src/runtime/loop.js';
 import { TcpLayer } from '../../src/transport/tcp/layer.js';
 
 const PRELOAD = fileURLToPath(new URL('../../src/cli/preload.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 /** What the app tries; it prints one JSON object: route -> "CODE/syscall", "connected", "threw CODE"... */
 const APP = `
@@ -68,19 +69,19 @@ console.log(JSON.stringify(out));
 process.exit(0);
 `;
 
-test('NETCH_POLICY: an app under the preload cannot open a socket by any route of net, http, tls, dgram or process', async () => {
+/** Run APP with `prefix` (the preload, or netch trace) and `env`; return its outcomes per route. */
+async function runApp(prefix: (app: string) => string[], env: Record<string, string>): Promise<Record<string, string>> {
   const dir = mkdtempSync(join(tmpdir(), 'netch-lock-'));
   const unixPath = join(dir, 'u.sock');
   // Kernel servers the app would reach if a route got through.
   const unix = net.createServer((c) => c.end()).listen(unixPath);
   const tcp = net.createServer((c) => c.end()).listen(0, '127.0.0.1');
-  const udpSeen: string[] = [];
   try {
     await Promise.all([once(unix, 'listening'), once(tcp, 'listening')]);
     const port = (tcp.address() as net.AddressInfo).port;
     writeFileSync(join(dir, 'app.mjs'), APP);
-    const child = spawn(process.execPath, ['--import', PRELOAD, join(dir, 'app.mjs'), unixPath, String(port)], {
-      env: { ...process.env, NETCH_POLICY: 'deny=socket', NETCH_QUIET: '1' },
+    const child = spawn(process.execPath, [...prefix(join(dir, 'app.mjs')), unixPath, String(port)], {
+      env: { ...process.env, NETCH_QUIET: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -89,20 +90,41 @@ test('NETCH_POLICY: an app under the preload cannot open a socket by any route o
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const [code] = (await once(child, 'exit')) as [number];
     assert.equal(code, 0, stderr);
-    const got = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, string>;
-    assert.equal(got['net.connect'], 'EPERM/socket');
-    assert.equal(got['net.Socket#connect'], 'EPERM/socket');
-    assert.match(got['net.Server#listen']!, /^EPERM\//);
-    assert.equal(got['http.get'], 'EPERM/socket');
-    assert.equal(got['unix connect'], 'EPERM/connect', 'a Unix socket on the kernel is fenced');
-    assert.equal(got['unix listen'], 'EPERM/listen');
-    assert.notEqual(got['tls.connect'], 'connected', `tls reached the kernel: ${got['tls.connect']}`);
-    assert.match(got['dgram send']!, /EPERM/);
-    assert.equal(got['process.binding'], 'threw EPERM');
-    assert.deepEqual(udpSeen, []);
+    return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, string>;
   } finally {
     unix.close();
     tcp.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Check that every route failed with `errno`. */
+function assertAllDenied(got: Record<string, string>, errno: string): void {
+  assert.equal(got['net.connect'], `${errno}/socket`);
+  assert.equal(got['net.Socket#connect'], `${errno}/socket`);
+  assert.match(got['net.Server#listen']!, new RegExp(`^${errno}/`));
+  assert.equal(got['http.get'], `${errno}/socket`);
+  assert.equal(got['unix connect'], `${errno}/connect`, 'a Unix socket on the kernel is fenced');
+  assert.equal(got['unix listen'], `${errno}/listen`);
+  assert.notEqual(got['tls.connect'], 'connected', `tls reached the kernel: ${got['tls.connect']}`);
+  assert.match(got['dgram send']!, new RegExp(errno));
+  assert.equal(got['process.binding'], `threw ${errno}`);
+}
+
+test('NETCH_POLICY: an app under the preload cannot open a socket by any route of net, http, tls, dgram or process', async () => {
+  assertAllDenied(await runApp((app) => ['--import', PRELOAD, app], { NETCH_POLICY: 'deny=socket' }), 'EPERM');
+});
+
+test('netch trace with NETCH_POLICY: the same routes are denied, with the errno asked for, and the trace shows the denials', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'netch-lock-trace-'));
+  const file = join(dir, 'trace.txt');
+  try {
+    const got = await runApp((app) => [MAIN, 'trace', '-o', file, '-e', 'trace=socket', '--', process.execPath, app], { NETCH_POLICY: 'deny=socket errno=EACCES' });
+    assertAllDenied(got, 'EACCES');
+    const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('socket('));
+    assert.ok(lines.length >= 3, `the trace shows the denied socket calls:\n${lines.join('\n')}`);
+    for (const l of lines) assert.match(l, /^socket\(AF_INET, SOCK_(STREAM|DGRAM).* = -1 EACCES \(Permission denied\)$/);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
