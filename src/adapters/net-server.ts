@@ -38,6 +38,8 @@ export interface ServerOptions {
   /** Set SO_KEEPALIVE on accepted sockets. */
   keepAlive?: boolean;
   keepAliveInitialDelay?: number;
+  /** High-water mark of accepted sockets (bytes). */
+  highWaterMark?: number;
 }
 
 /** Options of `server.listen(options)`. */
@@ -245,7 +247,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
       return;
     }
     const o = this.opts;
-    const s = new Socket({ stack: this.#stack, fd, allowHalfOpen: o.allowHalfOpen === true, pauseOnCreate: o.pauseOnConnect === true });
+    const s = new Socket({ stack: this.#stack, fd, allowHalfOpen: o.allowHalfOpen === true, pauseOnCreate: o.pauseOnConnect === true, ...(o.highWaterMark !== undefined ? { highWaterMark: o.highWaterMark } : {}) });
     if (o.noDelay === true) s.setNoDelay(true);
     if (o.keepAlive === true) s.setKeepAlive(true, o.keepAliveInitialDelay ?? 0);
     s.server = this;

@@ -11,6 +11,7 @@
 // write's callback runs once send(2) took all of it, so `write()` returns false while
 // more than the high-water mark is queued above a full send buffer.
 
+import netModule, { isIP } from 'node:net';
 import { Duplex } from 'node:stream';
 import {
   AF_INET, EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, IPPROTO_TCP, MSG_NOSIGNAL, SHUT_WR, SOCK_CLOEXEC,
@@ -20,7 +21,7 @@ import { EAGAIN, EINPROGRESS, ENOTCONN } from '../posix/errno.js';
 import { type SockAddrIn, inetAddr, inetNtoa, newSockAddrIn, sockaddrIn } from '../posix/sockaddr.js';
 import { errnoException, exceptionWithHostPort, nodeError, validatePort } from './errors.js';
 import type { PollHandler } from './poller.js';
-import { type KernelTimer, type LookupFunction, type StackContext, getDefaultStack } from './stack.js';
+import { type KernelTimer, type LookupCallback, type LookupFunction, type StackContext, getDefaultStack } from './stack.js';
 
 /** Options of `new Socket()`. */
 export interface SocketOptions {
@@ -38,6 +39,8 @@ export interface SocketOptions {
   readableHighWaterMark?: number;
   /** Writable high-water mark (bytes). */
   writableHighWaterMark?: number;
+  /** Both high-water marks (bytes), where the two above are not given (stream.Duplex's option). */
+  highWaterMark?: number;
 }
 
 /** Options of `socket.connect()` / `connect()`. */
@@ -95,6 +98,10 @@ export class Socket extends Duplex implements PollHandler {
   server: unknown = null;
   /** Who to tell when this socket closes (the accepting server). */
   owner: ConnectionOwner | null = null;
+  /** Null: a stack socket has no libuv handle, so Node's code takes its generic stream paths (tls wraps it in a JS stream). */
+  _handle: unknown = null;
+  /** The idle timeout last given to setTimeout (ms), undefined before; Node's socket.timeout. */
+  timeout: number | undefined = undefined;
   private fd = -1;
   private sent = 0;
   private wantRead = false;
@@ -120,14 +127,21 @@ export class Socket extends Duplex implements PollHandler {
 
   /** Create a socket; connect it with connect(), or pass `fd` to adopt a connected one. */
   constructor(opts: SocketOptions = {}) {
+    for (const k of ['objectMode', 'readableObjectMode', 'writableObjectMode'] as const) {
+      const v = (opts as Record<string, unknown>)[k];
+      if (v) throw nodeError('ERR_INVALID_ARG_VALUE', `The property 'options.${k}' is not supported. Received ${String(v)}`, 'TypeError');
+    }
     super({
       allowHalfOpen: opts.allowHalfOpen === true,
       emitClose: false,
       autoDestroy: true,
+      ...(opts.highWaterMark !== undefined ? { highWaterMark: opts.highWaterMark } : {}),
       ...(opts.readableHighWaterMark !== undefined ? { readableHighWaterMark: opts.readableHighWaterMark } : {}),
       ...(opts.writableHighWaterMark !== undefined ? { writableHighWaterMark: opts.writableHighWaterMark } : {}),
     });
     this.#stack = opts.stack ?? getDefaultStack();
+    // As Node's: once the peer's FIN is read, a socket that is not half-open fails later writes with EPIPE.
+    this.on('end', onReadableStreamEnd);
     if (opts.fd !== undefined) this.adopt(opts.fd);
     if (opts.pauseOnCreate === true) this.pause();
     // Node starts reading an accepted socket at once (read(0) in net.Socket's constructor):
@@ -143,6 +157,11 @@ export class Socket extends Duplex implements PollHandler {
   /** The fd in the stack's process (-1 before connect and after close). */
   get _fd(): number {
     return this.fd;
+  }
+
+  /** Return `connecting` (Node's deprecated alias). */
+  get _connecting(): boolean {
+    return this.connecting;
   }
 
   /** Return true before the connection is up (not connected yet, or connecting). */
@@ -161,6 +180,7 @@ export class Socket extends Duplex implements PollHandler {
 
   /** Return the bytes written so far, those still queued in the stream included. */
   get bytesWritten(): number {
+    if (!Object.prototype.hasOwnProperty.call(this, 'pw')) return undefined as unknown as number; // read on the prototype, as Node's is
     return this.sent + this.writableLength - (this.inflight?.off ?? 0);
   }
 
@@ -214,14 +234,20 @@ export class Socket extends Duplex implements PollHandler {
    */
   connect(...args: unknown[]): this {
     const [opts, cb] = normalizeConnectArgs(args);
+    const path = (opts as { path?: unknown }).path;
+    if (opts.port === undefined && (path === undefined || path === null)) {
+      throw nodeError('ERR_MISSING_ARGS', 'The "options" or "port" or "path" argument must be specified', 'TypeError');
+    }
     // An IPC path means a Unix socket in net; http passes its request path in the same
     // options to createConnection, so a path next to a port is ignored.
-    if (typeof (opts as { path?: unknown }).path === 'string' && opts.port === undefined) {
+    if (typeof path === 'string' && opts.port === undefined) {
       throw nodeError('NETCH_ERR_UNSUPPORTED', 'connect: IPC paths (Unix domain sockets) are not supported by the stack');
     }
+    validateConnectOptions(opts);
     const port = validatePort(opts.port);
     if (this.fd >= 0 || this.connecting) throw nodeError('ERR_SOCKET_CONNECTING', 'Socket is already connecting or connected');
-    if (this.destroyed) throw nodeError('ERR_SOCKET_CLOSED', 'Socket is closed');
+    if (this.destroyed) this.reopen();
+    if (Object.prototype.hasOwnProperty.call(this, 'write')) delete (this as { write?: unknown }).write; // writeAfterFIN of the last connection
     if (cb !== null) this.once('connect', cb);
     if (opts.timeout !== undefined) this.setTimeout(opts.timeout);
     if (opts.noDelay !== undefined) this.setNoDelay(opts.noDelay);
@@ -237,18 +263,34 @@ export class Socket extends Duplex implements PollHandler {
       });
       return this;
     }
-    const done = (err: Error | null, address: string, family: number): void => {
+    const done = (err: Error | null, address: unknown, family?: unknown): void => {
+      // A lookup asked for `all` (Node's does with autoSelectFamily) answers with a list.
+      if (err === null && Array.isArray(address)) {
+        const first = (address.find((a: { family?: unknown }) => a?.family === 4) ?? address[0]) as { address?: unknown; family?: unknown } | undefined;
+        address = first?.address;
+        family = first?.family;
+      }
       this.emit('lookup', err, address, family, host);
       if (!this.connecting || this.destroyed) return;
+      // As Node's emitLookup: errors are emitted on the next tick.
+      if (err === null && (typeof address !== 'string' || isIP(address) === 0)) err = nodeError('ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(address)}`, 'TypeError');
+      else if (err === null && family !== 4 && family !== 6) {
+        err = nodeError('ERR_INVALID_ADDRESS_FAMILY', `Invalid address family: ${String(family)} ${host}:${port}`, 'RangeError');
+        Object.assign(err, { host, port });
+      }
       if (err !== null) {
-        this.connecting = false;
-        this.destroy(err);
+        const e = err;
+        process.nextTick(() => {
+          if (!this.connecting) return;
+          this.connecting = false;
+          this.destroy(e);
+        });
         return;
       }
-      this.dial(address, port, opts);
+      this.dial(address as string, port, opts);
     };
-    if (opts.lookup !== undefined) opts.lookup(host, { family: 4 }, done);
-    else this.#stack.lookup(host, done);
+    if (typeof opts.lookup === 'function') opts.lookup(host, { family: dnsFamily(opts.family), hints: (opts as { hints?: number }).hints ?? 0 }, done as LookupCallback);
+    else this.#stack.lookup(host, done as LookupCallback);
     return this;
   }
 
@@ -276,6 +318,7 @@ export class Socket extends Duplex implements PollHandler {
       this.timeoutListener = null;
     }
     this.timeoutMs = ms;
+    this.timeout = ms;
     if (ms === 0) {
       this.timer?.cancel();
     } else {
@@ -403,6 +446,16 @@ export class Socket extends Duplex implements PollHandler {
 
   // ---- internals ----
 
+  /** Make a closed socket connectable again, as Node's connect() does (stream state undestroyed, addresses forgotten). */
+  private reopen(): void {
+    (this as unknown as { _undestroy(): void })._undestroy();
+    this.peerAddr = null;
+    this.sockAddr = null;
+    this.wantRead = false;
+    this.inflight = null;
+    this.finalCb = null;
+  }
+
   /**
    * Return true while the socket has work that keeps Node's event loop alive, as a libuv
    * stream handle is active: connecting, reading (until EOF, or until the readable buffer
@@ -411,7 +464,9 @@ export class Socket extends Duplex implements PollHandler {
    */
   private active(): boolean {
     if (this.destroyed) return false;
-    if (this.connecting) return true;
+    // As a libuv handle: a name lookup holds nothing of the socket's (a lookup function that
+    // never answers lets the program exit); the connect request does.
+    if (this.connecting) return this.fd >= 0;
     return this.fd >= 0 && (this.wantRead || this.inflight !== null || this.finalCb !== null);
   }
 
@@ -638,6 +693,20 @@ export class Socket extends Duplex implements PollHandler {
 
 const EMPTY = new Uint8Array(0);
 
+function onReadableStreamEnd(this: Socket): void {
+  if (!this.allowHalfOpen) this.write = writeAfterFIN;
+}
+
+/** Node's writeAfterFIN: a write after the peer's FIN on a socket that is not half-open fails with EPIPE. */
+function writeAfterFIN(this: Socket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+  if (!this.writableEnded) return (Duplex.prototype.write as (...a: unknown[]) => boolean).call(this, chunk, encoding, cb);
+  if (typeof encoding === 'function') cb = encoding;
+  const er = nodeError('EPIPE', 'This socket has been ended by the other party');
+  if (typeof cb === 'function') process.nextTick(cb as (e: Error) => void, er);
+  this.destroy(er);
+  return false;
+}
+
 function noop(): void {}
 
 let scratch: Buffer | null = null;
@@ -655,14 +724,63 @@ function abortError(): Error {
   return e;
 }
 
-/** Split net.connect's arguments: `(options[, cb])` or `(port[, host][, cb])`. */
+/** The mark Node's net._normalizeArgs puts on its result (internal/net's normalizedArgsSymbol), read off one result. */
+const normalizedArgsSymbol: symbol | undefined = (() => {
+  const f = (netModule as unknown as { _normalizeArgs?: (a: unknown[]) => object })._normalizeArgs;
+  return typeof f === 'function' ? Object.getOwnPropertySymbols(f([]))[0] : undefined;
+})();
+
+/** Return true for a string that is not a number: an IPC path (Node's isPipeName). */
+function isPipeName(s: unknown): boolean {
+  return typeof s === 'string' && !(Number(s) >= 0);
+}
+
+/**
+ * Split net.connect's arguments as Node's normalizeArgs does: `(options[, cb])`,
+ * `(path[, cb])` or `(port[, host][, cb])`, or an array Node's `net._normalizeArgs` made.
+ */
 export function normalizeConnectArgs(args: unknown[]): [NetConnectOpts, (() => void) | null] {
-  const a = args.length > 0 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
-  const last = a[a.length - 1];
+  const a0 = args[0] as unknown[] & Record<symbol, unknown>;
+  if (Array.isArray(a0) && normalizedArgsSymbol !== undefined && a0[normalizedArgsSymbol] === true) {
+    return [(a0[0] ?? {}) as NetConnectOpts, typeof a0[1] === 'function' ? (a0[1] as () => void) : null];
+  }
+  if (args.length === 0) return [{} as NetConnectOpts, null];
+  const last = args[args.length - 1];
   const cb = typeof last === 'function' ? (last as () => void) : null;
-  const first = a[0];
+  const first = args[0];
   if (typeof first === 'object' && first !== null) return [first as NetConnectOpts, cb];
+  if (isPipeName(first)) return [{ path: first } as unknown as NetConnectOpts, cb];
   const opts: NetConnectOpts = { port: first as number };
-  if (typeof a[1] === 'string') opts.host = a[1];
+  if (args.length > 1 && typeof args[1] === 'string') opts.host = args[1];
   return [opts, cb];
+}
+
+/** Node's socketToDnsFamily: 'IPv4' and 4 are 4, 'IPv6' and 6 are 6, anything else 0. */
+function dnsFamily(f: unknown): number {
+  if (f === 'IPv4' || f === 4) return 4;
+  if (f === 'IPv6' || f === 6) return 6;
+  return 0;
+}
+
+/** Throw as Node's lookupAndConnect does for bad connect options (ERR_INVALID_IP_ADDRESS, ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE). */
+function validateConnectOptions(o: NetConnectOpts): void {
+  const x = o as unknown as Record<string, unknown>;
+  if (x.localAddress && isIP(String(x.localAddress)) === 0) throw nodeError('ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(x.localAddress)}`, 'TypeError');
+  if (x.localPort && typeof x.localPort !== 'number') throw invalidArgType('options.localPort', 'number', x.localPort);
+  if (x.port !== undefined && typeof x.port !== 'number' && typeof x.port !== 'string') throw invalidArgType('options.port', 'number or string', x.port);
+  if (x.lookup !== undefined && x.lookup !== null && typeof x.lookup !== 'function') throw invalidArgType('options.lookup', 'function', x.lookup);
+  if (x.autoSelectFamily !== undefined && x.autoSelectFamily !== null && typeof x.autoSelectFamily !== 'boolean') throw invalidArgType('options.autoSelectFamily', 'boolean', x.autoSelectFamily);
+  const t = x.autoSelectFamilyAttemptTimeout;
+  if (t !== undefined && t !== null) {
+    if (typeof t !== 'number') throw invalidArgType('options.autoSelectFamilyAttemptTimeout', 'number', t);
+    if (!Number.isInteger(t) || t < 1 || t > 2 ** 31 - 1) {
+      throw nodeError('ERR_OUT_OF_RANGE', `The value of "options.autoSelectFamilyAttemptTimeout" is out of range. It must be >= 1 && <= 2147483647. Received ${t}`, 'RangeError');
+    }
+  }
+}
+
+/** Node's ERR_INVALID_ARG_TYPE for a property. */
+function invalidArgType(name: string, type: string, got: unknown): Error {
+  const received = got === null ? 'null' : typeof got === 'object' ? `an instance of ${(got as object).constructor?.name ?? 'Object'}` : `type ${typeof got} (${String(got)})`;
+  return nodeError('ERR_INVALID_ARG_TYPE', `The "${name}" property must be of type ${type}. Received ${received}`, 'TypeError');
 }

@@ -16,9 +16,13 @@
 // `syncBuiltinESMExports()` makes `import { connect } from 'node:net'` see the change.
 // `restore()` undoes all of it.
 
+import dgram from 'node:dgram';
 import http from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
+// tls (its TLSSocket, and the JSStreamSocket it wraps a handle-less socket in) must inherit
+// from the original net.Socket, which it reads when it loads: load it before the patch.
+import 'node:tls';
 import type { Stack } from '../adapters/api.js';
 import type { Server as StackServer } from '../adapters/net-server.js';
 import { KERNEL_SOCKET } from './forward.js';
@@ -26,7 +30,7 @@ import { KERNEL_SOCKET } from './forward.js';
 const kInner = Symbol('netchannels.stack-server');
 const kUnref = Symbol('netchannels.unref');
 
-type NodeServer = net.Server & { [kInner]?: StackServer | null; [kUnref]?: boolean; [KERNEL_SOCKET]?: boolean; allowHalfOpen?: boolean; pauseOnConnect?: boolean; noDelay?: boolean; keepAlive?: boolean; keepAliveInitialDelay?: number };
+type NodeServer = net.Server & { [kInner]?: StackServer | null; [kUnref]?: boolean; [KERNEL_SOCKET]?: boolean; allowHalfOpen?: boolean; pauseOnConnect?: boolean; noDelay?: boolean; keepAlive?: boolean; keepAliveInitialDelay?: number; highWaterMark?: number };
 type AnyFn = (...args: unknown[]) => unknown;
 
 /** An installed interposition. */
@@ -50,15 +54,30 @@ function kernelListen(args: unknown[]): boolean {
   return false;
 }
 
-/** Return true when connect's arguments name a Unix socket (an IPC path and no port). */
+/**
+ * Return true when connect's arguments name a Unix socket: a path, with or without a port.
+ * As in Node's net, a path wins over a port: http passes `socketPath` as `path` next to its
+ * default port 80 (and `path: null` for TCP).
+ */
 function kernelConnect(args: unknown[]): boolean {
   const a = Array.isArray(args[0]) ? (args[0] as unknown[])[0] : args[0];
   if (typeof a === 'string' && !/^\d+$/.test(a)) return true;
   if (typeof a === 'object' && a !== null) {
-    const o = a as { path?: unknown; port?: unknown };
-    return typeof o.path === 'string' && o.port === undefined;
+    const o = a as { path?: unknown };
+    return typeof o.path === 'string' && o.path !== '';
   }
   return false;
+}
+
+/**
+ * Return true for a tls.Server (https.Server too): TLS stays on the kernel, server and
+ * client alike (tls.connect's sockets subclass the original net.Socket), so its listener
+ * must be where its clients connect. Checked by shape, the methods only tls.Server has, so
+ * that the preload does not load tls into every program.
+ */
+function isTlsServer(s: object): boolean {
+  const t = s as { addContext?: unknown; setSecureContext?: unknown };
+  return typeof t.addContext === 'function' && typeof t.setSecureContext === 'function';
 }
 
 /** Map IPv6 wildcard and loopback hosts (Node's defaults) to their IPv4 twins: the stack is IPv4 only. */
@@ -73,6 +92,13 @@ function listenArgsV4(args: unknown[]): unknown[] {
   if (typeof a[0] === 'object' && a[0] !== null) a[0] = { ...(a[0] as object), host: v4Host((a[0] as { host?: unknown }).host) };
   else if (typeof a[1] === 'string') a[1] = v4Host(a[1]);
   return a;
+}
+
+/** The port listen() was asked for, as Node keeps it in _connectionKey. */
+function requestedPort(args: unknown[]): number {
+  const a = args[0];
+  const p = typeof a === 'object' && a !== null ? (a as { port?: unknown }).port : a;
+  return Number(p ?? 0) || 0;
 }
 
 function alreadyListening(): Error {
@@ -100,17 +126,20 @@ export function interposeNet(stack: Stack): Interposition {
     getConnections: proto.getConnections!,
     ref: proto.ref!,
     unref: proto.unref!,
+    asyncDispose: proto[Symbol.asyncDispose as unknown as string],
     listening: Object.getOwnPropertyDescriptor(net.Server.prototype, 'listening')!,
     connect: net.connect,
     createConnection: net.createConnection,
     Socket: net.Socket,
     Stream: (net as unknown as { Stream: unknown }).Stream,
     agentCreateConnection: (http.Agent.prototype as unknown as { createConnection: AnyFn }).createConnection,
+    createSocket: dgram.createSocket,
+    DgramSocket: dgram.Socket,
   };
   const innerOf = (s: NodeServer): StackServer | null => s[kInner] ?? null;
 
   proto.listen = function listen(this: NodeServer, ...args: unknown[]): unknown {
-    if (this[KERNEL_SOCKET] === true || kernelListen(args)) return orig.listen.apply(this, args);
+    if (this[KERNEL_SOCKET] === true || kernelListen(args) || isTlsServer(this)) return orig.listen.apply(this, args);
     if (innerOf(this)?.listening === true) throw alreadyListening();
     const cb = typeof args[args.length - 1] === 'function' ? (args.pop() as () => void) : null;
     const inner = stack.net.createServer({
@@ -119,11 +148,22 @@ export function interposeNet(stack: Stack): Interposition {
       noDelay: this.noDelay === true,
       keepAlive: this.keepAlive === true,
       keepAliveInitialDelay: this.keepAliveInitialDelay ?? 0,
+      ...(typeof this.highWaterMark === 'number' ? { highWaterMark: this.highWaterMark } : {}),
     });
     this[kInner] = inner;
-    if (this.maxConnections !== undefined) inner.maxConnections = this.maxConnections;
+    // The limit is the Node server's, read at each connection: set before or after listen().
+    Object.defineProperty(inner, 'maxConnections', {
+      configurable: true,
+      get: () => (typeof this.maxConnections === 'number' && this.maxConnections >= 0 ? this.maxConnections : undefined),
+      set: (v: number | undefined) => void (this.maxConnections = v as number),
+    });
     inner.on('connection', (s) => this.emit('connection', s));
-    inner.on('listening', () => this.emit('listening'));
+    inner.on('listening', () => {
+      // Node's key for the listener (`family:address:port`, the port as asked), which cluster and some tests read.
+      const a = inner.address();
+      (this as unknown as { _connectionKey: string })._connectionKey = `4:${a?.address ?? '0.0.0.0'}:${requestedPort(args)}`;
+      this.emit('listening');
+    });
     inner.on('error', (e) => this.emit('error', e));
     inner.on('drop', (d) => this.emit('drop', d));
     inner.once('close', () => this.emit('close'));
@@ -158,6 +198,14 @@ export function interposeNet(stack: Stack): Interposition {
     innerOf(this)?.unref();
     return orig.unref.call(this);
   };
+  // Node's returns at once without a handle; a stack server closes and resolves on 'close'.
+  if (orig.asyncDispose !== undefined) {
+    proto[Symbol.asyncDispose as unknown as string] = function asyncDispose(this: NodeServer): unknown {
+      const inner = innerOf(this);
+      if (inner === null || !inner.listening) return orig.asyncDispose!.call(this);
+      return new Promise<void>((resolve, reject) => void this.close((e?: Error) => (e ? reject(e) : resolve())));
+    };
+  }
   Object.defineProperty(net.Server.prototype, 'listening', {
     configurable: true,
     enumerable: orig.listening.enumerable ?? false,
@@ -198,6 +246,24 @@ export function interposeNet(stack: Stack): Interposition {
   m.Stream = Socket;
   const agentProto = http.Agent.prototype as unknown as { createConnection: AnyFn };
   if (agentProto.createConnection === (orig.createConnection as unknown)) agentProto.createConnection = connect;
+
+  // dgram: udp4 sockets on the stack; udp6 stays on the kernel (the stack is IPv4 only).
+  const StackDgram = stack.dgram.Socket;
+  const OrigDgram = orig.DgramSocket as unknown as new (...a: unknown[]) => object;
+  const udp4 = (type: unknown): boolean => type === 'udp4' || (typeof type === 'object' && type !== null && (type as { type?: unknown }).type === 'udp4');
+  function DgramSocket(this: unknown, type: unknown, listener?: unknown): unknown {
+    if (!udp4(type)) return new OrigDgram(type, listener);
+    return Reflect.construct(StackDgram, [type, listener], new.target ?? DgramSocket);
+  }
+  DgramSocket.prototype = StackDgram.prototype;
+  const BaseDgram = Object.getPrototypeOf(StackDgram.prototype).constructor as new () => object;
+  Object.defineProperty(DgramSocket, Symbol.hasInstance, { value: (x: unknown) => x instanceof BaseDgram || x instanceof OrigDgram });
+  const createSocket = function createSocket(type: unknown, listener?: unknown): unknown {
+    return udp4(type) ? new (DgramSocket as unknown as new (t: unknown, l: unknown) => object)(type, listener) : (orig.createSocket as AnyFn)(type, listener);
+  };
+  const dm = dgram as unknown as Record<string, unknown>;
+  dm.createSocket = createSocket;
+  dm.Socket = DgramSocket;
   syncBuiltinESMExports();
 
   let restored = false;
@@ -207,12 +273,15 @@ export function interposeNet(stack: Stack): Interposition {
       if (restored) return;
       restored = true;
       Object.assign(proto, { listen: orig.listen, close: orig.close, address: orig.address, getConnections: orig.getConnections, ref: orig.ref, unref: orig.unref });
+      if (orig.asyncDispose !== undefined) proto[Symbol.asyncDispose as unknown as string] = orig.asyncDispose;
       Object.defineProperty(net.Server.prototype, 'listening', orig.listening);
       m.connect = orig.connect;
       m.createConnection = orig.createConnection;
       m.Socket = orig.Socket;
       m.Stream = orig.Stream;
       if (agentProto.createConnection === connect) agentProto.createConnection = orig.agentCreateConnection;
+      dm.createSocket = orig.createSocket;
+      dm.Socket = orig.DgramSocket;
       syncBuiltinESMExports();
       active = null;
     },
