@@ -1,6 +1,10 @@
 // `npm run bench -- tcp [--json FILE] [--bytes N] [--quick] [--repeats N] [--limit S]
-//   [--conns N] [--heap-segments N] [--tap-bytes N] [--no-tap] [--only bulk1,bulk2,conns,heap,tap]`:
+//   [--conns N] [--heap-segments N] [--tap-bytes N] [--no-tap] [--only netapi,bulk1,bulk2,conns,heap,tap]`:
 // TCP throughput and connection rate of our stack, side by side with the kernel's, in one run:
+//   netapi.{kernel,netch}.*         the headline: one workload written against Node's `net`
+//                                   API, run unchanged on both stacks, server and client in
+//                                   worker threads of their own on both sides, rounds
+//                                   interleaved, CPU of both threads (bench/_netapi.ts)
 //   kernel.bulk_gbps                Node `net` over the kernel's loopback, one connection,
 //                                   64 KiB writes (both ends in this process)
 //   netch.bulk_gbps_1thread[_mtuN]  the same between two of our hosts on a memory link, both
@@ -47,6 +51,7 @@ import {
   PatternSink, PatternSource, makePattern, tcpHost, type BulkJob, type BulkReport,
 } from './_tcp-worker.js';
 import { median, nextMessage, parseBenchArgs, report, type BenchRatio, type BenchResult } from './_report.js';
+import { runNetApi } from './_netapi.js';
 
 const args = parseBenchArgs();
 const rest = args.rest;
@@ -643,7 +648,7 @@ async function tapFigures(): Promise<{ plain: TapModeFigures; offload: TapModeFi
 // ---- main ----
 
 /** The groups of figures `--only a,b` may pick. */
-const GROUPS = ['bulk', 'bulk1', 'bulk2', 'conns', 'heap', 'tap'] as const;
+const GROUPS = ['netapi', 'bulk', 'bulk1', 'bulk2', 'conns', 'heap', 'tap'] as const;
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -657,6 +662,13 @@ async function main(): Promise<void> {
   const ratio = (label: string, value: number, target: string, met: boolean): BenchRatio => ({ label, value, target, met });
   const ratios: BenchRatio[] = [];
   const warm = Math.min(BYTES, 64 * MiB);
+
+  if (want('netapi')) {
+    // The headline: one workload through Node's net API on both stacks (bench/_netapi.ts).
+    const n = await runNetApi({ bulkBytes: BYTES, conns: CONN_COUNT, inFlight: IN_FLIGHT, repeats: Math.max(REPEATS, quick ? 1 : 5), limitMs: LIMIT_MS }, progress);
+    results.push(...n.results);
+    ratios.push(...n.ratios);
+  }
 
   let kernelBulkGbps = Number.NaN;
   if (want('bulk1') || want('bulk2')) {
