@@ -1,11 +1,15 @@
 // Shared helpers of every benchmark suite: argument parsing (`--json FILE`), the median of
 // repeated measurements, a worker's next message, the printed table, and the JSON file
-//   { "suite", "node", "cpu", "results": [{ "name", "value", "unit" }] }
+//   { "suite", "node", "cpu", "cores", "memoryBytes", "kernel", "commit", "dirty", "date",
+//     "results": [{ "name", "value", "unit" }] }
+// (the machine, the Node and kernel versions and the git commit, so that a figure a doc
+// quotes can name the file it came from and say where and at which code it was measured).
 // Every suite measures its comparison in the same run, repeats each measurement and reports
 // the median. Files starting with "_" are not suites (scripts/run-bench.mjs skips them).
 
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, release, totalmem } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 
 /**
@@ -135,12 +139,45 @@ export function formatReport(suite: string, results: readonly BenchResult[], rat
   return lines.join('\n');
 }
 
-/** Return the JSON document of a suite's results. */
-export function benchJson(suite: string, results: readonly BenchResult[]): { suite: string; node: string; cpu: string; results: BenchResult[] } {
+/** The git commit of the working tree the suite runs from, and whether it has uncommitted changes. */
+function gitState(): { commit: string; dirty: boolean } {
+  const root = new URL('../..', import.meta.url).pathname; // dist/bench -> the repository
+  try {
+    const commit = execFileSync('git', ['-C', root, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const status = execFileSync('git', ['-C', root, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return { commit, dirty: status.trim() !== '' };
+  } catch {
+    return { commit: 'unknown', dirty: false };
+  }
+}
+
+/** The JSON document of a suite's results. */
+export interface BenchJson {
+  suite: string;
+  node: string;
+  cpu: string;
+  cores: number;
+  memoryBytes: number;
+  kernel: string;
+  commit: string;
+  dirty: boolean;
+  date: string;
+  results: BenchResult[];
+}
+
+/** Return the JSON document of a suite's results, with the machine, versions and commit. */
+export function benchJson(suite: string, results: readonly BenchResult[]): BenchJson {
+  const git = gitState();
   return {
     suite,
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryBytes: totalmem(),
+    kernel: release(),
+    commit: git.commit,
+    dirty: git.dirty,
+    date: new Date().toISOString(),
     results: results.map((r) => ({ name: r.name, value: r.value, unit: r.unit })),
   };
 }
