@@ -6,6 +6,9 @@
 //   ------ ----------- ----------- --------- --------- ----------------
 //    62.50    0.000050          25         2         1 accept4
 //
+// Columns are as wide as strace makes them: at least the historical widths (11, 11, 9, 9,
+// 16), wider when a total needs it (strace 6.1's count.c sizes them from the largest value).
+//
 // Time is measured on the kernel's clock from a call's start to its end, so it is the
 // wall time of the call (strace's -w), including a blocking call's wait; on a virtual
 // clock a synchronous call takes no time.
@@ -60,31 +63,31 @@ export class SyscallSummary {
     const total = rows.reduce((s, r) => s + r.timeMs, 0);
     const calls = rows.reduce((s, r) => s + r.calls, 0);
     const errors = rows.reduce((s, r) => s + r.errors, 0);
-    const lines = [
-      `${'% time'.padStart(6)} ${'seconds'.padStart(11)} ${'usecs/call'.padStart(11)} ${'calls'.padStart(9)} ${'errors'.padStart(9)} syscall`,
-      DASHES,
-    ];
-    for (const r of rows) {
-      const pct = total > 0 ? (100 * r.timeMs) / total : 0;
-      lines.push(`${pct.toFixed(2).padStart(6)} ${secs(r.timeMs)} ${usecsPerCall(r.timeMs, r.calls)} ${String(r.calls).padStart(9)} ${errs(r.errors)} ${r.syscall}`);
-    }
-    lines.push(DASHES);
-    lines.push(`${'100.00'.padStart(6)} ${secs(total)} ${usecsPerCall(total, calls)} ${String(calls).padStart(9)} ${errs(errors)} total`);
+    // Widths: a column is as wide as its header's historical width or its widest value,
+    // whichever is more (the seconds of the total, the largest usecs/call, the call and
+    // error totals, the longest name plus one).
+    const wSec = Math.max(11, secs(total).length);
+    const wUs = Math.max(11, ...rows.map((r) => String(usecs(r.timeMs, r.calls)).length));
+    const wCalls = Math.max(9, String(calls).length);
+    const wErr = Math.max(9, String(errors).length);
+    const wName = Math.max(16, ...rows.map((r) => r.syscall.length + 1));
+    const dashes = ['-'.repeat(6), '-'.repeat(wSec), '-'.repeat(wUs), '-'.repeat(wCalls), '-'.repeat(wErr), '-'.repeat(wName)].join(' ');
+    const line = (pct: number, ms: number, us: number, n: number, e: number, name: string): string =>
+      `${pct.toFixed(2).padStart(6)} ${secs(ms).padStart(wSec)} ${String(us).padStart(wUs)} ${String(n).padStart(wCalls)} ${(e === 0 ? '' : String(e)).padStart(wErr)} ${name}`;
+    const lines = [`${'% time'.padStart(6)} ${'seconds'.padStart(wSec)} ${'usecs/call'.padStart(wUs)} ${'calls'.padStart(wCalls)} ${'errors'.padStart(wErr)} syscall`, dashes];
+    for (const r of rows) lines.push(line(total > 0 ? (100 * r.timeMs) / total : 0, r.timeMs, usecs(r.timeMs, r.calls), r.calls, r.errors, r.syscall));
+    lines.push(dashes);
+    lines.push(line(100, total, usecs(total, calls), calls, errors, 'total'));
     return lines.join('\n') + '\n';
   }
 }
 
-const DASHES = '------ ----------- ----------- --------- --------- ----------------';
-
+/** Return milliseconds as strace's `%.6f` seconds. */
 function secs(ms: number): string {
-  return (ms / 1000).toFixed(6).padStart(11);
+  return (ms / 1000).toFixed(6);
 }
 
-function usecsPerCall(ms: number, calls: number): string {
-  return String(calls > 0 ? Math.floor((ms * 1000) / calls) : 0).padStart(11);
-}
-
-/** `%9.u`: blank for zero. */
-function errs(n: number): string {
-  return (n === 0 ? '' : String(n)).padStart(9);
+/** Return the whole microseconds per call (strace truncates). */
+function usecs(ms: number, calls: number): number {
+  return calls > 0 ? Math.floor((ms * 1000) / calls) : 0;
 }
