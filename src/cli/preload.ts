@@ -203,9 +203,13 @@ export async function startPreload(cfg: PreloadConfig): Promise<Preloaded> {
         const fd = openSync(cfg.traceFile, 'a');
         write = (t) => void writeSync(fd, t);
       }
-      const t = new Tracer({ ...opts, write, epochMs: Date.now() - stack.kernel.now() });
+      // With -o the pid prefix is strace's for a file, and the pid is this Node process's, so
+      // the lines of several processes appending to one file can be told apart.
+      const t = new Tracer({ ...opts, write, epochMs: Date.now() - stack.kernel.now(), toFile: cfg.traceFile !== undefined, pidOf: () => process.pid });
       t.attach(stack.process);
       tracer = t;
+      // Registered before the teardown's 'exit' listener: "+++ exited with N +++" comes before -C's table.
+      process.once('exit', (code) => t.exited(stack.process, code));
       cleanups.push(() => {
         if (opts.summary === 'only' || opts.summary === 'also') write(t.summaryTable());
         t.detachAll();

@@ -39,12 +39,18 @@ link options (as netch up; default: a private memory network, no root):
 strace options:
   -o FILE               write the trace to FILE (default: stderr)
   -e trace=SET          which calls: names, %network, %desc, all, !SET, /regex
-  -e status=successful|failed, -z, -Z   only calls that succeeded / failed
-  -r, -t, -tt, -ttt     timestamps: relative, time, time with µs, epoch seconds
+  -e status=SET         which outcomes: successful, failed (unfinished, unavailable,
+                        detached never happen here), all, none, !SET
+  -z, -Z                -e status=successful / -e status=failed
+  -e inject=SET:OPT...  fault injection as strace's: error=, retval=, signal=, syscall=,
+                        delay_enter=, delay_exit=, when=; ours: probability=, seed=
+  -r, -t, -tt, -ttt     timestamps: relative, time, time with µs, epoch seconds (-r with
+                        -t prints both)
   -T                    time spent in each call
   -s N                  bytes of buffers shown (default 32)
   -c, -C                a summary table at exit (-c: only the table)
-  -f                    accepted (all of the program's calls are traced)
+  -f                    with -o, every line starts with the pid (the program's node
+                        processes are traced with or without it)
   -h, --help            show this help
 `;
 
@@ -56,12 +62,13 @@ function flagError(msg: string): Error {
 }
 
 /**
- * Parse strace options (`-e trace=%network -r -T -s 64 -c`) into TracerOptions; `words`
- * is what NETCH_TRACE holds split on white space ("1" or "all": every call, no options).
- * Errors: throws NETCH_ERR_HOOK_SPEC for an unknown option or value.
+ * Parse strace options (`-e trace=%network -r -T -s 64 -c -e inject=accept4:error=EMFILE`)
+ * into TracerOptions; `words` is what NETCH_TRACE holds split on white space ("1" or "all":
+ * every call, no options). Errors: throws NETCH_ERR_HOOK_SPEC for an unknown option or value.
  */
 export function parseTraceFlags(words: readonly string[]): TracerOptions {
   const o: TracerOptions = {};
+  const inject: string[] = [];
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!;
     const value = (): string => {
@@ -70,8 +77,9 @@ export function parseTraceFlags(words: readonly string[]): TracerOptions {
       return v;
     };
     switch (w) {
-      case '1': case 'all': case '-f': case '-ff': break;
-      case '-r': o.timestamps = 'relative'; break;
+      case '1': case 'all': break;
+      case '-f': case '-ff': o.follow = true; break;
+      case '-r': o.relative = true; break;
       case '-t': o.timestamps = 'time'; break;
       case '-tt': o.timestamps = 'time-us'; break;
       case '-ttt': o.timestamps = 'epoch'; break;
@@ -92,15 +100,16 @@ export function parseTraceFlags(words: readonly string[]): TracerOptions {
         const key = eq < 0 ? 'trace' : v.slice(0, eq);
         const val = eq < 0 ? v : v.slice(eq + 1);
         if (key === 'trace' || key === 't') o.trace = val;
-        else if (key === 'status') {
-          if (val !== 'successful' && val !== 'failed' && val !== 'all') throw flagError(`-e status=${val}: use successful, failed or all`);
-          o.status = val;
-        } else throw flagError(`-e ${key}=: only trace= and status= are supported`);
+        else if (key === 'status') o.status = val;
+        else if (key === 'inject') inject.push(val);
+        else throw flagError(`-e ${key}=: only trace=, status= and inject= are supported`);
         break;
       }
       default:
         if (w.startsWith('-e') && w.length > 2) {
-          Object.assign(o, parseTraceFlags(['-e', w.slice(2)]));
+          const sub = parseTraceFlags(['-e', w.slice(2)]);
+          if (sub.inject !== undefined) inject.push(...(sub.inject as string[]));
+          else Object.assign(o, sub);
           break;
         }
         if (w.startsWith('-s') && w.length > 2) {
@@ -110,7 +119,8 @@ export function parseTraceFlags(words: readonly string[]): TracerOptions {
         throw flagError(`unknown strace option ${w}`);
     }
   }
-  new Tracer(o); // validates the trace set and the values (throws NETCH_ERR_HOOK_SPEC)
+  if (inject.length > 0) o.inject = inject;
+  new Tracer(o); // validates the trace set, the status set, the inject rules and the values (throws NETCH_ERR_HOOK_SPEC)
   return o;
 }
 

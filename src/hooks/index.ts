@@ -13,9 +13,9 @@ export { type HookHandle, type HookVerdict, type SyscallHook, SyscallCall, insta
 export { selectCalls, TRACEABLE_NAMES } from './select.js';
 export {
   DEFAULT_STRING_LIMIT, RESULT_COLUMN, FakePointers, type CallText, type FormatContext, formatCall, formatEnter, formatExit, formatFlags,
-  formatReturn, formatSockAddrIn, padResult, quoteBytes,
+  formatReturn, formatSignal, formatSockAddrIn, padResult, quoteBytes, signalName, signalNumber, tcpInfoBytes, TCP_INFO_LEN,
 } from './format.js';
-export { Tracer, type TracerOptions, type TimestampMode, TIMESTAMP_MODES, trace } from './tracer.js';
+export { Tracer, type TracerOptions, type TimestampMode, TIMESTAMP_MODES, STATUS_NAMES, trace } from './tracer.js';
 export { SyscallSummary, type SummaryRow } from './summary.js';
-export { FaultInjector, type FaultRule, type WhenSpec, injectFaults, parseInject } from './inject.js';
+export { FaultInjector, type FaultRule, type InjectionNote, type WhenSpec, injectFaults, injectionNote, parseInject } from './inject.js';
 export { Policy, type PolicyOptions, applyPolicy } from './policy.js';
