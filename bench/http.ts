@@ -6,6 +6,8 @@
 //   netch.http_rps    the same server code fed by our net adapter on one host, the same load
 //                     generator over our sockets on another, the two hosts in two worker
 //                     threads on a shared memory link (MTU 1500, checksum offload as on lo)
+//   <kind>.cpu_us_per_request  CPU of the server's and the load generator's threads over the
+//                     run (warm-up and drain included) per response completed
 //   netch_traced.http_rps  the same as netch with a syscall Tracer (src/hooks) installed on
 //                     the server's and the client's processes but filtered out: `-e trace=`
 //                     --trace (default "connect": the client's 64 dials, nothing on the hot
@@ -93,6 +95,7 @@ async function main(): Promise<void> {
     { name: 'kernel.http_rps', value: k, unit: 'requests/s' },
     { name: 'netch.http_rps', value: n, unit: 'requests/s' },
     { name: 'netch_traced.http_rps', value: t, unit: 'requests/s' },
+    ...KINDS.map((kind) => ({ name: `${kind}.cpu_us_per_request`, value: median(runs[kind].map((r) => (r.cpuMs * 1000) / r.load.completed)), unit: 'us/request' })),
     { name: 'netch_vs_kernel', value: n / k, unit: 'x' },
     { name: 'netch_traced_vs_netch', value: t / n, unit: 'x' },
   ];

@@ -46,6 +46,8 @@ export interface HttpRunResult {
   traceLines: number;
   /** Cross-thread wake-ups (Atomics.notify) the two link ends sent each other (our stack), or null. */
   linkWakeups: number | null;
+  /** CPU of the server's and the client's threads over the run, added (ms). */
+  cpuMs: number;
 }
 
 const workerUrl = new URL('./http-worker.js', import.meta.url);
@@ -137,6 +139,7 @@ export async function runHttp(opts: HttpRunOptions): Promise<HttpRunResult> {
       serverConnections: srv.connections,
       traceLines: rep.traceLines + srv.traceLines,
       linkWakeups: rep.tcp !== null && srv.tcp !== null ? rep.tcp.linkWakeups + srv.tcp.linkWakeups : null,
+      cpuMs: rep.cpuMs + srv.cpuMs,
     };
   } finally {
     if (ticker !== null) clearInterval(ticker);

@@ -16,6 +16,7 @@ import { type MemoryLink, openMemoryLink, type MemoryLinkSpec } from '../link/me
 import { PcapTap, PcapWriter } from '../link/pcap.js';
 import { Kernel } from '../posix/kernel.js';
 import { Loop } from '../runtime/loop.js';
+import { threadCpuMs } from '../runtime/thread-cpu.js';
 import type { Millis } from '../time.js';
 import { createHttpApp, runLoad, type LoadResult, type LoadSocket } from './http-load.js';
 
@@ -91,6 +92,8 @@ export interface ClientReport {
   pcapFrames: number;
   /** Lines the tracer printed (0 without one). */
   traceLines: number;
+  /** This thread's CPU time over the load, warm-up and drain included (ms). */
+  cpuMs: number;
   /** An error that stopped the side ('' when none). */
   error: string;
 }
@@ -102,6 +105,8 @@ export interface ServerReport {
   connections: number;
   /** Lines the tracer printed (0 without one). */
   traceLines: number;
+  /** This thread's CPU time from listening to 'stop' (ms). */
+  cpuMs: number;
 }
 
 /** A capture that stops writing after `limit` frames, so a long run cannot fill the disk. */
@@ -184,8 +189,10 @@ function closeNetch(side: NetchSide): void {
 let serverSide: NetchSide | null = null;
 let kernelServer: KernelServer | null = null;
 let serverConnections = 0;
+let serverCpu0 = Number.NaN;
 
 function startServer(job: ServerJob, reply: (m: unknown) => void): void {
+  serverCpu0 = threadCpuMs();
   const app = createHttpApp(job.bodyLen);
   app.on('connection', () => serverConnections++);
   if (job.kind === 'kernel') {
@@ -206,6 +213,7 @@ function stopServer(): ServerReport {
     tcp: serverSide === null ? null : tcpFigures(serverSide),
     connections: serverConnections,
     traceLines: serverSide?.traceLines ?? 0,
+    cpuMs: threadCpuMs() - serverCpu0,
   };
   if (serverSide !== null) closeNetch(serverSide);
   kernelServer?.close();
@@ -214,7 +222,8 @@ function stopServer(): ServerReport {
 
 async function runClient(job: ClientJob): Promise<ClientReport> {
   let side: NetchSide | null = null;
-  const report: ClientReport = { load: null as unknown as LoadResult, tcp: null, lostFrames: 0, pcapFrames: 0, traceLines: 0, error: '' };
+  const report: ClientReport = { load: null as unknown as LoadResult, tcp: null, lostFrames: 0, pcapFrames: 0, traceLines: 0, cpuMs: 0, error: '' };
+  const cpu0 = threadCpuMs();
   try {
     let dial: () => LoadSocket;
     if (job.kind === 'kernel') {
@@ -234,6 +243,7 @@ async function runClient(job: ClientJob): Promise<ClientReport> {
       progress: job.progress,
       drainMs: Math.max(2000, 4 * job.scenario.delayMs + 1000),
     });
+    report.cpuMs = threadCpuMs() - cpu0;
     if (side !== null) {
       report.tcp = tcpFigures(side);
       report.traceLines = side.traceLines;
