@@ -25,4 +25,5 @@ export * from './icmpv4.js';
 export * from './udp.js';
 export * from './tcp-options.js';
 export * from './tcp.js';
+export * from './dhcp.js';
 export * from './pretty.js';
