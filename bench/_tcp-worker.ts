@@ -23,6 +23,7 @@ import { TcpLayer } from '../src/transport/tcp/layer.js';
 import type { TcpOptionsInput } from '../src/transport/tcp/config.js';
 import { SHUT_WR, type TcpSocket } from '../src/transport/tcp/socket.js';
 import { TcpState } from '../src/transport/tcp/state.js';
+import { parseIpv4 } from '../src/wire/ipv4.js';
 
 /** Bytes of one application write (and of the receiver's read buffer). */
 export const CHUNK = 65536;
@@ -168,11 +169,6 @@ export class PatternSource {
   }
 }
 
-function parseAddr(a: string): number {
-  const p = a.split('.').map(Number);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
-}
-
 /** Run one side of a bulk transfer over a shared memory link in this thread; return its report. */
 export function runBulkSide(job: BulkJob, pattern: Buffer): BulkReport {
   const dev = openMemoryLink(job.spec);
@@ -220,7 +216,7 @@ export function runBulkSide(job: BulkJob, pattern: Buffer): BulkReport {
       const s = tcp.socket();
       now = performance.now();
       report.t0 = origin + now;
-      s.connect(parseAddr(ADDR_B), BULK_PORT, now);
+      s.connect(parseIpv4(ADDR_B), BULK_PORT, now);
       const src = new PatternSource(s, job.bytes, pattern);
       for (let i = 0; now < end; i++) {
         host.poll(now);

@@ -52,6 +52,7 @@ import {
 } from './_tcp-worker.js';
 import { median, nextMessage, parseBenchArgs, report, type BenchRatio, type BenchResult } from './_report.js';
 import { runNetApi } from './_netapi.js';
+import { parseIpv4 } from '../src/wire/ipv4.js';
 
 const args = parseBenchArgs();
 const rest = args.rest;
@@ -535,7 +536,7 @@ async function tapToLinux(side: TapSide, bytes: number, port: number): Promise<n
   await Promise.race([isReady, py.exit]);
   const s = side.tcp.socket();
   const clock = side.loop.clock;
-  s.connect(parseAddr(KERNEL_ADDR), port, clock.now());
+  s.connect(parseIpv4(KERNEL_ADDR), port, clock.now());
   const src = new PatternSource(s, bytes, pattern);
   s.onReadiness = () => src.step(clock.now(), 1 << 20);
   const out = (await py.exit).trim().split('\n').pop()!;
@@ -583,11 +584,6 @@ async function tapFromLinux(side: TapSide, bytes: number, port: number): Promise
   await py.exit.catch(() => {});
   if (k === null || k.error !== '' || k.received !== bytes) throw new Error(`tap from Linux: ${k === null ? 'no connection' : k.error || `received ${k.received} of ${bytes}`}`);
   return gbps(bytes, t1 - t0);
-}
-
-function parseAddr(a: string): number {
-  const p = a.split('.').map(Number);
-  return ((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0;
 }
 
 /** The TAP figures of one mode: medians and every run (Gbit/s). */
