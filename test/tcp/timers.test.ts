@@ -16,10 +16,12 @@ test('TIME-WAIT lasts 60 s by default', () => {
   assert.equal(s.state, TcpState.TimeWait);
   assert.equal(h.tcp.pollAt(), h.now() + 60_000);
   h.run(59_999);
-  assert.equal(s.state, TcpState.TimeWait);
+  assert.equal(h.tcp.timeWaitCount, 1);
   h.run(1);
-  assert.equal(s.state, TcpState.Closed);
+  assert.equal(h.tcp.timeWaitCount, 0);
+  assert.equal(h.tcp.counters.TcpExt.TW, 1);
   assert.equal(h.tcp.timers.size, 0);
+  assert.equal(h.tcp.pollAt(), Infinity);
 });
 
 test('a closed socket left in FIN-WAIT-2 by a silent peer is deleted after tcp_fin_timeout', () => {

@@ -80,6 +80,17 @@ export interface TcpConfig {
    * true. Devices without it are unaffected.
    */
   tso: boolean;
+  /** The most TIME-WAIT entries the layer keeps (Linux's tcp_max_tw_buckets, 262144); past it a connection closes without TIME-WAIT (TCPTimeWaitOverflow). */
+  maxTwBuckets: number;
+  /**
+   * Let connect() take a 4-tuple still in TIME-WAIT when the old connection had timestamps
+   * and its last one is at least 1 s old (Linux's tcp_tw_reuse): 0 off, 1 on, 2 (default)
+   * only for loopback (127/8, or a host's own address as the peer). A socket bound to its
+   * port before connect() may always take it when the old connection had timestamps.
+   */
+  twReuse: 0 | 1 | 2;
+  /** Ignore a RST that would end TIME-WAIT early (Linux's tcp_rfc1337, RFC 1337's fix for hazard H1); default false, as Linux. */
+  rfc1337: boolean;
 }
 
 /** The kernels whose listen() backlog rules a layer can follow. */
@@ -128,6 +139,9 @@ export function resolveTcpConfig(opts: TcpOptionsInput = {}): TcpConfig {
     challengeAckLimit: opts.challengeAckLimit ?? 1000,
     oooHostBudget: opts.oooHostBudget ?? 64 << 20,
     tso: opts.tso ?? true,
+    maxTwBuckets: opts.maxTwBuckets ?? 262_144,
+    twReuse: opts.twReuse ?? 2,
+    rfc1337: opts.rfc1337 ?? false,
   };
   for (const k of ['rtoMinMs', 'rtoMaxMs', 'rtoInitialMs', 'timeWaitMs', 'finTimeoutMs'] as const) {
     if (!(c[k] >= 0) || !Number.isFinite(c[k])) throw new RangeError(`tcp: ${k} ${c[k]} is not a duration in ms`);
@@ -151,6 +165,9 @@ export function resolveTcpConfig(opts: TcpOptionsInput = {}): TcpConfig {
     if (!Number.isInteger(c[k]) || c[k] < (k === 'initCwnd' || k === 'keepCnt' ? 1 : 0) || c[k] > 1 << 30) throw new RangeError(`tcp: ${k} ${c[k]} is out of range`);
   }
   if (typeof c.tso !== 'boolean') throw new RangeError('tcp: tso must be a boolean');
+  if (!Number.isInteger(c.maxTwBuckets) || c.maxTwBuckets < 0 || c.maxTwBuckets > 1 << 24) throw new RangeError(`tcp: maxTwBuckets ${c.maxTwBuckets} is out of range`);
+  if (c.twReuse !== 0 && c.twReuse !== 1 && c.twReuse !== 2) throw new RangeError(`tcp: twReuse ${String(c.twReuse)} is not 0, 1 or 2`);
+  if (typeof c.rfc1337 !== 'boolean') throw new RangeError('tcp: rfc1337 must be a boolean');
   if (c.congestion !== 'cubic' && c.congestion !== 'newreno') throw new RangeError(`tcp: congestion ${String(c.congestion)} is not cubic or newreno`);
   return c;
 }

@@ -43,6 +43,14 @@ export interface TcpExtCounters {
   TCPReqQFullDrop: number;
   /** Connections that went through TIME-WAIT and expired. */
   TW: number;
+  /** TIME-WAIT entries ended early by a RST at RCV.NXT (RFC 1337's assassination; not with rfc1337). */
+  TWKilled: number;
+  /** TIME-WAIT entries a new connection took over (connect's tcp_tw_reuse, or a SYN by RFC 6191). */
+  TWRecycled: number;
+  /** Connections closed without TIME-WAIT because the table was full (maxTwBuckets). */
+  TCPTimeWaitOverflow: number;
+  /** ACKs a TIME-WAIT entry held back by the 500 ms limit for out-of-window segments. */
+  TCPACKSkippedTimeWait: number;
   /** Retransmission timeouts. */
   TCPTimeouts: number;
   /** Fast retransmits (three duplicate ACKs). */
@@ -94,7 +102,7 @@ export function newTcpCounters(rtoMin: number, rtoMax: number): { Tcp: TcpCounte
     },
     TcpExt: {
       ListenOverflows: 0, ListenDrops: 0, SyncookiesSent: 0, SyncookiesRecv: 0, SyncookiesFailed: 0,
-      TCPReqQFullDoCookies: 0, TCPReqQFullDrop: 0, TW: 0, TCPTimeouts: 0, TCPFastRetrans: 0, TCPWinProbe: 0,
+      TCPReqQFullDoCookies: 0, TCPReqQFullDrop: 0, TW: 0, TWKilled: 0, TWRecycled: 0, TCPTimeWaitOverflow: 0, TCPACKSkippedTimeWait: 0, TCPTimeouts: 0, TCPFastRetrans: 0, TCPWinProbe: 0,
       TCPAbortOnTimeout: 0, TCPAbortOnData: 0, TCPAbortOnClose: 0, TCPChallengeACK: 0, TCPOutOfWindow: 0,
       TCPOFOQueue: 0, TCPOFODrop: 0, TCPHPHits: 0,
       PAWSEstab: 0, DelayedACKs: 0, TCPSackRecovery: 0, TCPRenoRecovery: 0, TCPKeepAlive: 0,

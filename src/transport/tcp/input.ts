@@ -45,6 +45,8 @@ export function tcpInput(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Mil
   }
   // A handler may have closed the connection (the type checker cannot see that).
   if ((s.state as number) !== TcpState.Closed) tcpOutput(s, now);
+  // Once the ACK of the FIN is out, a compact entry replaces the socket (time-wait.ts).
+  if ((s.state as number) === TcpState.TimeWait) s.layer.moveToTimeWait(s, now);
 }
 
 /** SYN-SENT (RFC 9293 §3.10.7.3). */

@@ -30,6 +30,7 @@ import { TCP_DEFAULT_MSS, TcpSocket } from './socket.js';
 import { TCP_MAX_WINDOW_FIELD, chooseRcvWscale, fillSegmentOptions, negotiateSynOptions, sackBlocksToSend, segmentMss } from './options.js';
 import { TcpState, type TcpStateCode } from './state.js';
 import { onTimer } from './timers.js';
+import { type TimeWaitInit, TimeWaitTable, TwVerdict, newTwResult } from './time-wait.js';
 
 const HASH_BITS = 12;
 const IP_TCP_HEADERS = 40;
@@ -111,6 +112,16 @@ export class TcpLayer implements ProtocolHandler {
   private cursor: number;
   private connections = 0;
   private readonly onTimerBound = onTimer;
+  /** TIME-WAIT entries: compact records, not sockets (time-wait.ts). */
+  readonly timeWait: TimeWaitTable<TcpSocket>;
+  private readonly twResult = newTwResult();
+  private readonly twInit: TimeWaitInit = {
+    localAddr: 0, localPort: 0, remoteAddr: 0, remotePort: 0, sndNxt: 0, rcvNxt: 0, window: 0, rcvWscale: 0,
+    tsOk: false, tsRecent: 0, tsRecentAt: 0, tsOffset: 0, reuseAddr: false, portHeld: false,
+  };
+  private readonly twOpts: BareOptions = { mss: 0, windowScale: -1, sackPermitted: false, tsPresent: false, tsVal: 0, tsEcr: 0 };
+  /** The ISN the next passive open takes instead of a fresh one (a SYN that reopens a TIME-WAIT entry); -1: none. */
+  private synIsn = -1;
   /** Observer of the flow and port tables (channel mode); null: none. */
   flowObserver: TcpFlowObserver | null = null;
   /** Who decides about SYNs no socket takes (a NAT gateway); null: they get a RST. */
@@ -126,6 +137,7 @@ export class TcpLayer implements ProtocolHandler {
     for (let i = 0; i < 16; i++) cookieKey[i] = key[i]! ^ 0x5c;
     this.cookies = new SynCookies(cookieKey);
     this.cursor = host.config.ephemeralLow;
+    this.timeWait = new TimeWaitTable<TcpSocket>(this.config.maxTwBuckets);
     host.setProtocolHandler(IPPROTO_TCP, this);
   }
 
@@ -134,9 +146,14 @@ export class TcpLayer implements ProtocolHandler {
     return new TcpSocket(this);
   }
 
-  /** Return the number of sockets in the 4-tuple table (connections in any state but LISTEN and CLOSED). */
+  /** Return the number of connections in any state but LISTEN and CLOSED: sockets in the 4-tuple table and TIME-WAIT entries. */
   get connectionCount(): number {
-    return this.connections;
+    return this.connections + this.timeWait.size;
+  }
+
+  /** Return the number of connections in TIME-WAIT (entries of the compact table). */
+  get timeWaitCount(): number {
+    return this.timeWait.size;
   }
 
   /** Return the `Tcp:` and `TcpExt:` groups as /proc/net/snmp and /proc/net/netstat print them. */
@@ -159,8 +176,11 @@ export class TcpLayer implements ProtocolHandler {
       return;
     }
     const s = this.lookup(ip.dstAddr, seg.dstPort, ip.srcAddr, seg.srcPort);
+    let tw: number;
     if (s !== null) {
       tcpInput(s, seg, bytes, now);
+    } else if (this.timeWait.size > 0 && (tw = this.timeWait.find(ip.dstAddr, seg.dstPort, ip.srcAddr, seg.srcPort)) >= 0) {
+      this.onTimeWaitSegment(tw, seg, bytes, ip.dstAddr, ip.srcAddr, now);
     } else {
       const fwd = this.forwarder;
       // With a forwarder, listeners take only segments to the host's own addresses.
@@ -190,7 +210,8 @@ export class TcpLayer implements ProtocolHandler {
    * return how many sockets got a segment out plus how many timers fired.
    */
   poll(now: Millis): number {
-    const n = (this.blocked.length > 0 ? this.retryBlocked(now) : 0) + this.timers.advance(now, this.onTimerBound);
+    let n = (this.blocked.length > 0 ? this.retryBlocked(now) : 0) + this.timers.advance(now, this.onTimerBound);
+    for (let i: number; (i = this.timeWait.due(now)) >= 0; n++) this.expireTimeWait(i);
     this.flushEvents();
     return n;
   }
@@ -233,7 +254,9 @@ export class TcpLayer implements ProtocolHandler {
 
   /** Return the earliest timer deadline, or Infinity. */
   pollAt(): Millis {
-    return this.timers.nextDeadline();
+    const t = this.timers.nextDeadline();
+    const w = this.timeWait.nextExpiry();
+    return t < w ? t : w;
   }
 
   /** Tell the host's driver that timers or output changed. */
@@ -291,15 +314,135 @@ export class TcpLayer implements ProtocolHandler {
     if (s.appClosed) this.timers.schedule(s.lingerTimer, now + this.config.finTimeoutMs);
   }
 
-  /** Enter TIME-WAIT: stop the other timers, wait 2 MSL (RFC 9293 §3.10.7.4). */
-  enterTimeWait(s: TcpSocket, now: Millis): void {
+  /**
+   * Enter TIME-WAIT (RFC 9293 §3.10.7.4): stop the timers, give the send ring back. The
+   * segment being processed still gets its ACK from the socket; then `moveToTimeWait`
+   * replaces the socket by a compact entry that waits the 2 MSL.
+   */
+  enterTimeWait(s: TcpSocket, _now: Millis): void {
     this.setState(s, TcpState.TimeWait);
     this.timers.cancel(s.rtxTimer);
     this.timers.cancel(s.persistTimer);
-    this.timers.schedule(s.lingerTimer, now + this.config.timeWaitMs);
-    // Our FIN is acknowledged: nothing is left to send, and TIME-WAIT lasts 2 MSL (60 s).
-    // The receive ring stays: its free space is the window our ACKs still advertise.
+    this.timers.cancel(s.lingerTimer);
+    this.timers.cancel(s.keepaliveTimer);
+    this.timers.cancel(s.corkTimer);
     s.dropSendBuf();
+  }
+
+  /**
+   * Hand a socket that entered TIME-WAIT over to the TIME-WAIT table (Linux's
+   * tcp_time_wait): the entry keeps the 4-tuple, SND.NXT, RCV.NXT, the window last
+   * advertised, the timestamps, and the flow and port the socket held; the socket leaves
+   * the tables and gives back its storage (unread bytes stay readable). The application's
+   * socket keeps the state TIME-WAIT and becomes CLOSED when the entry ends, unless the
+   * application closed it: then nothing refers to it any more. A full table (maxTwBuckets)
+   * closes the connection at once, as Linux does (TCPTimeWaitOverflow).
+   */
+  moveToTimeWait(s: TcpSocket, now: Millis): void {
+    if (!s.hashed) return;
+    this.timers.cancel(s.delackTimer);
+    const e = this.twInit;
+    e.localAddr = s.localAddr;
+    e.localPort = s.localPort;
+    e.remoteAddr = s.remoteAddr;
+    e.remotePort = s.remotePort;
+    e.sndNxt = s.sndMax;
+    e.rcvNxt = s.rcvNxt;
+    // The window our ACKs advertise stays what it was (RFC 7323 §2.4: it never shrinks).
+    const unit = 2 ** s.rcvWscale;
+    e.window = Math.min(Math.ceil(Math.max(0, seqDiff(s.rcvAdv, s.rcvNxt)) / unit), TCP_MAX_WINDOW);
+    e.rcvWscale = s.rcvWscale;
+    e.tsOk = s.tsOk;
+    e.tsRecent = s.tsRecent;
+    e.tsRecentAt = s.tsRecentAt;
+    e.tsOffset = s.tsOffset;
+    e.reuseAddr = s.reuseAddr;
+    e.portHeld = s.portHeld;
+    if (this.timeWait.insert(e, s.appClosed ? null : s, now + this.config.timeWaitMs) < 0) {
+      this.counters.TcpExt.TCPTimeWaitOverflow++;
+      this.release(s);
+      return;
+    }
+    // The entry holds the flow and the port now: no observer call until it ends.
+    this.unhashQuiet(s);
+    if (s.portHeld) this.unlinkPortQuiet(s);
+    this.releaseOoo(s);
+    s.ooo?.clear();
+    s.dropSendBuf();
+    if (s.recvBuf.length === 0) s.dropRecvBuf();
+  }
+
+  /** A segment arrived for TIME-WAIT entry `i` (time-wait.ts has the rules). */
+  private onTimeWaitSegment(i: number, seg: TcpRepr, bytes: Uint8Array, localAddr: number, remoteAddr: number, now: Millis): void {
+    const tw = this.timeWait;
+    const r = this.twResult;
+    const v = tw.process(i, seg, now, this.config.timeWaitMs, this.config.rfc1337, r);
+    const x = this.counters.TcpExt;
+    if (r.pawsRejected) x.PAWSEstab++;
+    if (r.rateLimited) x.TCPACKSkippedTimeWait++;
+    if (r.killed) {
+      x.TWKilled++;
+      this.endTimeWait(i);
+      return;
+    }
+    if (v === TwVerdict.Syn) {
+      // RFC 6191: a listener takes the SYN with an ISN past the old connection's; without one, our ACK.
+      const l = this.lookupListener(localAddr, seg.dstPort);
+      if (l !== null) {
+        x.TWRecycled++;
+        this.endTimeWait(i);
+        this.synIsn = tw.synIsn;
+        onListen(l, seg, bytes, localAddr, remoteAddr, now);
+        this.synIsn = -1;
+        return;
+      }
+    }
+    if (v !== TwVerdict.Done) this.sendTimeWaitAck(i, now);
+  }
+
+  /** Send TIME-WAIT entry `i`'s ACK: <SEQ=SND.NXT><ACK=RCV.NXT>, the window remembered, timestamps when in use. */
+  private sendTimeWaitAck(i: number, now: Millis): void {
+    const tw = this.timeWait;
+    const o = this.twOpts;
+    const ts = tw.tsOk(i);
+    o.tsPresent = ts;
+    o.tsVal = ts ? tw.tsVal(i, now) : 0;
+    o.tsEcr = ts ? tw.tsRecent(i) : 0;
+    this.sendBare(tw.localAddr(i), tw.localPort(i), tw.remoteAddr(i), tw.remotePort(i), tw.sndNxt(i), tw.rcvNxt(i), TCP_ACK, tw.window(i), o, now);
+  }
+
+  /** 2 MSL have passed for entry `i`: the connection is gone (TcpExt.TW). */
+  private expireTimeWait(i: number): void {
+    this.counters.TcpExt.TW++;
+    this.endTimeWait(i);
+  }
+
+  /** Remove TIME-WAIT entry `i`: give back its flow and port, and close the application's socket if it still holds one. */
+  private endTimeWait(i: number): void {
+    const tw = this.timeWait;
+    const la = tw.localAddr(i);
+    const lp = tw.localPort(i);
+    const ra = tw.remoteAddr(i);
+    const rp = tw.remotePort(i);
+    const heldPort = tw.holdsPort(i);
+    const owner = tw.remove(i);
+    if (this.flowObserver !== null) {
+      this.flowObserver.flowRemoved(la, lp, ra, rp);
+      if (heldPort) this.flowObserver.portRemoved(lp);
+    }
+    if (owner !== null) this.release(owner);
+  }
+
+  /** The application closed `s`, a socket whose connection waits in the TIME-WAIT table: forget it there, give its storage back. */
+  dropTimeWaitOwner(s: TcpSocket): void {
+    if (s.hashed) return;
+    this.timeWait.dropOwner(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, s);
+    s.dropRecvBuf();
+  }
+
+  /** Call `fn` for every TIME-WAIT entry: its 4-tuple and expiry (for ss and diagnostics). */
+  forEachTimeWait(fn: (localAddr: number, localPort: number, remoteAddr: number, remotePort: number, expiry: Millis) => void): void {
+    this.timeWait.forEach(fn);
   }
 
   /** End `s` with an error the application sees (refused, reset, timed out), and delete the TCB. */
@@ -310,6 +453,8 @@ export class TcpLayer implements ProtocolHandler {
 
   /** Enter CLOSED and delete the TCB: timers, tables, a listener's queues. */
   release(s: TcpSocket): void {
+    // A socket whose connection moved to the TIME-WAIT table: the entry lives on without it.
+    if (s.state === TcpState.TimeWait && !s.hashed) this.timeWait.dropOwner(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, s);
     this.setState(s, TcpState.Closed);
     this.timers.cancel(s.rtxTimer);
     this.timers.cancel(s.persistTimer);
@@ -544,15 +689,20 @@ export class TcpLayer implements ProtocolHandler {
   openActive(s: TcpSocket, addr: number, port: number, now: Millis): number {
     const src = s.localAddr !== 0 ? s.localAddr : this.host.sourceAddressFor(addr);
     if (src === 0) return -TcpErr.NoRoute;
-    if (!s.portHeld) {
-      const r = this.bindPort(s, 0);
+    const bound = s.portHeld;
+    if (!bound) {
+      let r = this.bindPort(s, 0);
+      if (r === -TcpErr.AddrNotAvail && this.timeWait.size > 0) r = this.bindPortOverTimeWait(s, src, addr, port, now);
       if (r < 0) return r;
     }
     if (this.lookup(src, s.localPort, addr, port) !== null) return -TcpErr.AddrInUse;
+    const tw = this.timeWait.size > 0 ? this.timeWait.find(src, s.localPort, addr, port) : -1;
+    if (tw >= 0 && !this.twReusable(tw, bound, now)) return -TcpErr.AddrInUse;
     s.localAddr = src;
     s.remoteAddr = addr;
     s.remotePort = port;
     this.initConnection(s, now);
+    if (tw >= 0) this.reuseTimeWait(s, tw);
     s.sendMss = Math.min(TCP_DEFAULT_MSS, s.advMss);
     this.setState(s, TcpState.SynSent);
     s.synSentAt = now;
@@ -562,6 +712,26 @@ export class TcpLayer implements ProtocolHandler {
     this.flushEvents();
     this.wake();
     return -TcpErr.InProgress;
+  }
+
+  /**
+   * Take over TIME-WAIT entry `i` for `s`, which connects with the same 4-tuple (Linux's
+   * tcp_twsk_unique): the ISN starts past anything the old connection sent, and TS.Recent
+   * carries over so the peer's old segments still fail PAWS.
+   */
+  private reuseTimeWait(s: TcpSocket, i: number): void {
+    const tw = this.timeWait;
+    let iss = seqAdd(tw.sndNxt(i), 65535 + 2);
+    if (iss === 0) iss = 1;
+    s.iss = iss;
+    s.sndUna = iss;
+    s.sndNxt = iss;
+    s.sndMax = iss;
+    s.sndBufSeq = seqAdd(iss, 1);
+    s.tsRecent = tw.tsRecent(i);
+    s.tsRecentAt = tw.tsRecentAt(i);
+    this.counters.TcpExt.TWRecycled++;
+    this.endTimeWait(i);
   }
 
   /** Passive OPEN's second half: a connection in SYN-RECEIVED for a SYN that reached listener `l`. */
@@ -642,7 +812,7 @@ export class TcpLayer implements ProtocolHandler {
     if (s.userMss > 0 && s.userMss < s.advMss) s.advMss = s.userMss; // TCP_MAXSEG (Linux's user_mss)
     // TSO: the path's device segments super-segments for us (output.ts sizes them).
     s.tsoMaxBytes = this.config.tso ? this.host.tsoMaxFor(s.remoteAddr) : 0;
-    const iss = this.isnGen.isn(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, now);
+    const iss = this.synIsn >= 0 ? this.synIsn : this.isnGen.isn(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, now);
     s.iss = iss;
     // The timestamp offset: the keyed hash of the reversed 4-tuple, no clock (RFC 7323 §5.4 allows any origin).
     s.tsOffset = this.tsOffsetFor(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
@@ -668,7 +838,7 @@ export class TcpLayer implements ProtocolHandler {
         // The range may have changed since (the ip_local_port_range sysctl): restart inside it.
         const p = this.cursor < low || this.cursor > high ? low : this.cursor;
         this.cursor = p >= high ? low : p + 1;
-        if (!this.ports.has(p)) {
+        if (!this.ports.has(p) && !this.timeWait.portUsed(p)) {
           this.linkPort(s, p);
           return 0;
         }
@@ -679,8 +849,47 @@ export class TcpLayer implements ProtocolHandler {
       const overlap = o.localAddr === 0 || s.localAddr === 0 || o.localAddr === s.localAddr;
       if (overlap && !(s.reuseAddr && o.reuseAddr && o.state !== TcpState.Listen)) return -TcpErr.AddrInUse;
     }
+    // A connection in TIME-WAIT holds its port as a socket would (SO_REUSEADDR on both shares it).
+    if (this.timeWait.portConflict(port, s.localAddr, s.reuseAddr)) return -TcpErr.AddrInUse;
     this.linkPort(s, port);
     return 0;
+  }
+
+  /**
+   * The ephemeral range is used up: take a port that only TIME-WAIT entries hold, when none
+   * of them has this 4-tuple or the one that has may be reused (Linux's connect() shares a
+   * port among destinations and takes a TIME-WAIT 4-tuple by tcp_tw_reuse). Bounded: one
+   * pass over the range.
+   */
+  private bindPortOverTimeWait(s: TcpSocket, src: number, addr: number, port: number, now: Millis): number {
+    const { ephemeralLow: low, ephemeralHigh: high } = this.host.config;
+    for (let p = low; p <= high; p++) {
+      if (this.ports.has(p)) continue;
+      const tw = this.timeWait.find(src, p, addr, port);
+      if (tw < 0 || this.twReusable(tw, false, now)) {
+        this.linkPort(s, p);
+        return 0;
+      }
+    }
+    return -TcpErr.AddrNotAvail;
+  }
+
+  /**
+   * May connect() take TIME-WAIT entry `i`'s 4-tuple? Linux's tcp_twsk_unique: only when the
+   * old connection had timestamps (PAWS then drops its old duplicates); for a socket bound
+   * to its port beforehand, always then; for an ephemeral port, by tcp_tw_reuse (2:
+   * loopback only) once its last timestamp is at least a second old.
+   */
+  private twReusable(i: number, bound: boolean, now: Millis): boolean {
+    const tw = this.timeWait;
+    if (!tw.tsOk(i)) return false;
+    if (bound) return true;
+    const mode = this.config.twReuse;
+    const la = tw.localAddr(i);
+    const ra = tw.remoteAddr(i);
+    const loopback = la === ra || la >>> 24 === 127 || ra >>> 24 === 127;
+    if (mode === 0 || (mode === 2 && !loopback)) return false;
+    return now - tw.tsRecentAt(i) >= 1000;
   }
 
   private linkPort(s: TcpSocket, port: number): void {
@@ -745,6 +954,22 @@ export class TcpLayer implements ProtocolHandler {
     s.hashed = true;
     this.connections++;
     if (this.flowObserver !== null) this.flowObserver.flowAdded(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
+  }
+
+  /** Take `s` out of the 4-tuple table without telling the observer (its TIME-WAIT entry holds the flow now). */
+  private unhashQuiet(s: TcpSocket): void {
+    const o = this.flowObserver;
+    this.flowObserver = null;
+    this.unhash(s);
+    this.flowObserver = o;
+  }
+
+  /** Take `s` out of the port table without telling the observer (its TIME-WAIT entry holds the port now). */
+  private unlinkPortQuiet(s: TcpSocket): void {
+    const o = this.flowObserver;
+    this.flowObserver = null;
+    this.unbindPort(s);
+    this.flowObserver = o;
   }
 
   private unhash(s: TcpSocket): void {

@@ -585,6 +585,11 @@ export class TcpSocket {
         // §3.10.4 SYN-SENT: delete the TCB.
         this.layer.release(this);
         return 0;
+      case TcpState.TimeWait:
+        // The connection waits in the layer's TIME-WAIT table; the socket, as Linux's after
+        // tcp_time_wait, is done: unread bytes are dropped without a RST.
+        this.layer.dropTimeWaitOwner(this);
+        return 0;
       default:
         if (this.recvBuf.length > 0) {
           this.layer.counters.TcpExt.TCPAbortOnClose++;
