@@ -29,7 +29,7 @@ import { type Stack, createStack } from '../adapters/api.js';
 import { type ForwardSpec, type PortForward, parseForwardSpec, startForwards } from './forward.js';
 import { TcpLayer } from '../transport/tcp/layer.js';
 import { startControl } from './control.js';
-import { type Services, startServices } from './services/index.js';
+import { MAX_CONNECTIONS_DEFAULT, type Services, startServices } from './services/index.js';
 import { answerControl } from './ss.js';
 
 const USAGE = `usage: netch up [--tap NAME | --netns NAME | --udp-tunnel [LHOST:]LPORT:RHOST:RPORT] [--forward SPEC]... [options]
@@ -63,6 +63,9 @@ options:
   --echo-port PORT      UDP and TCP echo port (default 7; 0 turns it off)
   --discard-port PORT   TCP discard port (default 9; 0 turns it off)
   --http-port PORT      HTTP port (default 80; 0 turns it off)
+  --max-connections N   connections each TCP service keeps open; one accepted past it is
+                        closed at once and counted as dropped, as Node's
+                        server.maxConnections (default 1048576)
   --pcap FILE           capture every frame of the link to FILE
   --every N             print a status line every N received frames (default 1000; 0: never)
   --control PATH        the control socket \`netch ss\` and \`netch netstat\` ask (default: one per
@@ -155,6 +158,7 @@ interface UpOptions {
   echoPort: number;
   discardPort: number;
   httpPort: number;
+  maxConnections: number;
   pcap: string | undefined;
   offload: boolean;
   every: number;
@@ -197,6 +201,7 @@ function parseOptions(argv: string[]): UpOptions | number {
         'echo-port': { type: 'string', default: '7' },
         'discard-port': { type: 'string', default: '9' },
         'http-port': { type: 'string', default: '80' },
+        'max-connections': { type: 'string', default: String(MAX_CONNECTIONS_DEFAULT) },
         pcap: { type: 'string' },
         offload: { type: 'boolean', default: false },
         every: { type: 'string', default: '1000' },
@@ -252,6 +257,8 @@ function parseOptions(argv: string[]): UpOptions | number {
       return fail(`--${(e as Error).message}`);
     }
   }
+  const maxConnections = Number(v['max-connections']);
+  if (!/^\d{1,10}$/.test(v['max-connections'] ?? '') || maxConnections > 1 << 30) return fail(`--max-connections must be an integer in 0..${1 << 30}`);
   const every = Number(v.every);
   if (!Number.isInteger(every) || every < 0) return fail('--every must be a non-negative integer');
   return {
@@ -265,6 +272,7 @@ function parseOptions(argv: string[]): UpOptions | number {
     echoPort,
     discardPort,
     httpPort,
+    maxConnections,
     pcap: v.pcap,
     offload: v.offload === true,
     every,
@@ -351,7 +359,7 @@ class Up {
     if (o.gateway !== undefined) this.host.setDefaultGateway(o.gateway);
     if (o.echoPort > 0) this.echo = new UdpEchoService(this.host, this.loop, o.echoPort);
     this.tcp = new TcpLayer(this.host);
-    this.services = startServices(this.tcp, { echo: o.echoPort, discard: o.discardPort, http: o.httpPort }, this.loop.clock);
+    this.services = startServices(this.tcp, { echo: o.echoPort, discard: o.discardPort, http: o.httpPort, maxConnections: o.maxConnections }, this.loop.clock);
     this.loop.add(this.host).start();
     const tcp = this.tcp;
     this.control = await startControl((words) => answerControl(this.host, tcp, words), o.control);

@@ -13,12 +13,12 @@ import type { TcpLayer } from '../../transport/tcp/layer.js';
 import { DiscardConnection } from './discard.js';
 import { EchoConnection } from './echo.js';
 import { HTTP_MAX_BYTES_DEFAULT, HttpConnection, type HttpStats, newHttpStats } from './http.js';
-import { type ServiceCounters, TcpService, newServiceCounters } from './service.js';
+import { MAX_CONNECTIONS_DEFAULT, type ServiceCounters, TcpService, checkMaxConnections, newServiceCounters } from './service.js';
 
 export { bytesPattern, fillBytesPattern, PATTERN_RECORD } from './bytes-pattern.js';
 export { HTTP_HEAD_LIMIT, HTTP_INDEX_BODY, HTTP_MAX_BYTES_DEFAULT, type HttpStats } from './http.js';
 export { parseHttpRequest, type HttpParse, type HttpRequest } from './http-request.js';
-export { TcpService, type ServiceCounters } from './service.js';
+export { MAX_CONNECTIONS_DEFAULT, TcpService, type ServiceCounters } from './service.js';
 
 /** Which services to start: a port, or false (or 0) to leave one out. */
 export interface ServicesOptions {
@@ -32,7 +32,11 @@ export interface ServicesOptions {
   httpMaxBytes?: number;
   /** Accept queue of each listener (default 128). */
   backlog?: number;
-  /** Connections per service before new ones are reset (default 1024). */
+  /**
+   * Connections each service keeps open at once; one accepted past it is closed at once and
+   * counted in `dropped`, as Node's `server.maxConnections` (default 2^20: the stack, not
+   * the service, is the limit). `netch up --max-connections N`.
+   */
   maxConnections?: number;
 }
 
@@ -60,7 +64,8 @@ export interface Services {
 /**
  * Start the services on `tcp`'s host; `clock` supplies `now` to the socket calls.
  * Errors: throws an Error with `code` EADDRINUSE (and `port`) when a port is taken (the
- * services already started are stopped first); RangeError for a bad port or limit.
+ * services already started are stopped first); RangeError for a bad port or limit
+ * (`code` NETCH_ERR_MAX_CONNECTIONS for `maxConnections`).
  */
 export function startServices(tcp: TcpLayer, opts: ServicesOptions, clock: Clock): Services {
   const port = (v: number | false | undefined, dflt: number, name: string): number => {
@@ -73,7 +78,7 @@ export function startServices(tcp: TcpLayer, opts: ServicesOptions, clock: Clock
   const httpPort = port(opts.http, 80, 'http');
   const maxBytes = opts.httpMaxBytes ?? HTTP_MAX_BYTES_DEFAULT;
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new RangeError(`httpMaxBytes ${maxBytes} is not a byte count`);
-  const svcOpts = { backlog: opts.backlog ?? 128, maxConnections: opts.maxConnections ?? 1024 };
+  const svcOpts = { backlog: opts.backlog ?? 128, maxConnections: checkMaxConnections(opts.maxConnections ?? MAX_CONNECTIONS_DEFAULT) };
   const stats = newHttpStats();
   const started: TcpService[] = [];
   const start = (name: string, p: number, make: ConstructorParameters<typeof TcpService>[3]): TcpService | null => {
@@ -89,7 +94,8 @@ export function startServices(tcp: TcpLayer, opts: ServicesOptions, clock: Clock
   };
   const echo = start('echo', echoPort, (ctx) => new EchoConnection(ctx));
   const discard = start('discard', discardPort, (ctx) => new DiscardConnection(ctx));
-  const http = start('http', httpPort, (ctx) => new HttpConnection(ctx, { maxBytes, stats }));
+  const httpOpts = { maxBytes, stats };
+  const http = start('http', httpPort, (ctx) => new HttpConnection(ctx, httpOpts));
   const counters = (): ServicesCounters => ({
     echo: { ...(echo?.counters ?? newServiceCounters()) },
     discard: { ...(discard?.counters ?? newServiceCounters()) },
@@ -103,7 +109,7 @@ export function startServices(tcp: TcpLayer, opts: ServicesOptions, clock: Clock
     format(): string {
       const line = (svc: TcpService): string => {
         const c = svc.counters;
-        return `tcp ${svc.name} :${svc.port}: accepted ${c.accepted} active ${c.active} errors ${c.errors} in ${c.bytesIn} out ${c.bytesOut} bytes`;
+        return `tcp ${svc.name} :${svc.port}: accepted ${c.accepted} active ${c.active}${c.dropped > 0 ? ` dropped ${c.dropped}` : ''} errors ${c.errors} in ${c.bytesIn} out ${c.bytesOut} bytes`;
       };
       const lines = started.map(line);
       if (http !== null) {

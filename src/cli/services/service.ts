@@ -3,6 +3,12 @@
 // handler does its work from the socket's readiness callback, which the TCP layer calls
 // after it processed input or timers; nothing polls. The service keeps the connections it
 // owns until their handler closes them (the layer then finishes the closing states).
+//
+// At `maxConnections` open connections it does what Node's `server.maxConnections` does: a
+// connection accepted past the limit is closed at once (a FIN, or the RST of a close with
+// unread data, as Linux sends it) and counted in `dropped` (Node's 'drop' event). Per
+// connection it keeps one context object and one map entry: the readiness callback is one
+// function shared by every connection, and the context's methods are on its prototype.
 
 import type { Clock, Millis } from '../../time.js';
 import { tcpErrErrno, tcpErrName } from '../../transport/tcp/errors.js';
@@ -15,8 +21,8 @@ export interface ServiceCounters {
   accepted: number;
   /** Connections open now (accepted and not yet closed by the service). */
   active: number;
-  /** Connections refused because `maxConnections` were open (reset at once). */
-  overflow: number;
+  /** Connections closed at once because `maxConnections` were open (Node's 'drop' event). */
+  dropped: number;
   /** Connections that ended in an error (reset by the peer, timed out). */
   errors: number;
   /** Bytes read from clients. */
@@ -27,7 +33,7 @@ export interface ServiceCounters {
 
 /** Return zeroed service counters. */
 export function newServiceCounters(): ServiceCounters {
-  return { accepted: 0, active: 0, overflow: 0, errors: 0, bytesIn: 0, bytesOut: 0 };
+  return { accepted: 0, active: 0, dropped: 0, errors: 0, bytesIn: 0, bytesOut: 0 };
 }
 
 /** The work a service does on one connection. */
@@ -55,13 +61,55 @@ export type HandlerFactory = (ctx: ConnectionContext) => ConnectionHandler;
 export interface TcpServiceOptions {
   /** The listener's accept queue (default 128). */
   backlog?: number;
-  /** Connections open at once before new ones are reset (default 1024). */
+  /** Connections open at once; more are closed as they are accepted, as Node's server.maxConnections (default MAX_CONNECTIONS_DEFAULT). */
   maxConnections?: number;
   /**
    * Bytes a handler moves per loop iteration at least (its buffer size), from which the
    * step limit is derived (default 16384).
    */
   chunk?: number;
+}
+
+/** The default connection limit of a service: high enough that the stack, not the service, is the limit. */
+export const MAX_CONNECTIONS_DEFAULT = 1 << 20;
+
+/**
+ * Return `n` when it is a connection limit (an integer, 0 to 2^30). Errors: a RangeError
+ * with code `NETCH_ERR_MAX_CONNECTIONS` otherwise.
+ */
+export function checkMaxConnections(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 1 << 30) {
+    const e = new RangeError(`maxConnections ${String(n)} is not an integer in 0..${1 << 30}`) as RangeError & { code: string };
+    e.code = 'NETCH_ERR_MAX_CONNECTIONS';
+    throw e;
+  }
+  return n;
+}
+
+/** The context of one connection: its socket, and the service it reports to. */
+class Connection implements ConnectionContext {
+  handler: ConnectionHandler | null = null;
+  constructor(
+    readonly socket: TcpSocket,
+    private readonly service: TcpService,
+  ) {}
+
+  get counters(): ServiceCounters {
+    return this.service.counters;
+  }
+
+  get stepLimit(): number {
+    return this.service.stepLimit;
+  }
+
+  finish(now: Millis): void {
+    this.service.forget(this.socket, now);
+  }
+
+  fail(now: Millis): void {
+    this.service.counters.errors++;
+    this.service.forget(this.socket, now);
+  }
 }
 
 /** A listener and the connections it accepted. */
@@ -76,9 +124,14 @@ export class TcpService {
    * reaching it means a bug, not a stall.
    */
   readonly stepLimit: number;
-  private readonly conns = new Map<TcpSocket, ConnectionHandler>();
+  private readonly conns = new Map<TcpSocket, Connection>();
   private readonly maxConnections: number;
   private stopped = false;
+  /** The readiness callback of every connection (one function, not one per connection). */
+  private readonly onConnReadiness = (s: TcpSocket): void => {
+    const c = this.conns.get(s);
+    if (c !== undefined && c.handler !== null) c.handler.step(this.clock.now());
+  };
 
   /**
    * Listen on `port` of every address of `tcp`'s host. Errors: throws an Error whose
@@ -92,7 +145,7 @@ export class TcpService {
     private readonly clock: Clock,
     opts: TcpServiceOptions = {},
   ) {
-    this.maxConnections = opts.maxConnections ?? 1024;
+    this.maxConnections = checkMaxConnections(opts.maxConnections ?? MAX_CONNECTIONS_DEFAULT);
     const chunk = opts.chunk ?? 16384;
     const cfg = tcp.config;
     this.stepLimit = 4 * Math.ceil((cfg.recvBufSize + cfg.sendBufSize) / chunk) + 16;
@@ -132,8 +185,8 @@ export class TcpService {
       if (s === null) break;
       this.counters.accepted++;
       if (this.conns.size >= this.maxConnections) {
-        this.counters.overflow++;
-        s.abort(now);
+        // Node's server.maxConnections: close the accepted socket at once, count the drop.
+        this.counters.dropped++;
         s.close(now);
         continue;
       }
@@ -142,27 +195,18 @@ export class TcpService {
   }
 
   private adopt(s: TcpSocket, now: Millis): void {
-    const ctx: ConnectionContext = {
-      socket: s,
-      counters: this.counters,
-      stepLimit: this.stepLimit,
-      finish: (t) => this.forget(s, t),
-      fail: (t) => {
-        this.counters.errors++;
-        this.forget(s, t);
-      },
-    };
-    const h = this.make(ctx);
-    this.conns.set(s, h);
+    const c = new Connection(s, this);
+    const h = this.make(c);
+    c.handler = h;
+    this.conns.set(s, c);
     this.counters.active++;
-    s.onReadiness = () => {
-      if (this.conns.has(s)) h.step(this.clock.now());
-    };
+    s.onReadiness = this.onConnReadiness;
     // Data (or even the FIN) may have arrived before the accept: act on it now.
     h.step(now);
   }
 
-  private forget(s: TcpSocket, now: Millis): void {
+  /** Close `s` and forget it (a handler finished or failed). */
+  forget(s: TcpSocket, now: Millis): void {
     if (!this.conns.delete(s)) return;
     this.counters.active--;
     s.onReadiness = null;
