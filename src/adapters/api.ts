@@ -81,7 +81,7 @@ function netApi(stack: StackContext): NetApi {
       else super({ ...opts, stack }, listener);
     }
   }
-  const connect = (...args: unknown[]): Socket => connectOn(stack, args);
+  const connect = (...args: unknown[]): Socket => connectOn(stack, args, BoundSocket);
   return {
     createServer: (opts, listener) => new BoundServer(opts, listener),
     connect,
@@ -106,14 +106,12 @@ function dgramApi(stack: StackContext): DgramApi {
   };
 }
 
-function connectOn(stack: StackContext, args: unknown[]): Socket {
+/** net.connect: `new Socket(options)` (of `Ctor`, so a patched `Socket.prototype.connect` is the one called), then connect. */
+function connectOn(stack: StackContext, args: unknown[], Ctor: new (o: SocketOptions) => Socket = Socket): Socket {
   const [opts] = normalizeConnectArgs(args);
-  const o = opts as NetConnectOpts;
-  const s = new Socket({
-    stack,
-    ...(o.allowHalfOpen !== undefined ? { allowHalfOpen: o.allowHalfOpen } : {}),
-    ...(o.signal !== undefined ? { signal: o.signal } : {}),
-  });
+  // The socket's own options come from the same object, as in Node (an fd there is not one of the stack's).
+  const { fd: _fd, ...o } = opts as NetConnectOpts;
+  const s = new Ctor({ ...o, stack });
   return s.connect(...args);
 }
 

@@ -310,9 +310,12 @@ export class Socket extends Duplex implements PollHandler {
 
   /** Emit 'timeout' after `ms` without reads or writes (0 turns it off); `cb` is added as a 'timeout' listener. Return this. */
   setTimeout(ms: number, cb?: () => void): this {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    if (typeof ms !== 'number') throw invalidArgType('msecs', 'number', ms, 'argument');
+    if (!Number.isFinite(ms) || ms < 0) {
       throw nodeError('ERR_OUT_OF_RANGE', `The value of "msecs" is out of range. It must be a non-negative finite number. Received ${String(ms)}`, 'RangeError');
     }
+    if (cb !== undefined && typeof cb !== 'function') throw invalidArgType('callback', 'function', cb, 'argument');
+    if (this.destroyed) return this; // as Node's: nothing to time out
     if (this.timeoutListener !== null) {
       this.removeListener('timeout', this.timeoutListener);
       this.timeoutListener = null;
@@ -423,6 +426,7 @@ export class Socket extends Duplex implements PollHandler {
   /** Close the fd (stream.Duplex); 'close' follows with hadError. */
   override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
     this.timer?.cancel();
+    const wasConnecting = this.connecting;
     this.connecting = false;
     this.wantRead = false;
     if (this.fd >= 0) {
@@ -431,11 +435,13 @@ export class Socket extends Duplex implements PollHandler {
       this.#stack.poller.remove(fd);
       this.#stack.process.sys.close(fd);
     }
-    if (this.inflight !== null) this.endWrite(); // the stream fails what is left; its callback is not called
+    // A write waiting for the connection fails with 'close', as Node's does; any other is failed by the stream.
+    const pendingWrite = this.inflight !== null ? this.endWrite() : null;
     this.dropRef();
     this.#stack.untrack(this);
     const server = this.owner;
     cb(err);
+    if (pendingWrite !== null && wasConnecting) this.once('close', () => pendingWrite(nodeError('ERR_SOCKET_CLOSED_BEFORE_CONNECTION', 'Socket closed before the connection was established')));
     // Node emits 'close' from the handle's close callback, a later phase of the event
     // loop than the 'error' and 'end' ticks: after them, so listeners added then still hear it.
     setImmediate(() => {
@@ -449,6 +455,8 @@ export class Socket extends Duplex implements PollHandler {
   /** Make a closed socket connectable again, as Node's connect() does (stream state undestroyed, addresses forgotten). */
   private reopen(): void {
     (this as unknown as { _undestroy(): void })._undestroy();
+    this.bytesRead = 0;
+    this.sent = 0;
     this.peerAddr = null;
     this.sockAddr = null;
     this.wantRead = false;
@@ -768,6 +776,9 @@ function validateConnectOptions(o: NetConnectOpts): void {
   if (x.localAddress && isIP(String(x.localAddress)) === 0) throw nodeError('ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(x.localAddress)}`, 'TypeError');
   if (x.localPort && typeof x.localPort !== 'number') throw invalidArgType('options.localPort', 'number', x.localPort);
   if (x.port !== undefined && typeof x.port !== 'number' && typeof x.port !== 'string') throw invalidArgType('options.port', 'number or string', x.port);
+  if (typeof x.hints === 'number' && x.hints !== 0 && (x.hints & ~DNS_HINTS) !== 0) {
+    throw nodeError('ERR_INVALID_ARG_VALUE', `The argument 'hints' is invalid. Received ${x.hints}`, 'TypeError');
+  }
   if (x.lookup !== undefined && x.lookup !== null && typeof x.lookup !== 'function') throw invalidArgType('options.lookup', 'function', x.lookup);
   if (x.autoSelectFamily !== undefined && x.autoSelectFamily !== null && typeof x.autoSelectFamily !== 'boolean') throw invalidArgType('options.autoSelectFamily', 'boolean', x.autoSelectFamily);
   const t = x.autoSelectFamilyAttemptTimeout;
@@ -779,8 +790,11 @@ function validateConnectOptions(o: NetConnectOpts): void {
   }
 }
 
-/** Node's ERR_INVALID_ARG_TYPE for a property. */
-function invalidArgType(name: string, type: string, got: unknown): Error {
+/** Node's ERR_INVALID_ARG_TYPE for a property or an argument. */
+function invalidArgType(name: string, type: string, got: unknown, what: 'property' | 'argument' = 'property'): Error {
   const received = got === null ? 'null' : typeof got === 'object' ? `an instance of ${(got as object).constructor?.name ?? 'Object'}` : `type ${typeof got} (${String(got)})`;
-  return nodeError('ERR_INVALID_ARG_TYPE', `The "${name}" property must be of type ${type}. Received ${received}`, 'TypeError');
+  return nodeError('ERR_INVALID_ARG_TYPE', `The "${name}" ${what} must be of type ${type}. Received ${received}`, 'TypeError');
 }
+
+/** dns.ADDRCONFIG | dns.V4MAPPED | dns.ALL (Linux's AI_* values): the hints a lookup accepts. */
+const DNS_HINTS = 0x20 | 0x08 | 0x10;
