@@ -220,10 +220,31 @@ test('netch trace and the preload refuse bad settings with exit code 2', () => {
 });
 
 test('parseTraceFlags maps strace options to tracer options', () => {
-  assert.deepEqual(parseTraceFlags(['-e', 'trace=%network', '-r', '-T', '-s', '64', '-Z', '-C']), { trace: '%network', timestamps: 'relative', duration: true, stringLimit: 64, status: 'failed', summary: 'also' });
-  assert.deepEqual(parseTraceFlags(['-etrace=accept4', '-tt', '-s100', '-f']), { trace: 'accept4', timestamps: 'time-us', stringLimit: 100 });
+  assert.deepEqual(parseTraceFlags(['-e', 'trace=%network', '-r', '-T', '-s', '64', '-Z', '-C']), { trace: '%network', relative: true, duration: true, stringLimit: 64, status: 'failed', summary: 'also' });
+  assert.deepEqual(parseTraceFlags(['-etrace=accept4', '-tt', '-r', '-s100', '-f']), { trace: 'accept4', timestamps: 'time-us', relative: true, stringLimit: 100, follow: true });
   assert.deepEqual(parseTraceFlags(['1']), {});
-  assert.throws(() => parseTraceFlags(['-e', 'inject=accept4:error=EMFILE']), (e: Error & { code?: string }) => e.code === 'NETCH_ERR_HOOK_SPEC');
+  assert.deepEqual(parseTraceFlags(['-e', 'status=successful,failed', '-e', 'inject=accept4:error=EMFILE:when=1', '-einject=listen:delay_enter=1ms']), {
+    status: 'successful,failed',
+    inject: ['accept4:error=EMFILE:when=1', 'listen:delay_enter=1ms'],
+  });
+  const spec = (e: Error & { code?: string }): boolean => e.code === 'NETCH_ERR_HOOK_SPEC';
+  assert.throws(() => parseTraceFlags(['-e', 'inject=accept4:error=ENOPE']), spec);
+  assert.throws(() => parseTraceFlags(['-e', 'status=bogus']), spec);
+  assert.throws(() => parseTraceFlags(['-e', 'signal=none']), spec);
+});
+
+test('netch trace -f -o FILE -e inject=: the injected fault in the program, PID prefixes, +++ exited with N +++', async (t) => {
+  const file = join(tmp(t), 'trace.txt');
+  const prog = "require('net').createServer().on('error', (e) => { console.log(e.code); process.exit(7); }).listen(81)";
+  const c = start(t, process.execPath, [MAIN, 'trace', '-f', '-o', file, '-e', 'trace=listen', '-e', 'inject=listen:error=EADDRINUSE', '--', process.execPath, '-e', prog], { NETCH_QUIET: '1' });
+  assert.equal(await exitCode(c, 30_000), 7, c.out());
+  assert.match(c.out(), /EADDRINUSE/);
+  const trace = readFileSync(file, 'utf8');
+  // strace -f -o's layout: the pid left-aligned in 5 and a space, the result at column 40.
+  const m = /^(\d+) +listen\(3, 511\) += -1 EADDRINUSE \(Address already in use\) \(INJECTED\)\n(\d+) +\+\+\+ exited with 7 \+\+\+\n$/.exec(trace);
+  assert.ok(m, trace);
+  assert.equal(m[1], m[2]);
+  assert.equal(trace.indexOf('listen'), Math.max(6, m[1]!.length + 1));
 });
 
 test('interposeNet in-process: http.createServer().listen() and http.get() run on the stack; restore() puts node:net back', async (t) => {

@@ -169,3 +169,79 @@ test('strace spec text parses; bad rules throw NETCH_ERR_HOOK_SPEC', () => {
     assert.throws(() => new FaultInjector([bad]), { code: 'NETCH_ERR_HOOK_SPEC' }, bad);
   }
 });
+
+/** Run 4 socket() and 3 listen() calls (test/hooks/fixtures' inj.c) traced with `inject`; return the lines. */
+function injected(inject: string[]): string[] {
+  const { ka } = kernelPair();
+  const p = ka.spawn();
+  const lines: string[] = [];
+  const t = trace(p, { trace: 'socket,listen', inject, write: (s) => void lines.push(s.trimEnd()) });
+  for (let i = 0; i < 4; i++) p.sys.socket(AF_INET, SOCK_STREAM, 0);
+  for (let i = 0; i < 3; i++) p.sys.listen(3, 1);
+  t.detachAll();
+  return lines;
+}
+
+test('as strace: the last rule naming a call wins, when= counts each call apart, signal= shows the signal', () => {
+  // strace 6.1: strace -e trace=socket,listen -e inject=socket:error=EMFILE:when=2 -e inject=socket:retval=42:when=3 ...
+  assert.deepEqual(injected(['socket:error=EMFILE:when=2', 'socket:retval=42:when=3']).slice(0, 4), [
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3',
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4',
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 42 (INJECTED)',
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 5',
+  ]);
+  // strace -e inject=socket,listen:error=EPERM:when=2: the second socket and the second listen.
+  assert.deepEqual(injected(['socket,listen:error=EPERM:when=2']), [
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3',
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = -1 EPERM (Operation not permitted) (INJECTED)',
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4',
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 5',
+    'listen(3, 1)                            = 0',
+    'listen(3, 1)                            = -1 EPERM (Operation not permitted) (INJECTED)',
+    'listen(3, 1)                            = 0',
+  ]);
+  // strace -e inject=socket:signal=USR1: the call runs; the signal follows its line.
+  assert.deepEqual(injected(['socket:signal=USR1:when=1']).slice(0, 3), [
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3',
+    '--- SIGUSR1 {si_signo=SIGUSR1, si_code=SI_KERNEL} ---',
+    'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 4',
+  ]);
+  // strace -e inject=socket:syscall=getpid:error=EPERM:when=2 prints as error=EPERM alone.
+  assert.deepEqual(injected(['socket:syscall=getpid:error=EPERM:when=2']), injected(['socket:error=EPERM:when=2']));
+});
+
+test('a delayed blocking call is marked (DELAYED), after (INJECTED) when it is both', async () => {
+  const { ka, kb, sim } = kernelPair({ delay: 1 });
+  const srv = kb.spawn('srv');
+  const cli = ka.spawn('cli');
+  listen(srv, 80);
+  const lines: string[] = [];
+  const t = trace(cli, { trace: 'connect', inject: ['connect:delay_enter=10ms:when=1', 'connect:error=ECONNREFUSED:delay_exit=1ms:when=2'], write: (s) => void lines.push(s.trimEnd()) });
+  const a = cli.sys.socket(AF_INET, SOCK_STREAM, 0);
+  const b = cli.sys.socket(AF_INET, SOCK_STREAM, 0);
+  // The last rule names connect: it is the one that counts (the delay_enter rule is replaced).
+  assert.equal(await drive(sim, cli.connectAsync(a, addrB(80))), 0);
+  assert.equal(await drive(sim, cli.connectAsync(b, addrB(80))), -ECONNREFUSED);
+  assert.deepEqual(lines, [
+    'connect(3, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("192.0.2.2")}, 16) = 0',
+    'connect(4, {sa_family=AF_INET, sin_port=htons(80), sin_addr=inet_addr("192.0.2.2")}, 16) = -1 ECONNREFUSED (Connection refused) (INJECTED) (DELAYED)',
+  ]);
+  assert.deepEqual(t.injected(), { 'connect:delay_enter=10ms:when=1': 0, 'connect:error=ECONNREFUSED:delay_exit=1ms:when=2': 1 });
+  t.detachAll();
+});
+
+test('signal= and syscall= accepted or refused as strace 6.1 does', () => {
+  // Each verdict is strace's: "invalid inject argument" or a run.
+  for (const ok of ['socket:signal=SIGUSR1', 'socket:signal=usr1', 'socket:signal=64', 'socket:signal=SIGRT_32', 'socket:syscall=getpid:error=EPERM',
+    'socket:syscall=getuid:retval=0', 'socket:error=EPERM:signal=SIGPIPE']) {
+    assert.doesNotThrow(() => new FaultInjector([ok]), ok);
+  }
+  for (const bad of ['socket:signal=0', 'socket:signal=65', 'socket:signal=SIGNOPE', 'socket:syscall=getpid:when=2', 'socket:syscall=socket:error=EPERM',
+    'socket:signal=1:signal=2', 'socket:error=EPERM:error=EPERM', 'socket:error=EPERM:when=65536', 'socket:error=EPERM:when=2..65535',
+    'socket:error=EPERM:when=2+0']) {
+    assert.throws(() => new FaultInjector([bad]), { code: 'NETCH_ERR_HOOK_SPEC' }, bad);
+  }
+  assert.doesNotThrow(() => new FaultInjector(['socket:error=EPERM:when=65535', 'socket:error=EPERM:when=2..65534']));
+  // Deliberately not as strace: poke_enter=/poke_exit= write the tracee's memory, which our calls do not have.
+  assert.throws(() => new FaultInjector(['socket:poke_enter=@arg1=00']), { code: 'NETCH_ERR_HOOK_SPEC' });
+});

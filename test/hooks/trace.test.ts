@@ -5,10 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AF_INET, INADDR_ANY, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, type Process, type SyscallTable, newSockAddrIn, sockaddrIn,
+  AF_INET, INADDR_ANY, MSG_NOSIGNAL, SHUT_WR, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, type Process, type SyscallTable,
+  newSockAddrIn, sockaddrIn,
 } from '../../src/posix/index.js';
 import { Tracer, trace } from '../../src/hooks/index.js';
-import { addrB, drive, kernelPair } from '../posix/harness.js';
+import { addrB, connected, drive, kernelPair } from '../posix/harness.js';
 import type { Sim } from '../../src/runtime/sim.js';
 
 /** Server on b:80 serving one "hello\n" → "HELLO\n" exchange; client on a. Returns the client's source port. */
@@ -148,4 +149,105 @@ test('-tt prints the time of day from epochMs plus the kernel clock; -c counts c
   assert.match(table.at(-2)!, /^100\.00 +\d+\.\d{6} +\d+ +5 +total$/);
   t.detachAll();
   c.detachAll();
+});
+
+/** Assert that `want` appears in `lines` in order (other lines may come between). */
+function assertInOrder(lines: readonly string[], want: readonly string[]): void {
+  let i = 0;
+  for (const l of lines) if (i < want.length && l === want[i]) i++;
+  assert.equal(i, want.length, `missing, in order:\n  ${want.slice(i).join('\n  ')}\nin:\n  ${lines.join('\n  ')}`);
+}
+
+/** The C reference's split: a blocking accept4(3, NULL, NULL, SOCK_CLOEXEC) split by the other process's calls, then both exit. */
+async function splitAccept(opts: { toFile: boolean }): Promise<string[]> {
+  const { ka, kb, sim } = kernelPair({ delay: 1 });
+  const srv = kb.spawn('srv');
+  const cli = ka.spawn('cli');
+  const lines: string[] = [];
+  const t = new Tracer({ write: (s) => void lines.push(s.slice(0, -1)), trace: '%network', follow: true, ...opts, pidOf: (p) => (p === srv ? 1 : 2) });
+  t.attach(srv);
+  t.attach(cli);
+  const l = srv.sys.socket(AF_INET, SOCK_STREAM, 0);
+  srv.sys.bind(l, sockaddrIn(INADDR_ANY, 80));
+  srv.sys.listen(l, 5);
+  const accepted = srv.acceptAsync(l, null, SOCK_CLOEXEC);
+  const c = cli.sys.socket(AF_INET, SOCK_STREAM, 0);
+  assert.equal(await drive(sim, cli.connectAsync(c, addrB(80))), 0);
+  assert.equal(await drive(sim, accepted), 4);
+  cli.exit(0);
+  srv.exit(0);
+  return lines;
+}
+
+test('accept4 with no address splits as strace -f splits it; exits print +++ exited with N +++ (to a file: PID prefixes)', async () => {
+  // strace 6.1, `strace -f -o FILE` of test/hooks/fixtures/strace-calls.c split (pids renumbered by scripts/strace-reference.mjs).
+  assertInOrder(await splitAccept({ toFile: true }), [
+    '1     accept4(3, NULL, NULL, SOCK_CLOEXEC <unfinished ...>',
+    '1     <... accept4 resumed>)            = 4',
+    '2     +++ exited with 0 +++',
+    '1     +++ exited with 0 +++',
+  ]);
+  // `strace -f` to stderr: [pid N] while two processes are traced, no prefix for the last one.
+  assertInOrder(await splitAccept({ toFile: false }), [
+    '[pid     1] accept4(3, NULL, NULL, SOCK_CLOEXEC <unfinished ...>',
+    '[pid     1] <... accept4 resumed>)      = 4',
+    '[pid     2] +++ exited with 0 +++',
+    '+++ exited with 0 +++',
+  ]);
+});
+
+test('a send after SHUT_WR on TCP: EPIPE and the SIGPIPE line, none with MSG_NOSIGNAL; exit(3) prints +++ exited with 3 +++', () => {
+  const { ka, kb, sim } = kernelPair({ delay: 1 });
+  const cli = ka.spawn('cli');
+  const srv = kb.spawn('srv');
+  cli.sys.socket(AF_INET, SOCK_DGRAM, 0); // fd 3, so the TCP socket is 4 as in the C reference
+  const { c } = connected(sim, cli, srv);
+  assert.equal(c, 4);
+  let out = '';
+  const t = trace(cli, { write: (s) => void (out += s), pidOf: () => 1, uid: 0 });
+  cli.sys.shutdown(c, SHUT_WR);
+  cli.sys.send(c, Buffer.from('x'), 0, 1, 0);
+  cli.sys.send(c, Buffer.from('x'), 0, 1, MSG_NOSIGNAL);
+  cli.exit(3);
+  // The lines strace 6.1 printed for the same calls (strace-calls.c; si_pid renumbered).
+  assert.equal(out, [
+    'shutdown(4, SHUT_WR)                    = 0',
+    'sendto(4, "x", 1, 0, NULL, 0)           = -1 EPIPE (Broken pipe)',
+    '--- SIGPIPE {si_signo=SIGPIPE, si_code=SI_USER, si_pid=1, si_uid=0} ---',
+    'sendto(4, "x", 1, MSG_NOSIGNAL, NULL, 0) = -1 EPIPE (Broken pipe)',
+    '+++ exited with 3 +++',
+    '',
+  ].join('\n'));
+  t.detachAll();
+});
+
+test('-t with -r prints both, as strace 6.1 does; -e status= takes a set', () => {
+  const { ka, sim } = kernelPair();
+  const p = ka.spawn();
+  const lines: string[] = [];
+  const t = trace(p, { timestamps: 'time', relative: true, epochMs: Date.UTC(2026, 11, 8, 0, 35, 55), trace: 'socket,listen', write: (s) => void lines.push(s.trimEnd()) });
+  const s = p.sys.socket(AF_INET, SOCK_STREAM, 0);
+  sim.clock.advance(0.417);
+  p.sys.listen(s, 5);
+  t.detachAll();
+  // strace -t -r's line for the same listen (its first line), and the relative time of the next.
+  assert.deepEqual(lines, ['00:35:55 (+     0.000000) socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3', '00:35:55 (+     0.000417) listen(3, 5)  = 0']);
+
+  const run = (status: string): string => {
+    let out = '';
+    const q = ka.spawn();
+    const tr = trace(q, { status, trace: 'socket,listen', write: (x) => void (out += x) });
+    q.sys.socket(AF_INET, SOCK_STREAM, 0);
+    q.sys.listen(99, 1);
+    tr.detachAll();
+    return out;
+  };
+  const ok = 'socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3\n';
+  const failed = 'listen(99, 1)                           = -1 EBADF (Bad file descriptor)\n';
+  assert.equal(run('successful,failed'), ok + failed);
+  assert.equal(run('failed,unfinished'), failed);
+  assert.equal(run('!successful'), failed);
+  assert.equal(run('successful'), ok);
+  assert.equal(run('none'), '');
+  assert.throws(() => new Tracer({ status: 'bogus' }), { code: 'NETCH_ERR_HOOK_SPEC' });
 });
