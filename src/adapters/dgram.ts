@@ -11,9 +11,9 @@ import {
   AF_INET, AF_UNSPEC, EPOLLET, EPOLLIN, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET, SO_BROADCAST, SO_RCVBUF,
   SO_REUSEADDR, SO_SNDBUF,
 } from '../posix/constants.js';
-import { EAGAIN, EINVAL } from '../posix/errno.js';
+import { EAGAIN, EBADF, EINVAL } from '../posix/errno.js';
 import { type SockAddrIn, inetAddr, inetNtoa, newSockAddrIn, sockaddrIn } from '../posix/sockaddr.js';
-import { errnoException, exceptionWithHostPort, nodeError, validatePort } from './errors.js';
+import { errnoException, exceptionWithHostPort, invalidArgType, nodeError, validatePort } from './errors.js';
 import type { PollHandler } from './poller.js';
 import { type StackContext, getDefaultStack } from './stack.js';
 
@@ -28,6 +28,8 @@ export interface DgramSocketOptions {
   /** The stack to run on (default: the default stack). */
   stack?: StackContext;
   signal?: AbortSignal;
+  /** Resolve names with this instead of the stack's table: `lookup(name, 4, cb)`, as dgram calls it. */
+  lookup?: (name: string, family: number, cb: (err: Error | null, address: string, family?: number) => void) => void;
 }
 
 /** Where a datagram came from, as 'message' reports it. */
@@ -65,6 +67,9 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   private wantRef = true;
   private readonly from: SockAddrIn = newSockAddrIn();
   private queued: (() => void)[] = [];
+  private readonly lookupFn: DgramSocketOptions['lookup'] | undefined;
+  private sendQueueSize = 0;
+  private sendQueueCount = 0;
 
   /** Create a socket; use createSocket(). Errors: ERR_SOCKET_BAD_TYPE for anything but udp4. */
   constructor(opts: DgramSocketOptions | string, listener?: (msg: Buffer, rinfo: RemoteInfo) => void) {
@@ -73,6 +78,9 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (o.type !== 'udp4') {
       throw nodeError(o.type === 'udp6' ? 'NETCH_ERR_UNSUPPORTED' : 'ERR_SOCKET_BAD_TYPE', `Bad socket type specified. Valid types are: udp4 (the stack has no IPv6); got ${String(o.type)}`, 'TypeError');
     }
+    if (o.lookup !== undefined && typeof o.lookup !== 'function') throw invalidArgType('lookup', 'function', o.lookup);
+    if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalidArgType('options.signal', 'AbortSignal', o.signal, 'property');
+    this.lookupFn = o.lookup;
     this.#stack = o.stack ?? getDefaultStack();
     const sys = this.#stack.process.sys;
     const fd = sys.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -113,7 +121,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (cb !== null) this.once('listening', cb);
     this.binding = true;
     const host = address ?? '0.0.0.0';
-    this.#stack.lookup(host, (err, ip) => {
+    this.resolve(host, (err, ip) => {
       this.binding = false;
       if (this.closed) return;
       if (err !== null) {
@@ -153,21 +161,29 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (rest[0] !== undefined && rest[0] !== null) {
       if (this.connected) throw nodeError('ERR_SOCKET_DGRAM_IS_CONNECTED', 'Already connected');
       port = validatePort(rest[0], 'Port', false);
-      if (typeof rest[1] === 'string') address = rest[1];
+      if (rest[1] !== undefined && rest[1] !== null && typeof rest[1] !== 'string') throw invalidArgType('address', 'string', rest[1]);
+      if (typeof rest[1] === 'string' && rest[1] !== '') address = rest[1];
     } else if (!this.connected) {
       throw badPortError();
     }
+    // Counted until the send completes (its callback's tick), as libuv's send queue is.
+    this.sendQueueSize += buf.length;
+    this.sendQueueCount++;
     const go = (): void => {
       const finish = (r: number, dst: string): void => {
         const err = r < 0 ? exceptionWithHostPort(r, 'send', dst, port ?? 0) : null;
-        if (cb !== null) process.nextTick(cb, err, r < 0 ? 0 : r);
-        else if (err !== null) process.nextTick(() => this.emit('error', err));
+        process.nextTick(() => {
+          this.sendQueueSize -= buf.length;
+          this.sendQueueCount--;
+          if (cb !== null) cb(err, r < 0 ? 0 : r);
+          else if (err !== null) this.emit('error', err);
+        });
       };
       if (port === null) {
         finish(this.#stack.process.sys.sendto(this.fd, buf, 0, buf.length, 0, null), '');
         return;
       }
-      this.#stack.lookup(address ?? '127.0.0.1', (err, ip) => {
+      this.resolve(address ?? '127.0.0.1', (err, ip) => {
         if (this.closed) return;
         if (err !== null) {
           if (cb !== null) cb(err, 0);
@@ -196,7 +212,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (cb !== undefined) this.once('connect', cb);
     this.connected = true;
     const go = (): void => {
-      this.#stack.lookup(address ?? '127.0.0.1', (err, ip) => {
+      this.resolve(address ?? '127.0.0.1', (err, ip) => {
         if (this.closed) return;
         const r = err !== null ? -EINVAL : this.#stack.process.sys.connect(this.fd, sockaddrIn(inetAddr(ip), p));
         if (err !== null || r < 0) {
@@ -230,9 +246,10 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     return { address: inetNtoa(s.addr), family: 'IPv4', port: s.port };
   }
 
-  /** Return the bound `{ address, family, port }`. Errors: throws ERR_SOCKET_DGRAM_NOT_RUNNING when unbound or closed. */
+  /** Return the bound `{ address, family, port }`. Errors: throws ERR_SOCKET_DGRAM_NOT_RUNNING when closed, EBADF (getsockname) when unbound, as Node's. */
   address(): { address: string; family: string; port: number } {
-    if (this.closed || !this.bound) throw nodeError('ERR_SOCKET_DGRAM_NOT_RUNNING', 'Not running');
+    if (this.closed) throw nodeError('ERR_SOCKET_DGRAM_NOT_RUNNING', 'Not running');
+    if (!this.bound) throw errnoException(-EBADF, 'getsockname');
     const s = newSockAddrIn();
     this.#stack.process.sys.getsockname(this.fd, s);
     return { address: inetNtoa(s.addr), family: 'IPv4', port: s.port };
@@ -241,7 +258,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   /** Close the socket; 'close' follows. Errors: throws ERR_SOCKET_DGRAM_NOT_RUNNING when closed already. Return this. */
   close(cb?: () => void): this {
     if (this.closed) throw nodeError('ERR_SOCKET_DGRAM_NOT_RUNNING', 'Not running');
-    if (cb !== undefined) this.once('close', cb);
+    if (typeof cb === 'function') this.once('close', cb); // anything else is ignored, as by Node
     this.closed = true;
     this.queued = [];
     this.#stack.poller.remove(this.fd);
@@ -258,9 +275,48 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (!this.closed) this.close();
   }
 
-  /** SO_BROADCAST. */
+  /** Close, resolving once closed (`await using`); an already closed socket resolves at once. */
+  [Symbol.asyncDispose](): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.close(() => resolve()));
+  }
+
+  /** SO_BROADCAST. Errors: EBADF (setBroadcast) before bind, as Node's (libuv opens the fd at bind). */
   setBroadcast(flag: boolean): void {
+    this.checkBound('setBroadcast');
     this.sockopt(SO_BROADCAST, flag ? 1 : 0, 'setBroadcast');
+  }
+
+  /** Set the unicast TTL (1..255) and return it; kept, the stack's IP layer sends with its default. Errors: EINVAL out of range, EBADF before bind. */
+  setTTL(ttl: number): number {
+    return this.ttlOption(ttl, 'setTTL', 1);
+  }
+
+  /** Set the multicast TTL (0..255) and return it (the stack does not send multicast). Errors as setTTL. */
+  setMulticastTTL(ttl: number): number {
+    return this.ttlOption(ttl, 'setMulticastTTL', 0);
+  }
+
+  /** Set multicast loopback and return the flag (the stack does not send multicast). Errors: EBADF before bind. */
+  setMulticastLoopback(flag: boolean): boolean {
+    this.checkBound('setMulticastLoopback');
+    return flag;
+  }
+
+  /** Set the outgoing multicast interface (accepted; the stack does not send multicast). Errors: ERR_INVALID_ARG_TYPE, EBADF before bind. */
+  setMulticastInterface(interfaceAddress: string): void {
+    if (typeof interfaceAddress !== 'string') throw invalidArgType('interfaceAddress', 'string', interfaceAddress);
+    this.checkBound('setMulticastInterface');
+  }
+
+  /** Return the bytes of sends not completed yet. */
+  getSendQueueSize(): number {
+    return this.sendQueueSize;
+  }
+
+  /** Return the sends not completed yet. */
+  getSendQueueCount(): number {
+    return this.sendQueueCount;
   }
 
   /** SO_RCVBUF. */
@@ -322,6 +378,15 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (this.fd >= 0) setImmediate(() => this.onPoll(0));
   }
 
+  /** Resolve `name` with the socket's lookup option, else the stack's names (dotted quads pass through). */
+  private resolve(name: string, cb: (err: Error | null, address: string) => void): void {
+    if (this.lookupFn === undefined || inetAddr(name) >= 0) {
+      this.#stack.lookup(name, cb);
+      return;
+    }
+    this.lookupFn(name, 4, (err, address) => cb(err ?? null, address));
+  }
+
   private startReceiving(): void {
     this.bound = true;
     const r = this.#stack.poller.add(this.fd, EPOLLIN | EPOLLET, this);
@@ -347,6 +412,18 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (r < 0) throw errnoException(r, what);
   }
 
+  private ttlOption(ttl: number, what: string, min: number): number {
+    if (typeof ttl !== 'number') throw invalidArgType('ttl', 'number', ttl);
+    this.checkBound(what);
+    if (!Number.isInteger(ttl) || ttl < min || ttl > 255) throw errnoException(-EINVAL, what);
+    return ttl;
+  }
+
+  private checkBound(what: string): void {
+    this.checkOpen();
+    if (!this.bound) throw errnoException(-EBADF, what);
+  }
+
   private checkOpen(): void {
     if (this.closed) throw nodeError('ERR_SOCKET_DGRAM_NOT_RUNNING', 'Not running');
   }
@@ -363,11 +440,14 @@ function badPortError(): Error {
   return nodeError('ERR_SOCKET_BAD_PORT', 'Port should be > 0 and < 65536. Received undefined.', 'RangeError');
 }
 
+function badBuffer(): never {
+  throw nodeError('ERR_INVALID_ARG_TYPE', 'The "buffer" argument must be of type string or an instance of Buffer, TypedArray, or DataView', 'TypeError');
+}
+
 function toBuffer(msg: Msg): Buffer {
   if (typeof msg === 'string') return Buffer.from(msg);
-  if (Array.isArray(msg)) return Buffer.concat(msg.map((m: string | Uint8Array) => (typeof m === 'string' ? Buffer.from(m) : Buffer.from(m.buffer, m.byteOffset, m.byteLength))));
-  if (msg instanceof DataView) return Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
-  if (msg instanceof Uint8Array) return Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
+  if (Array.isArray(msg)) return Buffer.concat(msg.map((m: string | Uint8Array) => (typeof m === 'string' ? Buffer.from(m) : ArrayBuffer.isView(m) ? Buffer.from(m.buffer, m.byteOffset, m.byteLength) : badBuffer())));
+  if (ArrayBuffer.isView(msg)) return Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
   throw nodeError('ERR_INVALID_ARG_TYPE', 'The "buffer" argument must be of type string or an instance of Buffer, TypedArray, or DataView', 'TypeError');
 }
 

@@ -7,6 +7,7 @@
 // - nodeError: Node's own ERR_* codes for argument and state errors (ERR_SOCKET_BAD_PORT).
 // `errno` is negative, as Node reports it; the number is Linux's (src/errno.ts).
 
+import { inspect } from 'node:util';
 import { errnoName, strerror } from '../errno.js';
 
 /** A Node-shaped error. */
@@ -101,3 +102,22 @@ export function validatePort(p: unknown, name = 'Port', allowZero = true): numbe
   if (!Number.isInteger(n) || n < 0 || n > 65535 || (n === 0 && !allowZero)) throw badPort(name, p);
   return n;
 }
+
+/** Node's invalidArgTypeHelper: the " Received ..." tail of an ERR_INVALID_ARG_TYPE message. */
+export function receivedHelper(input: unknown): string {
+  if (input === null || input === undefined) return ` Received ${String(input)}`;
+  if (typeof input === 'function' && input.name) return ` Received function ${input.name}`;
+  if (typeof input === 'object') {
+    const name = (input as object).constructor?.name;
+    return name ? ` Received an instance of ${name}` : ` Received ${inspect(input, { depth: -1 })}`;
+  }
+  let shown = inspect(input, { colors: false });
+  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  return ` Received type ${typeof input} (${shown})`;
+}
+
+/** Node's ERR_INVALID_ARG_TYPE: `The "name" argument (or property) must be of type T. Received ...`. */
+export function invalidArgType(name: string, type: string, got: unknown, what: 'argument' | 'property' = 'argument'): NodeSystemError {
+  return nodeError('ERR_INVALID_ARG_TYPE', `The "${name}" ${what} must be of type ${type}.${receivedHelper(got)}`, 'TypeError');
+}
+
