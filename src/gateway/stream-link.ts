@@ -255,8 +255,9 @@ export class StreamListener {
     return typeof a === 'object' && a !== null ? `tcp:${a.address}:${a.port}` : `tcp:${this.spec.host}:${this.spec.port}`;
   }
 
-  /** Stop listening (open connections are closed by the switch); remove a Unix socket file. */
+  /** Stop listening and close the open connections; remove a Unix socket file. */
   close(): Promise<void> {
+    for (const p of this.ports) p.close();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       if (this.spec.kind === 'unix') {

@@ -35,3 +35,183 @@ test('a guest connects through the gateway address to a host server on 127.0.0.1
     await net.close();
   }
 });
+
+/** Connect from the guest; resolve with the socket once connected, reject with the error. */
+function guestConnect(net: ReturnType<typeof guestNetwork>, port: number, host = '10.0.2.2'): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.stack.net.connect({ host, port, allowHalfOpen: true }) as unknown as Socket;
+    s.once('error', reject);
+    s.once('connect', () => {
+      s.off('error', reject);
+      resolve(s);
+    });
+  });
+}
+
+/** Return a port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const { server, port } = await loopbackServer(() => undefined);
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+test('a refused host connect reaches the guest as ECONNREFUSED (a RST), and nothing is left behind', async () => {
+  const net = guestNetwork();
+  try {
+    const port = await closedPort();
+    await assert.rejects(guestConnect(net, port), { code: 'ECONNREFUSED' });
+    assert.equal(net.gw.counters.TcpRefused, 1);
+    assert.equal(net.gw.tcpNat.pendingCount, 0);
+    assert.equal(net.gw.flows().length, 0);
+  } finally {
+    await net.close();
+  }
+});
+
+test('egress none: the guest is refused before any host socket is opened', async () => {
+  const net = guestNetwork({ egress: 'none' });
+  let accepted = 0;
+  const { server, port } = await loopbackServer(() => accepted++);
+  try {
+    await assert.rejects(guestConnect(net, port), { code: 'ECONNREFUSED' });
+    assert.equal(net.gw.counters.TcpDenied, 1);
+    assert.equal(net.gw.counters.TcpOpened, 0);
+    assert.equal(accepted, 0);
+  } finally {
+    server.close();
+    await net.close();
+  }
+});
+
+test('--deny 127.0.0.0/8 wins over egress loopback; an outside address is denied under loopback', async () => {
+  const net = guestNetwork({ deny: ['127.0.0.0/8'] });
+  const open = guestNetwork();
+  let accepted = 0;
+  const { server, port } = await loopbackServer(() => accepted++);
+  try {
+    await assert.rejects(guestConnect(net, port), { code: 'ECONNREFUSED' });
+    assert.equal(net.gw.counters.TcpDenied, 1);
+    // 192.0.2.1 (TEST-NET-1) is not loopback: refused without a host connect.
+    await assert.rejects(guestConnect(open, 80, '192.0.2.1'), { code: 'ECONNREFUSED' });
+    assert.equal(open.gw.counters.TcpDenied, 1);
+    assert.equal(accepted, 0);
+  } finally {
+    server.close();
+    await net.close();
+    await open.close();
+  }
+});
+
+test('a host RST reaches the guest as ECONNRESET; the flow is released', async () => {
+  const net = guestNetwork();
+  const { server, port } = await loopbackServer((k) => k.once('data', () => k.resetAndDestroy()));
+  try {
+    const s = await guestConnect(net, port);
+    const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
+      s.once('error', resolve);
+      s.write('hello');
+    });
+    assert.equal(err.code, 'ECONNRESET');
+    await until(() => net.gw.counters.TcpFlows === 0, 5000, 'flow released');
+    assert.equal(net.gw.counters.TcpResets, 1);
+  } finally {
+    server.close();
+    await net.close();
+  }
+});
+
+test('a guest RST reaches the host as ECONNRESET', async () => {
+  const net = guestNetwork();
+  let hostErr: string | undefined;
+  let hostClosed!: () => void;
+  const closed = new Promise<void>((r) => (hostClosed = r));
+  const { server, port } = await loopbackServer((k) => {
+    k.on('error', (e: NodeJS.ErrnoException) => (hostErr = e.code));
+    k.on('close', () => hostClosed());
+  });
+  try {
+    const s = await guestConnect(net, port);
+    await until(() => net.gw.counters.TcpFlows === 1, 5000, 'flow up');
+    (s as unknown as { resetAndDestroy(): void }).resetAndDestroy();
+    await closed;
+    assert.equal(hostErr, 'ECONNRESET');
+    await until(() => net.gw.counters.TcpFlows === 0, 5000, 'flow released');
+  } finally {
+    server.close();
+    await net.close();
+  }
+});
+
+test('half-close both ways: the host half-closes first, the guest keeps sending, then ends', async () => {
+  const net = guestNetwork();
+  const up = pattern(100_000, 3);
+  const got: Buffer[] = [];
+  const { server, port } = await loopbackServer((k) => {
+    k.end('bye');
+    k.on('data', (d) => got.push(d));
+  }, { allowHalfOpen: true });
+  try {
+    const s = await guestConnect(net, port);
+    const down: Buffer[] = [];
+    s.on('data', (d: Buffer) => down.push(d));
+    await new Promise<void>((r) => s.once('end', () => r()));
+    assert.equal(Buffer.concat(down).toString(), 'bye');
+    s.end(up);
+    await until(() => Buffer.concat(got).length === up.length, 5000, 'upload after half-close');
+    assert.equal(sha256(Buffer.concat(got)), sha256(up));
+    await until(() => net.gw.counters.TcpFlows === 0, 5000, 'flow released');
+  } finally {
+    server.close();
+    await net.close();
+  }
+});
+
+test('maxFlows caps a guest: the next SYN is refused, and a closed flow frees its place', async () => {
+  const net = guestNetwork({ maxFlows: 2 });
+  const hosts: Socket[] = [];
+  const { server, port } = await loopbackServer((k) => hosts.push(k));
+  try {
+    const a = await guestConnect(net, port);
+    const b = await guestConnect(net, port);
+    await assert.rejects(guestConnect(net, port), { code: 'ECONNREFUSED' });
+    assert.equal(net.gw.counters.TcpFlowLimit, 1);
+    a.destroy();
+    await until(() => net.gw.counters.TcpFlows === 1, 5000, 'one flow left');
+    const c = await guestConnect(net, port);
+    b.destroy();
+    c.destroy();
+    await until(() => net.gw.counters.TcpFlows === 0, 5000, 'flows released');
+  } finally {
+    for (const h of hosts) h.destroy();
+    server.close();
+    await net.close();
+  }
+});
+
+test('a SYN flood past maxHalfOpen is dropped and counted; every flow is released afterwards', async () => {
+  const net = guestNetwork({ maxHalfOpen: 8 });
+  const { server, port } = await loopbackServer((k) => k.on('error', () => undefined));
+  try {
+    const { newTcpRepr, TCP_SYN } = await import('../../src/wire/tcp.js');
+    const seg = newTcpRepr();
+    seg.flags = TCP_SYN;
+    seg.dstPort = port;
+    seg.windowLen = 65535;
+    seg.mss = 1460;
+    const guest = 0x0a00_020f;
+    for (let i = 0; i < 50; i++) {
+      seg.srcPort = 20000 + i;
+      seg.seqNumber = i * 1000;
+      assert.equal(net.gw.tcpNat.onSyn(seg, net.gw.config.gateway, guest, net.gw.now()), true);
+    }
+    assert.equal(net.gw.counters.TcpHalfOpenDrops, 42);
+    assert.equal(net.gw.tcpNat.pendingCount, 8);
+    // The guest's stack knows none of these connections: it answers each SYN-ACK with a RST.
+    await until(() => net.gw.tcpNat.pendingCount === 0 && net.gw.counters.TcpFlows === 0, 10_000, 'flood flows released');
+    assert.equal(net.gw.counters.TcpOpened, 8);
+    assert.equal(net.gw.tcp.connectionCount, 0);
+  } finally {
+    server.close();
+    await net.close();
+  }
+});

@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createSocket, type Socket as HostUdp } from 'node:dgram';
+import { guestNetwork, until } from './harness.js';
+
+/** A UDP echo server on 127.0.0.1; resolve with it and its port. */
+function echoServer(): Promise<{ sock: HostUdp; port: number; peers: string[] }> {
+  return new Promise((resolve) => {
+    const sock = createSocket('udp4');
+    const peers: string[] = [];
+    sock.on('message', (msg, r) => {
+      peers.push(`${r.address}:${r.port}`);
+      sock.send(msg, r.port, r.address);
+    });
+    sock.bind(0, '127.0.0.1', () => resolve({ sock, port: sock.address().port, peers }));
+  });
+}
+
+test('UDP round trip: a guest datagram to the gateway address reaches 127.0.0.1, the reply comes back from the gateway address', async () => {
+  const net = guestNetwork();
+  const echo = await echoServer();
+  try {
+    const s = net.stack.dgram.createSocket('udp4');
+    const reply = await new Promise<{ msg: Buffer; address: string; port: number }>((resolve) => {
+      s.on('message', (msg: Buffer, r: { address: string; port: number }) => resolve({ msg, address: r.address, port: r.port }));
+      s.send(Buffer.from('ping over nat'), echo.port, '10.0.2.2');
+    });
+    assert.equal(reply.msg.toString(), 'ping over nat');
+    assert.equal(reply.address, '10.0.2.2');
+    assert.equal(reply.port, echo.port);
+    assert.equal(echo.peers[0]!.startsWith('127.0.0.1:'), true);
+    assert.equal(net.gw.counters.UdpOpened, 1);
+    assert.equal(net.gw.counters.UdpOut, 1);
+    assert.equal(net.gw.counters.UdpIn, 1);
+    // A second datagram from the same guest endpoint uses the same flow (one host socket).
+    await new Promise<void>((resolve) => {
+      s.once('message', () => resolve());
+      s.send(Buffer.from('again'), echo.port, '10.0.2.2');
+    });
+    assert.equal(net.gw.counters.UdpOpened, 1);
+    assert.equal(new Set(echo.peers).size, 1);
+    const flows = net.gw.flows();
+    assert.equal(flows.length, 1);
+    assert.equal(flows[0]!.proto, 'udp');
+    // Idle: the sweep closes it and releases the count.
+    assert.equal(net.gw.sweep(net.gw.now() + net.gw.config.udpIdleMs + 1), 1);
+    assert.equal(net.gw.counters.UdpFlows, 0);
+    assert.equal(net.gw.flows().length, 0);
+    s.close();
+  } finally {
+    echo.sock.close();
+    await net.close();
+  }
+});
+
+test('UDP egress: a denied destination gets ICMP port unreachable and opens no host socket', async () => {
+  const net = guestNetwork({ egress: 'none' });
+  const echo = await echoServer();
+  try {
+    const s = net.stack.dgram.createSocket('udp4');
+    s.connect(echo.port, '10.0.2.2');
+    await new Promise((r) => s.once('connect', r));
+    const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
+      s.on('error', resolve);
+      s.send(Buffer.from('x'));
+      // The ICMP error is reported on the next send of a connected socket.
+      setTimeout(() => s.send(Buffer.from('y')), 50);
+    });
+    assert.equal(err.code, 'ECONNREFUSED');
+    assert.ok(net.gw.counters.UdpDenied >= 1);
+    assert.equal(net.gw.counters.UdpOpened, 0);
+    assert.equal(echo.peers.length, 0);
+    s.close();
+  } finally {
+    echo.sock.close();
+    await net.close();
+  }
+});
+
+test('malformed frames from a guest are counted and dropped; the gateway keeps working', async () => {
+  const net = guestNetwork();
+  const echo = await echoServer();
+  try {
+    const { memoryLinkPair } = await import('../../src/link/memory.js');
+    const { transmitCopy } = await import('../../src/link/device.js');
+    const [evil, port] = memoryLinkPair({ names: ['evil', 'gw-evil'] });
+    net.gw.attach(port);
+    const gwMac = [0x52, 0x55, 10, 0, 2, 2];
+    let x = 12345;
+    for (let i = 0; i < 500; i++) {
+      const len = 1 + (i * 37) % 1500;
+      const f = new Uint8Array(len);
+      for (let j = 0; j < len; j++) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        f[j] = x >>> 24;
+      }
+      // Half of them to the gateway's MAC as IPv4, so they reach the IP and NAT input.
+      if (i % 2 === 0 && len >= 34) {
+        f.set(gwMac, 0);
+        f[12] = 0x08;
+        f[13] = 0x00;
+        f[14] = 0x45;
+      }
+      transmitCopy(evil, f, 0, len, net.gw.now());
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => port.stats.rxFrames >= 500, 5000, 'frames received');
+    const s = net.stack.dgram.createSocket('udp4');
+    const reply = await new Promise<Buffer>((resolve) => {
+      s.on('message', (m: Buffer) => resolve(m));
+      s.send(Buffer.from('still alive'), echo.port, '10.0.2.2');
+    });
+    assert.equal(reply.toString(), 'still alive');
+    assert.ok(net.gw.host.counters.Ip.InHdrErrors + net.gw.host.counters.Link.InTruncated + net.gw.switch.counters.runts > 0);
+    s.close();
+  } finally {
+    echo.sock.close();
+    await net.close();
+  }
+});
