@@ -247,6 +247,14 @@ test('netch trace -f -o FILE -e inject=: the injected fault in the program, PID 
   assert.equal(trace.indexOf('listen'), Math.max(6, m[1]!.length + 1));
 });
 
+test('netch trace: a program killed by a signal ends its trace with +++ killed by SIG +++', async (t) => {
+  const file = join(tmp(t), 'trace.txt');
+  const prog = "require('net').createServer().listen(81, () => process.kill(process.pid, 'SIGTERM'))";
+  const c = start(t, process.execPath, [MAIN, 'trace', '-o', file, '-e', 'trace=listen', '--', process.execPath, '-e', prog], { NETCH_QUIET: '1' });
+  assert.equal(await exitCode(c, 30_000), 128 + 15, c.out());
+  assert.equal(readFileSync(file, 'utf8'), 'listen(3, 511)                          = 0\n+++ killed by SIGTERM +++\n');
+});
+
 test('interposeNet in-process: http.createServer().listen() and http.get() run on the stack; restore() puts node:net back', async (t) => {
   const [la, lb] = memoryLinkPair({ checksumOffload: true });
   const a = new Host({ name: 'app' });

@@ -11,7 +11,7 @@
 // namespace the child created and left behind (killed hard) is removed here.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { isIP } from 'node:net';
@@ -129,6 +129,8 @@ interface TraceArgs {
   env: Record<string, string>;
   command: string[];
   netns: string | undefined;
+  /** The tracer's options, for what this process prints itself (a killed program's last line). */
+  flags: TracerOptions;
 }
 
 function parseTraceArgs(argv: string[]): TraceArgs | number {
@@ -196,15 +198,16 @@ function parseTraceArgs(argv: string[]): TraceArgs | number {
     }
     flags.push(w);
   }
+  let parsed: TracerOptions;
   try {
-    parseTraceFlags(flags);
+    parsed = parseTraceFlags(flags);
   } catch (e) {
     return fail(`${(e as Error).message}\n${USAGE}`);
   }
   if (command.length === 0) return fail(`no command: put it after --\n${USAGE}`);
   env.NETCH_TRACE = flags.length > 0 ? flags.join(' ') : 'all';
   if (forwards.length > 0) env.NETCH_FORWARD = forwards.join(',');
-  return { env, command, netns };
+  return { env, command, netns, flags: parsed };
 }
 
 /** Return the preload's URL (dist/src/cli/preload.js beside this file). */
@@ -242,12 +245,30 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`netch trace: ${cmd}: ${e.message}\n`);
       resolve(127);
     });
-    child.once('exit', (c, sig) => resolve(c ?? 128 + (sig === null ? 0 : signalNumber(sig))));
+    child.once('exit', (c, sig) => {
+      // A program killed by a signal has no 'exit' event to print its last line in: print it
+      // here, as strace does ("+++ killed by SIGINT +++"), when the program is the traced node.
+      if (sig !== null && isNode) killedLine(a, child.pid ?? 0, sig);
+      resolve(c ?? 128 + (sig === null ? 0 : signalNumber(sig)));
+    });
   });
   for (const s of signals) process.off(s, pass);
   // The child removes a namespace it created; this catches one it could not (SIGKILL).
   if (a.netns !== undefined && !hadNetns && existsSync(netnsPath(a.netns))) spawnSync('ip', ['netns', 'del', a.netns], { timeout: 10_000 });
   return code;
+}
+
+/** Write `+++ killed by SIG +++` where the trace goes (with -f -o, after the pid). */
+function killedLine(a: TraceArgs, pid: number, sig: NodeJS.Signals): void {
+  if (a.flags.summary === 'only') return;
+  const file = a.env.NETCH_TRACE_FILE;
+  const line = `${file !== undefined && a.flags.follow === true ? `${String(pid).padEnd(5)} ` : ''}+++ killed by ${sig} +++\n`;
+  try {
+    if (file !== undefined) appendFileSync(file, line);
+    else process.stderr.write(line);
+  } catch {
+    // the trace file went away: nothing to add it to
+  }
 }
 
 function signalNumber(sig: NodeJS.Signals): number {
