@@ -225,6 +225,27 @@ export class Host {
     return null;
   }
 
+  /**
+   * Record that `addr` is at `mac` on the interface whose connected subnet holds it, as
+   * `ip neigh replace ADDR lladdr MAC nud reachable` (a REACHABLE entry; frames held for it
+   * go out). A DHCP server uses it to unicast to a client that has no address yet and so
+   * cannot answer ARP (RFC 2131 §4.1), as dnsmasq does with SIOCSARP.
+   * Errors: EINVAL (bad address or MAC), ENETUNREACH (no connected subnet holds `addr`).
+   */
+  setNeighbour(addr: string | number, mac: number | string, now: Millis): void {
+    const a = toIpv4(addr, 'setNeighbour');
+    const m = typeof mac === 'string' ? parseMac(mac) : mac;
+    if (!Number.isInteger(m) || m < 0 || m > 0xffff_ffff_ffff) throw netchError('EINVAL', `bad MAC ${String(mac)}`, { syscall: 'setNeighbour' });
+    const r = this.routeTable.lookup(a);
+    if (r === null || r.gateway !== 0) throw netchError('ENETUNREACH', `${ipv4ToString(a)} is not on a connected subnet of ${this.name}`, { syscall: 'setNeighbour' });
+    this.ctx.arp.cache.update(r.iface, a, m, true, true, now);
+  }
+
+  /** Return the `now` of the latest `poll` (or datagram sent): the host's idea of the time, for services driven by its callbacks. */
+  get lastPollTime(): Millis {
+    return this.ctx.lastNow;
+  }
+
   /** Return true when `addr` is one of the host's addresses (or loopback). */
   isLocalAddress(addr: string | number): boolean {
     return this.ctx.isLocal(toIpv4(addr, 'isLocalAddress'));
