@@ -30,6 +30,7 @@ import { type EgressPolicy as EgressPolicyType, EgressPolicy, type GatewayConfig
 import { type GatewayCounters, NatContext, type NatFlowInfo, newGatewayCounters } from './nat.js';
 import { TcpNat } from './nat-tcp.js';
 import { UdpNat } from './nat-udp.js';
+import { type GatewayForwardSpec, type InboundForward, parseGatewayForward, startInboundForward } from './nat-forward.js';
 import { type StreamSpec, StreamListener, parseStreamSpec } from './stream-link.js';
 import { DevicePort, type GuestPort, GuestSwitch } from './switch.js';
 
@@ -60,6 +61,8 @@ export class Gateway {
   readonly udpNat: UdpNat;
   /** Services on the gateway host (DHCP, DNS), closed with it. */
   readonly services: GatewayService[] = [];
+  /** The inbound forwards started. */
+  readonly forwards: InboundForward[] = [];
   private readonly ctx: NatContext;
   private readonly listeners: { close(): Promise<void> | void }[] = [];
   private readonly ownLoop: boolean;
@@ -147,6 +150,18 @@ export class Gateway {
     const t = openTap({ name });
     this.attach(t);
     return t;
+  }
+
+  /**
+   * Start an inbound forward (`tcp::8080-:80`, `udp:127.0.0.1:5353-10.0.2.15:53`; an empty
+   * guest address is the first DHCP lease). Errors: NETCH_ERR_FORWARD_SPEC, the listen error.
+   */
+  async forward(spec: string | GatewayForwardSpec): Promise<InboundForward> {
+    const s = typeof spec === 'string' ? parseGatewayForward(spec, ipv4ToString(this.config.dhcpStart)) : spec;
+    const f = await startInboundForward(s, this.ctx, this.tcpNat, this.udpNat);
+    this.forwards.push(f);
+    this.listeners.push(f);
+    return f;
   }
 
   /** Keep `l` to close it with the gateway. */

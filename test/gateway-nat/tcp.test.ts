@@ -215,3 +215,48 @@ test('a SYN flood past maxHalfOpen is dropped and counted; every flow is release
     await net.close();
   }
 });
+
+test('inbound TCP forward: a loopback client reaches the guest port and appears as the gateway address', async () => {
+  const net = guestNetwork();
+  const seen: string[] = [];
+  const srv = net.stack.net.createServer((s) => {
+    seen.push(`${s.remoteAddress}`);
+    s.end('hello from the guest');
+  });
+  await new Promise<void>((r) => srv.listen(80, () => r()));
+  try {
+    const f = await net.gw.forward('tcp:127.0.0.1:0-10.0.2.15:80');
+    const { connect } = await import('node:net');
+    const got = await new Promise<string>((resolve, reject) => {
+      const c = connect(f.address().port, '127.0.0.1');
+      let t = '';
+      c.on('data', (d) => (t += d.toString()));
+      c.on('error', reject);
+      c.on('end', () => resolve(t));
+    });
+    assert.equal(got, 'hello from the guest');
+    assert.deepEqual(seen, ['10.0.2.2']);
+    await until(() => net.gw.counters.TcpFlows === 0, 5000, 'flow released');
+    await assert.rejects(net.gw.forward('sctp:1-2'), { code: 'NETCH_ERR_FORWARD_SPEC' });
+  } finally {
+    srv.close();
+    await net.close();
+  }
+});
+
+test('inbound TCP forward to a closed guest port: the client is reset', async () => {
+  const net = guestNetwork();
+  try {
+    const f = await net.gw.forward('tcp::0-:81');
+    const { connect } = await import('node:net');
+    const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      const c = connect(f.address().port, '127.0.0.1');
+      c.on('error', resolve);
+      c.on('close', () => resolve(null));
+    });
+    assert.equal(err?.code, 'ECONNRESET');
+    assert.equal(f.counters.failed, 1);
+  } finally {
+    await net.close();
+  }
+});

@@ -118,3 +118,28 @@ test('malformed frames from a guest are counted and dropped; the gateway keeps w
     await net.close();
   }
 });
+
+test('inbound UDP forward: a loopback client reaches a guest UDP port (seen as the gateway address) and gets the answer', async () => {
+  const net = guestNetwork();
+  const g = net.stack.dgram.createSocket('udp4');
+  const seen: string[] = [];
+  g.on('message', (m: Buffer, r: { address: string; port: number }) => {
+    seen.push(r.address);
+    g.send(Buffer.concat([Buffer.from('re: '), m]), r.port, r.address);
+  });
+  await new Promise<void>((r) => g.bind(5353, () => r()));
+  const c = createSocket('udp4');
+  try {
+    const f = await net.gw.forward('udp:127.0.0.1:0-:5353');
+    const reply = await new Promise<string>((resolve) => {
+      c.on('message', (m) => resolve(m.toString()));
+      c.send('query', f.address().port, '127.0.0.1');
+    });
+    assert.equal(reply, 're: query');
+    assert.deepEqual(seen, ['10.0.2.2']);
+  } finally {
+    c.close();
+    g.close();
+    await net.close();
+  }
+});
