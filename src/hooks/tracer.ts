@@ -178,6 +178,7 @@ export class Tracer implements SyscallHook {
   /** Drop what attach() set up on `proc` besides the tracing hook. */
   private forget(proc: Process): void {
     this.handles.delete(proc);
+    if (this.open !== null && this.open.call.proc === proc) this.open = null;
     this.exits.get(proc)?.();
     this.injections.get(proc)?.uninstall();
     this.injections.delete(proc);
@@ -255,6 +256,8 @@ export class Tracer implements SyscallHook {
       p = this.pending.get(call);
       if (p === undefined) return undefined; // attached while the call was in flight
       this.pending.delete(call);
+      // Detached (or exited) while the call waited: strace prints nothing of a process it no longer traces.
+      if (!this.handles.has(call.proc)) return undefined;
       start = p.startMs;
       if (this.open === p) this.open = null;
       else if (this.open !== null) this.splitOpen();
