@@ -61,7 +61,10 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   private fd: number;
   private bound = false;
   private binding = false;
+  /** connect() was called (connecting or connected). */
   private connected = false;
+  /** The connect finished ('connect' emitted): disconnect() and remoteAddress() need it, as in Node. */
+  private connectDone = false;
   private closed = false;
   private refed = false;
   private wantRef = true;
@@ -220,6 +223,7 @@ export class DgramSocket extends EventEmitter implements PollHandler {
           this.emit('error', err ?? exceptionWithHostPort(r, 'connect', ip, p));
           return;
         }
+        this.connectDone = true;
         this.emit('connect');
       });
     };
@@ -233,16 +237,17 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   /** Dissolve the association made by connect(). Errors: throws ERR_SOCKET_DGRAM_NOT_CONNECTED. */
   disconnect(): void {
     this.checkOpen();
-    if (!this.connected) throw nodeError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'Not connected');
+    if (!this.connectDone) throw nodeError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'Not connected');
     this.#stack.process.sys.connect(this.fd, { family: AF_UNSPEC, port: 0, addr: 0 });
     this.connected = false;
+    this.connectDone = false;
   }
 
   /** Return the connected peer `{ address, family, port }`. Errors: throws ERR_SOCKET_DGRAM_NOT_CONNECTED. */
   remoteAddress(): { address: string; family: string; port: number } {
     this.checkOpen();
     const s = newSockAddrIn();
-    if (!this.connected || this.#stack.process.sys.getpeername(this.fd, s) < 0) throw nodeError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'Not connected');
+    if (!this.connectDone || this.#stack.process.sys.getpeername(this.fd, s) < 0) throw nodeError('ERR_SOCKET_DGRAM_NOT_CONNECTED', 'Not connected');
     return { address: inetNtoa(s.addr), family: 'IPv4', port: s.port };
   }
 
@@ -378,9 +383,9 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (this.fd >= 0) setImmediate(() => this.onPoll(0));
   }
 
-  /** Resolve `name` with the socket's lookup option, else the stack's names (dotted quads pass through). */
+  /** Resolve `name` with the socket's lookup option (called for addresses too, as Node's dgram does), else the stack's names. */
   private resolve(name: string, cb: (err: Error | null, address: string) => void): void {
-    if (this.lookupFn === undefined || inetAddr(name) >= 0) {
+    if (this.lookupFn === undefined) {
       this.#stack.lookup(name, cb);
       return;
     }

@@ -89,17 +89,14 @@ export function nodeError(code: string, message: string, kind: 'Error' | 'TypeEr
 }
 
 /** Return ERR_SOCKET_BAD_PORT for `port`, as Node's validatePort throws it. */
-export function badPort(name: string, port: unknown): NodeSystemError {
-  return nodeError('ERR_SOCKET_BAD_PORT', `${name} should be >= 0 and < 65536. Received ${typeof port} (${String(port)}).`, 'RangeError');
+export function badPort(name: string, port: unknown, allowZero = true): NodeSystemError {
+  return nodeError('ERR_SOCKET_BAD_PORT', `${name} should be ${allowZero ? '>=' : '>'} 0 and < 65536. Received ${typeof port} (${String(port)}).`, 'RangeError');
 }
 
-/** Return a valid port number from `p` (number or numeric string), or throw ERR_SOCKET_BAD_PORT / ERR_INVALID_ARG_TYPE. */
+/** Return a valid port number from `p` (number or numeric string), or throw ERR_SOCKET_BAD_PORT for anything else, as Node's validatePort. */
 export function validatePort(p: unknown, name = 'Port', allowZero = true): number {
-  if (typeof p !== 'number' && typeof p !== 'string') {
-    throw nodeError('ERR_INVALID_ARG_TYPE', `The "${name.toLowerCase()}" argument must be of type number or string. Received ${typeof p}`, 'TypeError');
-  }
-  const n = typeof p === 'string' ? (p.trim() === '' ? NaN : Number(p)) : p;
-  if (!Number.isInteger(n) || n < 0 || n > 65535 || (n === 0 && !allowZero)) throw badPort(name, p);
+  const n = typeof p === 'number' ? p : typeof p === 'string' && p.trim() !== '' ? Number(p) : NaN;
+  if (!Number.isInteger(n) || n < 0 || n > 65535 || (n === 0 && !allowZero)) throw badPort(name, p, allowZero);
   return n;
 }
 
