@@ -26,4 +26,5 @@ export * from './udp.js';
 export * from './tcp-options.js';
 export * from './tcp.js';
 export * from './dhcp.js';
+export * from './dns.js';
 export * from './pretty.js';

@@ -153,6 +153,13 @@ function answer(dns: TinyDns, q: Buffer, viaTcp: boolean): Buffer | null {
     hdr.writeUInt16BE(1, 4);
     return Buffer.concat([hdr, question]);
   }
+  // A name we hold answers its A record; other types get NOERROR with no answer (NODATA).
+  if (q.readUInt16BE(end) !== 1) {
+    hdr[2] = 0x84 | rd;
+    hdr[3] = 0x80;
+    hdr.writeUInt16BE(1, 4);
+    return Buffer.concat([hdr, question]);
+  }
   const truncated = what === 'truncate' && !viaTcp;
   const addr = what === 'truncate' ? '192.0.2.99' : what;
   hdr[2] = 0x84 | rd | (truncated ? 0x02 : 0); // QR, AA, TC?, RD
