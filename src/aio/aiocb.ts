@@ -61,9 +61,15 @@ export interface Aiocb {
   aio_reqprio: number;
   aio_sigevent: Sigevent;
   aio_lio_opcode: number;
-  /** 0 done, EINPROGRESS pending, else the errno value; -1 before the first submission. */
+  /**
+   * 0 done (or never submitted: 0 in a zeroed block, as memset leaves glibc's), EINPROGRESS
+   * pending, else the errno value.
+   */
   __error_code: number;
-  /** Bytes transferred or -errno; meaningful once __error_code is no longer EINPROGRESS. */
+  /**
+   * Bytes transferred or -errno (where glibc stores -1 and leaves the errno in __error_code);
+   * 0 while pending and in a block never submitted.
+   */
   __return_value: number;
 }
 
@@ -82,7 +88,7 @@ export function newAiocb(fields: Partial<Omit<Aiocb, '__error_code' | '__return_
     aio_reqprio: fields.aio_reqprio ?? 0,
     aio_sigevent: fields.aio_sigevent ?? newSigevent(),
     aio_lio_opcode: fields.aio_lio_opcode ?? LIO_NOP,
-    __error_code: -1,
+    __error_code: 0,
     __return_value: 0,
   };
 }

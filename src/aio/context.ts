@@ -1,8 +1,9 @@
-// The AIO engine, after glibc's sysdeps/pthread/aio_misc.c: a queue of runnable requests
-// ordered by priority (the "runlist", runqueue.ts, in shared memory so that helpers take
-// from it themselves), one list of requests per file descriptor of which only the head is
-// runnable (so requests on one fd run in submission order, one at a time), and a pool of
-// helper threads created on demand up to aio_threads that retire after aio_idle_time.
+// The AIO engine, after glibc's rt/aio_misc.c: a queue of runnable requests ordered by
+// priority (the "runlist", runqueue.ts, in shared memory so that helpers take from it
+// themselves), one list of requests per file descriptor of which only the head is runnable
+// (so requests on one fd run one at a time, the waiting ones by aio_reqprio and then in
+// submission order, as glibc inserts them), and a pool of helper threads created on demand
+// up to aio_threads that retire after aio_idle_time.
 // glibc guards its lists with one mutex; here the per-fd lists live on the main thread alone,
 // the run queue is a lock-free ring with one producer (the main thread) and the helpers as
 // consumers, and each helper hands results back on its own completion ring.
@@ -15,12 +16,14 @@
 // file that reuses the number (a socket request ends with EBADF; an OS file keeps its
 // descriptor open until its last request ends, os-file.ts).
 //
-// Bounded work per request: O(1) to queue, claim, complete and notify, plus O(fd list) for
-// aio_cancel and the promise forms; nothing is allocated per request (slot records are made
+// Bounded work per request: O(1) to queue (O(fd list) when it overtakes waiting requests of
+// a larger aio_reqprio), claim, complete and notify, plus O(fd list) for aio_cancel and the
+// promise forms; nothing is allocated per request (slot records are made
 // once, with the context; notifications go through notify.ts's reused arrays) except by the
 // promise forms.
 
 import { EventEmitter } from 'node:events';
+import { fstatSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { ChanErr, Doorbell, Ring, createRing, newRingDesc, type RingSpec } from '../channel/index.js';
@@ -44,7 +47,7 @@ import {
 } from './aiocb.js';
 import type { OpenFile, Process } from '../posix/index.js';
 import { Waiter } from '../posix/wait.js';
-import { EAGAIN, EBADF, ECANCELED, EINPROGRESS, EINVAL, EIO, EOVERFLOW } from './errno.js';
+import { EAGAIN, EBADF, ECANCELED, EFBIG, EINPROGRESS, EINTR, EINVAL, EIO, EOVERFLOW } from './errno.js';
 import { HELPER_IDLE, type BufferRegistration, type HelperData } from './helper.js';
 import { NoteQueue } from './notify.js';
 import { OsFile } from './os-file.js';
@@ -54,11 +57,21 @@ import { OP_FDATASYNC, OP_FSYNC, OP_READ, OP_WRITE, SLOT_WORDS, W_BUF, W_BUFOFF,
 
 /** glibc's struct aioinit, the fields it uses. */
 export interface AioInit {
-  /** Most helper threads at once (glibc default 20; here the number of cores, at least 2). */
+  /**
+   * Most helper threads at once (glibc default 20; here the number of cores, at least 2);
+   * below 1 means 1. aio_init ignores it once the first request was submitted.
+   */
   aio_threads?: number;
-  /** Most requests queued or running at once; more get EAGAIN (glibc default 64). */
+  /**
+   * Most requests queued or running at once; more get EAGAIN (default 64). aio_init makes it
+   * glibc's row size: at least 32, rounded down to a multiple of 32, and ignores it once the
+   * first request was submitted; `new AioContext` takes it as given (at least 1).
+   */
   aio_num?: number;
-  /** Seconds a helper waits for work before it retires (glibc default 1; fractions allowed). */
+  /**
+   * Seconds a helper waits for work before it retires (default 1; fractions allowed); 0
+   * leaves it as it was, a negative value retires a helper as soon as it finds no work.
+   */
   aio_idle_time?: number;
   /**
    * Not in glibc: microseconds the main thread polls the completion rings before it sleeps
@@ -89,6 +102,10 @@ export interface AioContextOptions extends AioInit {
 }
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** The first offset Linux cannot take (a loff_t is signed 64-bit): pread/pwrite answer EINVAL there. */
+const OFFSET_LIMIT = 2 ** 63;
+/** glibc's ENTRIES_PER_ROW: aio_init's aio_num is at least this, and a multiple of it. */
+const AIO_NUM_ROW = 32;
 /** Default aio_poll_us: about four 4 KiB page-cache reads, far below a sleep and wake-up. */
 const DEFAULT_POLL_US = 20;
 /** Most sleeps the main thread takes without polling after polls that missed. */
@@ -110,6 +127,16 @@ interface LioGroup {
   failed: boolean;
   sig: Sigevent | null;
   resolve: ((n: number) => void) | null;
+}
+
+/** Return glibc's aio_num for aio_init's `n`: at least 32, rounded down to a multiple of 32. */
+export function aioNumOf(n: number): number {
+  return n < AIO_NUM_ROW ? AIO_NUM_ROW : Math.floor(n / AIO_NUM_ROW) * AIO_NUM_ROW;
+}
+
+/** Return the idle wait in ms for aio_idle_time `seconds` (negative: none, retire at once). */
+function idleMsOf(seconds: number): number {
+  return seconds < 0 ? 0 : Math.max(1, Math.round(seconds * 1000));
 }
 
 // Where a slot's request is, as the main thread sees it.
@@ -153,6 +180,8 @@ interface SlotRec {
    */
   file: OpenFile | null;
   seq: number;
+  /** Its aio_reqprio at submission (0 for a sync, as glibc forces): the order in its fd's list and the run queue. */
+  prio: number;
   q: number;
   /** The slot's state word while queued ((gen << 2) | ST_QUEUED). */
   tag: number;
@@ -196,25 +225,31 @@ function validSigevent(s: Sigevent | null | undefined): boolean {
   return s.sigev_notify === SIGEV_THREAD && typeof s.sigev_notify_function === 'function';
 }
 
-/** Return -errno when `cb` cannot name a descriptor (EINVAL for no block, EBADF for a bad fd), else 0. */
-function checkBlock(cb: Aiocb): number {
-  if (cb === null || typeof cb !== 'object') return -EINVAL;
-  if (!Number.isInteger(cb.aio_fildes) || cb.aio_fildes < 0) return -EBADF;
-  return 0;
+function isFd(fd: number): boolean {
+  return Number.isInteger(fd) && fd >= 0;
+}
+
+/** Return -EINVAL when `cb` cannot be submitted at all (glibc's check in __aio_enqueue_request, and our sigevent check), else 0. */
+function checkRequest(cb: Aiocb): number {
+  if (!Number.isInteger(cb.aio_reqprio) || cb.aio_reqprio < 0 || cb.aio_reqprio > AIO_PRIO_DELTA_MAX) return -EINVAL;
+  return validSigevent(cb.aio_sigevent) ? 0 : -EINVAL;
 }
 
 /**
- * Return -errno when `cb` cannot be a read or write request, else 0 (the EINVAL/EOVERFLOW
- * rules of aio_read(3)). A request served on the main thread (`main`) may use any
- * Uint8Array, and its offset is ignored (a socket cannot seek).
+ * Return -errno when `cb` cannot be a read or write request, else 0 (the EINVAL, EOVERFLOW
+ * and EFBIG rules of aio_read(3) and aio_write(3)). A request served on the main thread
+ * (`main`) may use any Uint8Array, and its offset is ignored (a socket cannot seek).
  */
-function checkTransfer(cb: Aiocb, main: boolean): number {
+function checkTransfer(cb: Aiocb, main: boolean, op: number): number {
   const buf = cb.aio_buf;
   if (!(buf instanceof Uint8Array) || (!main && !isSharedBytes(buf))) return -EINVAL;
   if (!Number.isInteger(cb.aio_nbytes) || cb.aio_nbytes < 0 || cb.aio_nbytes > buf.byteLength) return -EINVAL;
   if (main) return 0;
-  if (!Number.isInteger(cb.aio_offset) || cb.aio_offset < 0) return -EINVAL;
-  if (cb.aio_offset + cb.aio_nbytes > MAX_SAFE) return -EOVERFLOW;
+  if (!Number.isInteger(cb.aio_offset) || cb.aio_offset < 0 || cb.aio_offset >= OFFSET_LIMIT) return -EINVAL;
+  // The largest position we can name exactly is 2^53 - 1: a transfer that would pass it is
+  // EFBIG for a write (as past a file's offset maximum) and EOVERFLOW for a read. A transfer
+  // of 0 bytes moves nothing, so it cannot pass it.
+  if (cb.aio_nbytes > 0 && cb.aio_offset + cb.aio_nbytes > MAX_SAFE) return op === OP_WRITE ? -EFBIG : -EOVERFLOW;
   return 0;
 }
 
@@ -226,7 +261,7 @@ function checkTransfer(cb: Aiocb, main: boolean): number {
 export class AioContext extends EventEmitter {
   private threads: number;
   private idleMs: number;
-  private readonly slotsMax: number;
+  private slotsMax: number;
   private table: RequestTable | null = null;
   private queue: RunQueue | null = null;
   private queueSpec: RunQueueSpec | null = null;
@@ -248,7 +283,8 @@ export class AioContext extends EventEmitter {
   private nextBufferId = 1;
   private readonly bufferIds = new WeakMap<SharedArrayBuffer, number>();
   private readonly registry = new Map<number, WeakRef<SharedArrayBuffer>>();
-  private readonly completionWaiters = new Set<() => void>();
+  /** aio_suspend calls waiting: each is called with `interrupted` false after completions, true after a signal. */
+  private readonly completionWaiters = new Set<(interrupted: boolean) => void>();
   private readonly desc = newRingDesc();
   private sleeping = false;
   private reapScheduled = false;
@@ -272,8 +308,13 @@ export class AioContext extends EventEmitter {
       this.wakeWaiters();
     },
   };
-  /** Notifications waiting for their microtask (SIGEV_SIGNAL ones become 'signal' events). */
-  private readonly notes = new NoteQueue((signo, value) => this.emit('signal', signo, value));
+  /**
+   * Notifications waiting for their microtask. A SIGEV_SIGNAL one becomes a 'signal' event;
+   * when a listener caught it (a handler ran), it interrupts aio_suspend (EINTR).
+   */
+  private readonly notes = new NoteQueue((signo, value) => {
+    if (this.emit('signal', signo, value)) this.wakeWaiters(true);
+  });
   /** Helpers started so far (a counter for tests and stats). */
   spawned = 0;
   /** Helpers that retired (a counter for tests and stats). */
@@ -291,19 +332,50 @@ export class AioContext extends EventEmitter {
     super();
     this.process = init.process ?? null;
     this.threads = Math.max(1, Math.floor(init.aio_threads ?? defaultAioThreads()));
-    this.slotsMax = Math.max(1, Math.floor(init.aio_num ?? 64));
-    this.idleMs = Math.max(1, Math.round((init.aio_idle_time ?? 1) * 1000));
+    this.slotsMax = 0;
+    this.resize(Math.max(1, Math.floor(init.aio_num ?? 64)));
+    this.idleMs = idleMsOf(init.aio_idle_time || 1); // 0 or absent: the default, 1 s
     this.pollUs = Math.max(0, init.aio_poll_us ?? DEFAULT_POLL_US);
-    for (let i = 0; i < this.slotsMax; i++) {
-      this.recs.push({ cb: null, op: 0, main: false, key: 0, osFd: -1, file: null, seq: 0, q: Q_FREE, tag: 0, gen: 0, next: -1, group: null, resolve: null });
-    }
-    for (let i = this.slotsMax - 1; i >= 0; i--) this.freeSlots.push(i);
   }
 
-  /** Change the thread limit and idle time (aio_init(3); aio_num is fixed once made). */
+  /** Make `n` request slots (only before the first request). */
+  private resize(n: number): void {
+    this.slotsMax = n;
+    this.recs.length = 0;
+    this.freeSlots.length = 0;
+    for (let i = 0; i < n; i++) {
+      this.recs.push({ cb: null, op: 0, main: false, key: 0, osFd: -1, file: null, seq: 0, prio: 0, q: Q_FREE, tag: 0, gen: 0, next: -1, group: null, resolve: null });
+    }
+    for (let i = n - 1; i >= 0; i--) this.freeSlots.push(i);
+  }
+
+  /**
+   * Apply aio_init(3) as glibc does: aio_threads (at least 1) and aio_num (at least 32,
+   * rounded down to a multiple of 32) only while no request was ever submitted (glibc's
+   * pool does not exist yet); aio_idle_time whenever it is not 0 (negative: helpers retire
+   * as soon as they find no work). A new idle time reaches helpers started after the call.
+   */
   tune(init: AioInit): void {
-    if (init.aio_threads !== undefined) this.threads = Math.max(1, Math.floor(init.aio_threads));
-    if (init.aio_idle_time !== undefined) this.idleMs = Math.max(1, Math.round(init.aio_idle_time * 1000));
+    if (this.seq === 0) {
+      if (init.aio_threads !== undefined) this.threads = Math.max(1, Math.floor(init.aio_threads));
+      if (init.aio_num !== undefined) this.resize(aioNumOf(Math.floor(init.aio_num)));
+    }
+    if (init.aio_idle_time !== undefined && init.aio_idle_time !== 0) this.idleMs = idleMsOf(init.aio_idle_time);
+  }
+
+  /** Return the most requests that may be outstanding at once (aio_num). */
+  get aioNum(): number {
+    return this.slotsMax;
+  }
+
+  /** Return the most helper threads (aio_threads). */
+  get aioThreads(): number {
+    return this.threads;
+  }
+
+  /** Return the seconds an idle helper waits for work before it retires (aio_idle_time; 0: at once). */
+  get aioIdleTime(): number {
+    return this.idleMs / 1000;
   }
 
   /** Return the number of live helper threads. */
@@ -326,37 +398,66 @@ export class AioContext extends EventEmitter {
   }
 
   /**
-   * Queue a sync of everything queued before it on cb.aio_fildes (aio_fsync(3)); return 0
-   * or -errno. A socket cannot be synchronized: -EINVAL, as fsync(2) answers for one.
+   * Queue a sync of cb.aio_fildes (aio_fsync(3)); return 0 or -errno. As in glibc: -EINVAL
+   * for an `op` other than O_SYNC or O_DSYNC, -EBADF for an fd that is not open (glibc's
+   * fcntl check), and the sync runs at priority 0 whatever aio_reqprio says (glibc writes 0
+   * into it), so it overtakes the waiting requests of its fd that have a larger aio_reqprio.
+   * aio_buf, aio_nbytes and aio_offset are ignored. A socket cannot be synchronized:
+   * -EINVAL, as fsync(2) answers for one.
    */
   fsync(op: number, cb: Aiocb): number {
     if (op !== O_SYNC && op !== O_DSYNC) return -EINVAL;
-    const e = checkBlock(cb);
-    if (e !== 0) return e;
+    if (cb === null || typeof cb !== 'object') return -EINVAL;
+    if (!this.isOpen(cb.aio_fildes)) return -EBADF;
+    if (cb.__error_code === EINPROGRESS) return -EINVAL; // still in flight: its status stays
+    cb.aio_reqprio = 0;
+    if (!validSigevent(cb.aio_sigevent)) return this.refuse(cb, -EINVAL);
     const file = this.fileOf(cb.aio_fildes);
-    if (file === null) return -EBADF;
-    if (file !== undefined && !(file instanceof OsFile)) return -EINVAL;
-    return this.enqueue(cb, op === O_SYNC ? OP_FSYNC : OP_FDATASYNC, null, file ?? null);
-  }
-
-  /** Return 0, EINPROGRESS or the request's errno value (aio_error(3)); -EINVAL for a block never submitted. */
-  error(cb: Aiocb): number {
-    if (cb === null || typeof cb !== 'object' || cb.__error_code === -1) return -EINVAL;
-    return cb.__error_code;
-  }
-
-  /** Return a completed request's byte count or -errno, once (aio_return(3)); -EINVAL when pending or already returned. */
-  return(cb: Aiocb): number {
-    if (cb === null || typeof cb !== 'object' || cb.__error_code === -1 || cb.__error_code === EINPROGRESS) return -EINVAL;
-    const r = cb.__return_value;
-    cb.__error_code = -1;
-    return r;
+    if (file !== undefined && !(file instanceof OsFile)) return this.refuse(cb, -EINVAL);
+    return this.enqueue(cb, op === O_SYNC ? OP_FSYNC : OP_FDATASYNC, null, file ?? null, 0);
   }
 
   /**
-   * Resolve to 0 once at least one request of `list` is complete, or -EAGAIN after
-   * `timeoutMs` (aio_suspend(3); null entries are ignored). A promise, not a block: the main
-   * thread cannot sleep.
+   * Return whether `fd` is open: in a bound instance, in its process; else as an OS
+   * descriptor (glibc asks fcntl(F_GETFL); Node has fstat).
+   */
+  private isOpen(fd: number): boolean {
+    if (!isFd(fd)) return false;
+    if (this.process !== null) return this.process.file(fd) !== null;
+    try {
+      fstatSync(fd);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Return the error status kept in the block (aio_error(3)): 0, EINPROGRESS or the errno
+   * value. Like glibc it reads the field, so a block never submitted gives what it holds
+   * (0 for newAiocb's); -EINVAL only for something that is not a block.
+   */
+  error(cb: Aiocb): number {
+    if (cb === null || typeof cb !== 'object') return -EINVAL;
+    return cb.__error_code;
+  }
+
+  /**
+   * Return the return status kept in the block (aio_return(3)): the byte count, or -errno
+   * where glibc keeps -1. Like glibc it reads the field: a second call returns the same
+   * value, a pending request 0, a block never submitted what it holds (0 for newAiocb's);
+   * -EINVAL only for something that is not a block.
+   */
+  return(cb: Aiocb): number {
+    if (cb === null || typeof cb !== 'object') return -EINVAL;
+    return cb.__return_value;
+  }
+
+  /**
+   * Resolve to 0 once at least one request of `list` is complete, -EAGAIN after `timeoutMs`,
+   * or -EINTR when a signal of this instance (a SIGEV_SIGNAL notification that a 'signal'
+   * listener caught) comes first (aio_suspend(3); null entries are ignored). A promise, not
+   * a block: the main thread cannot sleep.
    */
   suspend(list: readonly (Aiocb | null)[], timeoutMs = Infinity): Promise<number> {
     const anyDone = (): boolean => {
@@ -373,11 +474,12 @@ export class AioContext extends EventEmitter {
     if (this.process !== null && Number.isFinite(timeoutMs)) return this.suspendOnKernel(anyDone, timeoutMs);
     return new Promise((resolve) => {
       let timer: ReturnType<typeof setTimeout> | null = null;
-      const check = (): void => {
-        if (!anyDone()) return;
+      const check = (interrupted: boolean): void => {
+        const done = anyDone();
+        if (!done && !interrupted) return;
         this.completionWaiters.delete(check);
         if (timer !== null) clearTimeout(timer);
-        resolve(0);
+        resolve(done ? 0 : -EINTR);
       };
       this.completionWaiters.add(check);
       if (Number.isFinite(timeoutMs)) {
@@ -393,13 +495,14 @@ export class AioContext extends EventEmitter {
   private suspendOnKernel(anyDone: () => boolean, timeoutMs: number): Promise<number> {
     const k = this.process!.kernel;
     return new Promise((resolve) => {
-      // A Waiter watching no file: it settles when we finish it (a completion) or its timer fires.
+      // A Waiter watching no file: it settles when we finish it (a completion or a signal)
+      // or its timer fires.
       const w = new Waiter(k, [], anyDone, (ready) => {
         this.completionWaiters.delete(check);
-        resolve(ready ? 0 : -EAGAIN);
+        resolve(!ready ? -EAGAIN : anyDone() ? 0 : -EINTR);
       });
-      const check = (): void => {
-        if (anyDone()) w.finish(true);
+      const check = (interrupted: boolean): void => {
+        if (interrupted || anyDone()) w.finish(true);
       };
       this.completionWaiters.add(check);
       k.scheduleTimer(w.timer, k.now() + timeoutMs);
@@ -408,16 +511,22 @@ export class AioContext extends EventEmitter {
 
   /**
    * Cancel `cb`, or with cb null every request of `fd` (aio_cancel(3)); return AIO_CANCELED,
-   * AIO_NOTCANCELED (one is running), AIO_ALLDONE, or -EBADF / -EINVAL. A canceled request
-   * completes with ECANCELED and is notified. A request waiting in the shared run queue is
-   * canceled by winning its slot's state word before a helper does.
+   * AIO_NOTCANCELED (one is running), AIO_ALLDONE (nothing pending; or `cb` is not in
+   * progress), -EBADF for an fd that is not open, -EINVAL for a `cb` of another fd or one in
+   * progress that is not queued on `fd` here. A canceled request completes with ECANCELED
+   * and is notified. A request waiting in the shared run queue is canceled by winning its
+   * slot's state word before a helper does.
    */
   cancel(fd: number, cb: Aiocb | null = null): number {
-    if (!Number.isInteger(fd) || fd < 0) return -EBADF;
+    if (!isFd(fd)) return -EBADF;
     // A closed fd is EBADF (glibc checks it with fcntl first), unless requests submitted
     // before the close are still pending on it: those can still be canceled.
-    if (this.process !== null && this.process.file(fd) === null && !this.hasPending(fd)) return -EBADF;
-    if (cb !== null && cb.aio_fildes !== fd) return -EINVAL;
+    if (!this.hasPending(fd) && !this.isOpen(fd)) return -EBADF;
+    if (cb !== null) {
+      if (typeof cb !== 'object' || cb.aio_fildes !== fd) return -EINVAL;
+      if (cb.__error_code !== EINPROGRESS) return AIO_ALLDONE;
+      if (this.slotOf(cb) < 0) return -EINVAL; // in progress, but not one of fd's requests here
+    }
     let canceled = 0;
     let running = 0;
     for (let k = 0; k < 2; k++) {
@@ -452,39 +561,44 @@ export class AioContext extends EventEmitter {
   }
 
   /**
-   * Queue every entry of `list` (lio_listio(3)). With LIO_WAIT resolve to 0 when all
-   * completed, or -EIO when one failed; with LIO_NOWAIT return 0 at once and notify `sig`
-   * when all completed. -EAGAIN when an entry could not be queued (the others go on),
-   * -EINVAL for a bad mode.
+   * Queue every entry of `list` (lio_listio(3)); null and LIO_NOP entries are skipped and
+   * do not count. As in glibc, an entry with another opcode is queued and fails with EINVAL
+   * (in its aio_error), as one on a bad fd fails with EBADF. With LIO_WAIT resolve to 0 when
+   * all completed, or -EIO when one failed or was refused; with LIO_NOWAIT return 0 at once
+   * (or the last refused entry's -errno) and notify `sig` when the queued ones completed. A
+   * refused entry keeps its error in its aio_error (EAGAIN included, as POSIX asks), unless
+   * it is a block still in flight: that one's status is left alone. -EINVAL for a bad mode or
+   * `sig`, -EAGAIN (nothing queued) for more entries than aio_num.
    */
   listio(mode: number, list: readonly (Aiocb | null)[], sig: Sigevent | null = null): number | Promise<number> {
     if (mode !== LIO_WAIT && mode !== LIO_NOWAIT) return -EINVAL;
     if (!validSigevent(sig)) return -EINVAL;
-    if (list.length > this.slotsMax) return -EAGAIN;
+    let n = 0;
+    for (const cb of list) if (cb !== null && cb.aio_lio_opcode !== LIO_NOP) n++;
+    if (n > this.slotsMax) return -EAGAIN;
     const group: LioGroup = { left: 1, failed: false, sig: mode === LIO_NOWAIT ? sig : null, resolve: null };
-    let refused = false;
+    let queued = 0;
+    let refused = 0;
     for (const cb of list) {
       if (cb === null || cb.aio_lio_opcode === LIO_NOP) continue;
-      let r: number;
-      if (cb.aio_lio_opcode === LIO_READ || cb.aio_lio_opcode === LIO_WRITE) {
-        r = this.submitTransfer(cb, cb.aio_lio_opcode === LIO_READ ? OP_READ : OP_WRITE, group);
+      const opcode = cb.aio_lio_opcode;
+      const op = opcode === LIO_READ ? OP_READ : opcode === LIO_WRITE ? OP_WRITE : -1;
+      const r = this.submitTransfer(cb, op, group);
+      if (r >= 0) {
+        queued++;
       } else {
-        r = -EINVAL;
-      }
-      if (r < 0) {
-        // POSIX: an entry that could not be queued reports its error through aio_error.
-        cb.__error_code = -r;
-        cb.__return_value = -1;
-        group.failed = true;
-        refused = true;
+        refused = r;
+        // POSIX: an entry not queued for lack of resources has EAGAIN as its error status.
+        if (r === -EAGAIN && cb.__error_code !== EINPROGRESS) this.record(cb, r);
       }
     }
+    if (queued === 0 && mode === LIO_WAIT) return refused; // glibc: nothing to wait for
     if (mode === LIO_NOWAIT) {
       this.groupDone(group);
-      return refused ? -EAGAIN : 0;
+      return refused;
     }
     return new Promise<number>((resolve) => {
-      group.resolve = (n) => resolve(refused ? -EAGAIN : n);
+      group.resolve = (r) => resolve(refused < 0 ? -EIO : r);
       this.groupDone(group);
     });
   }
@@ -516,21 +630,52 @@ export class AioContext extends EventEmitter {
     return this.process === null ? undefined : this.process.file(fd);
   }
 
-  /** Check and queue a read or write; return 0 or -errno. */
+  /**
+   * Check and queue a read or write (`op` OP_READ or OP_WRITE; -1 for an lio_listio entry
+   * with an opcode that is neither); return 0 or -errno. Refused: a block still in flight
+   * (-EINVAL, its status untouched), a bad aio_reqprio or sigevent (-EINVAL, recorded in the
+   * block as glibc records it), a bad buffer, count or offset (-EINVAL, -EOVERFLOW, -EFBIG,
+   * recorded too), no free slot (-EAGAIN). Queued and failed at once, as glibc's helper
+   * fails them: an invalid opcode (EINVAL) and an fd that is not open (EBADF).
+   */
   private submitTransfer(cb: Aiocb, op: number, group: LioGroup | null): number {
-    let e = checkBlock(cb);
-    if (e !== 0) return e;
+    if (cb === null || typeof cb !== 'object' || cb.__error_code === EINPROGRESS) return -EINVAL;
+    const e = checkRequest(cb);
+    if (e !== 0) return this.refuse(cb, e);
+    if (op < 0) return this.failQueued(cb, -EINVAL, group);
+    if (!isFd(cb.aio_fildes)) return this.failQueued(cb, -EBADF, group);
     const file = this.fileOf(cb.aio_fildes);
-    if (file === null) return -EBADF;
-    e = checkTransfer(cb, file !== undefined && !(file instanceof OsFile));
-    return e !== 0 ? e : this.enqueue(cb, op, group, file ?? null);
+    if (file === null) return this.failQueued(cb, -EBADF, group);
+    const t = checkTransfer(cb, file !== undefined && !(file instanceof OsFile), op);
+    return t !== 0 ? this.refuse(cb, t) : this.enqueue(cb, op, group, file ?? null, cb.aio_reqprio);
   }
 
-  /** Queue a checked request on `file` (null: an unbound instance's OS descriptor); return 0 or -errno. */
-  private enqueue(cb: Aiocb, op: number, group: LioGroup | null, file: OpenFile | null): number {
-    if (!validSigevent(cb.aio_sigevent)) return -EINVAL;
-    if (!Number.isInteger(cb.aio_reqprio) || cb.aio_reqprio < 0 || cb.aio_reqprio > AIO_PRIO_DELTA_MAX) return -EINVAL;
-    if (cb.__error_code === EINPROGRESS) return -EINVAL;
+  /** Record a refusal's error in the block, as glibc records its EINVAL; return `e`. EAGAIN is not recorded (glibc leaves the block alone). */
+  private refuse(cb: Aiocb, e: number): number {
+    if (e !== -EAGAIN) this.record(cb, e);
+    return e;
+  }
+
+  /** Store a final status in the block: the errno in __error_code, -errno (glibc: -1) in __return_value. */
+  private record(cb: Aiocb, res: number): void {
+    cb.__error_code = res >= 0 ? 0 : -res;
+    cb.__return_value = res;
+  }
+
+  /**
+   * Accept a request that can only fail (glibc queues it and its helper fails it: an invalid
+   * opcode, a bad fd), and complete it now with `res`: status in the block, its sigevent
+   * notified; an lio_listio group counts it as failed. Return 0 (it was queued).
+   */
+  private failQueued(cb: Aiocb, res: number, group: LioGroup | null): number {
+    this.record(cb, res);
+    this.notes.push(cb.aio_sigevent);
+    if (group !== null) group.failed = true;
+    return 0;
+  }
+
+  /** Queue a checked request on `file` (null: an unbound instance's OS descriptor) at priority `prio`; return 0 or -EAGAIN. */
+  private enqueue(cb: Aiocb, op: number, group: LioGroup | null, file: OpenFile | null, prio: number): number {
     const slot = this.freeSlots.pop();
     if (slot === undefined) return -EAGAIN;
     const rec = this.recs[slot]!;
@@ -542,9 +687,10 @@ export class AioContext extends EventEmitter {
     rec.main = main;
     rec.file = file;
     rec.osFd = main ? -1 : file instanceof OsFile ? file.osFd : cb.aio_fildes;
-    // Socket reads and writes wait in separate lists: each direction runs in order, one at a time.
+    // Socket reads and writes wait in separate lists: each direction runs one at a time.
     rec.key = main && op === OP_WRITE ? writeKey(cb.aio_fildes) : cb.aio_fildes;
     rec.seq = this.seq++;
+    rec.prio = prio;
     rec.next = -1;
     rec.group = group;
     rec.resolve = null;
@@ -558,17 +704,35 @@ export class AioContext extends EventEmitter {
       list = { head: -1, tail: -1 };
       this.fdLists.set(key, list);
     }
-    const tail = list.tail;
-    list.tail = slot;
-    if (tail < 0) {
+    if (list.tail < 0) {
       list.head = slot;
+      list.tail = slot;
       this.makeRunnable(slot);
     } else {
-      this.recs[tail]!.next = slot; // waits behind the fd's head, in submission order
+      this.insertWaiting(list, slot);
       rec.q = Q_WAITING;
     }
     if (!main) this.ensureReaping();
     return 0;
+  }
+
+  /**
+   * Put `slot` in its fd's list behind the head (running, or runnable: never overtaken) and
+   * behind every waiting request of the same or a smaller aio_reqprio, before the first of a
+   * larger one: glibc's insertion by priority in __aio_enqueue_request. O(1) when it goes
+   * last (equal priorities: submission order), else O(list).
+   */
+  private insertWaiting(list: FdList, slot: number): void {
+    const recs = this.recs;
+    const prio = recs[slot]!.prio;
+    let p = list.tail;
+    if (recs[p]!.prio > prio) {
+      p = list.head;
+      for (let n = recs[p]!.next; n >= 0 && recs[n]!.prio <= prio; n = recs[n]!.next) p = n;
+    }
+    recs[slot]!.next = recs[p]!.next;
+    recs[p]!.next = slot;
+    if (list.tail === p) list.tail = slot;
   }
 
   /** Return the slot of the outstanding request `cb`, or -1. */
@@ -597,12 +761,12 @@ export class AioContext extends EventEmitter {
       (this.sockets ??= new SocketEngine(this.process!, this.slotsMax, this.socketSink)).arm(slot, rec.cb!, rec.file!, rec.op === OP_WRITE, rec.seq);
       return;
     }
-    const prio = rec.cb!.aio_reqprio;
+    const prio = rec.prio;
     // Within a level, first come first served: behind any overflow entry of the same level.
     if (!this.overflowHas(prio) && this.publish(slot)) return;
     rec.q = Q_OVERFLOW;
     let i = this.overflow.length;
-    while (i > 0 && this.recs[this.overflow[i - 1]!]!.cb!.aio_reqprio > prio) i--;
+    while (i > 0 && this.recs[this.overflow[i - 1]!]!.prio > prio) i--;
     this.overflow.splice(i, 0, slot);
   }
 
@@ -627,14 +791,14 @@ export class AioContext extends EventEmitter {
     const gen = (rec.gen + 1) & 0x1fffffff;
     const tag = (gen << 2) | ST_QUEUED;
     Atomics.store(words, w + W_STATE, tag);
-    if (!q.push(cb.aio_reqprio, slot, tag)) return false;
+    if (!q.push(rec.prio, slot, tag)) return false;
     rec.gen = gen;
     rec.tag = tag;
     rec.q = Q_QUEUED;
     if (this.pushedSinceKick++ === 0) q.wake(1); // the first of a burst wakes a sleeper at once
     // glibc: no idle thread -> start one now (the burst's others are decided in kick).
     // (A helper that already claimed it needs no company: hence the pending check.)
-    if (this.live < this.threads && q.idleHelpers() === 0 && q.pending(cb.aio_reqprio) > 0) this.spawn();
+    if (this.live < this.threads && q.idleHelpers() === 0 && q.pending(rec.prio) > 0) this.spawn();
     if (!this.kickScheduled) {
       this.kickScheduled = true;
       queueMicrotask(this.kick);
@@ -698,7 +862,7 @@ export class AioContext extends EventEmitter {
   }
 
   private overflowHas(prio: number): boolean {
-    for (const s of this.overflow) if (this.recs[s]!.cb!.aio_reqprio === prio) return true;
+    for (const s of this.overflow) if (this.recs[s]!.prio === prio) return true;
     return false;
   }
 
@@ -948,8 +1112,9 @@ export class AioContext extends EventEmitter {
     this.notes.push(g.sig);
   }
 
-  private wakeWaiters(): void {
+  /** Let the aio_suspend calls whose list has a completed request return; with `interrupted` (a signal), all of them. */
+  private wakeWaiters(interrupted = false): void {
     if (this.completionWaiters.size === 0) return;
-    for (const w of [...this.completionWaiters]) w();
+    for (const w of [...this.completionWaiters]) w(interrupted);
   }
 }

@@ -3,7 +3,7 @@
 
 import { errnoName } from '../errno.js';
 
-export { EAGAIN, EBADF, ECANCELED, EINPROGRESS, EINVAL, EIO, EOVERFLOW, ESPIPE } from '../errno.js';
+export { EAGAIN, EBADF, ECANCELED, EFBIG, EINPROGRESS, EINTR, EINVAL, EIO, EOVERFLOW, ESPIPE } from '../errno.js';
 
 /** Return the name of an errno value ("EAGAIN"), or "E?<n>" for one not in the table. */
 export function aioErrnoName(errno: number): string {

@@ -7,9 +7,9 @@
 // results come back through each helper's completion ring (src/channel), so no message is
 // posted per request and a busy helper needs no wake-up between requests.
 //
-// Guarantees: requests on one fd (on a socket: one fd and direction) run one at a time in
-// submission order; a request is completed exactly once (done, failed or canceled) and
-// notified once; helpers start on demand up to aio_threads and retire after aio_idle_time;
+// Guarantees: requests on one fd (on a socket: one fd and direction) run one at a time, in
+// glibc's order (by aio_reqprio, then submission order; a sync at priority 0); a request is
+// completed exactly once (done, failed or canceled) and notified once; helpers start on demand up to aio_threads and retire after aio_idle_time;
 // an idle pool does not keep the process alive, and nothing needs to be destroyed.
 //
 // Never does: block the main thread (aio_suspend and lio_listio(LIO_WAIT) return promises),
@@ -54,10 +54,13 @@ export function aioContext(): AioContext {
   return (defaultContext ??= new AioContext());
 }
 
-/** Set the tuning of the process's AIO instance (aio_init(3)); aio_num counts only before first use. */
+/**
+ * Set the tuning of the process's AIO instance (aio_init(3)) with glibc's rules: aio_threads
+ * and aio_num (at least 32, a multiple of 32) only before its first request, aio_idle_time
+ * unless 0 (see AioContext.tune).
+ */
 export function aioInit(init: AioInit): void {
-  if (defaultContext === null) defaultContext = new AioContext(init);
-  else defaultContext.tune(init);
+  aioContext().tune(init);
 }
 
 /** Queue an asynchronous read (aio_read(3)); return 0 or -errno. */

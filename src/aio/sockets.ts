@@ -19,7 +19,8 @@
 // that count; it never runs on a socket that reused the fd number.
 //
 // The context hands this engine a request when it becomes the head of its list (one list per
-// socket fd and direction, so each direction runs one request at a time in submission order)
+// socket fd and direction, so each direction runs one request at a time, in glibc's order:
+// by aio_reqprio, then submission order)
 // and takes it back when the engine calls `finish`. Heads that became serviceable in the same
 // round are served in priority order (aio_reqprio ascending, then submission order), the order
 // glibc's run list would start them in.
