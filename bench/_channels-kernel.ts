@@ -2,12 +2,15 @@
 // loopback, one role per worker thread (not a suite). workerData:
 //   { role: 'server', port, kind: 'bulk' | 'echo' }     posts {listening: true}, then runs
 //   { role: 'client', ports, flows, kind: 'bulk', bytesPerFlow } | { ..., kind: 'rr', reqSize, durationMs, warmupMs }
-// A client runs one round of its flows per message it gets and answers {errors, requests, ms}
+// A client runs one round of its flows per message it gets and answers {errors, requests, ms,
+// cpuMs: the thread's CPU time over the round}; a server answers 'cpu' with its thread's CPU
+// time so far, and 'stop' with {errors}
 // (rr counts requests sent warmupMs or more after the round's start, and reports the time since then).
 // The bulk server checks every byte against the pattern; the rr client checks every reply.
 
 import { connect, createServer, type Socket } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
+import { threadCpuMs } from '../src/runtime/thread-cpu.js';
 import { CHUNK, PATTERN_PERIOD, makePattern } from './_channels-app.js';
 
 const d = workerData as { role: 'server' | 'client'; port: number; ports: number[]; kind: 'bulk' | 'echo' | 'rr'; flows: number; bytesPerFlow: number; reqSize: number; durationMs: number; warmupMs?: number };
@@ -32,14 +35,21 @@ if (d.role === 'server') {
     c.on('error', () => errors++);
   });
   server.listen(d.port, '127.0.0.1', () => port.postMessage({ listening: true }));
-  port.on('message', () => {
+  port.on('message', (m: unknown) => {
+    if (m === 'cpu') {
+      port.postMessage({ cpuMs: threadCpuMs() });
+      return;
+    }
     port.postMessage({ errors });
     server.close();
     port.close();
   });
 } else {
   // Each message starts a round of the same flows on this (warm) thread; the answer is its result.
-  port.on('message', () => void round().then((r) => port.postMessage(r)));
+  port.on('message', () => {
+    const cpu0 = threadCpuMs();
+    void round().then((r) => port.postMessage({ ...r, cpuMs: threadCpuMs() - cpu0 }));
+  });
 }
 
 /** Run the client's flows once; resolve when every connection has closed. */
