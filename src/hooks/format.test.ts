@@ -89,6 +89,8 @@ const REFERENCE: readonly [SyscallName, unknown[], number, string][] = [
   ['connect', [7, { family: 0, port: 80, addr: 0x7f000001 }], 0, 'connect(7, {sa_family=AF_UNSPEC, sa_data="\\0P\\177\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\\0"}, 16) = 0'],
   ['connect', [7, { family: 10, port: 80, addr: 0x7f000001 }], -EAFNOSUPPORT, 'connect(7, {sa_family=AF_INET6, sa_data="\\0P\\177\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\\0"}, 16) = -1 EAFNOSUPPORT (Address family not supported by protocol)'],
   ['connect', [7, { family: 46, port: 80, addr: 0x7f000001 }], -EAFNOSUPPORT, 'connect(7, {sa_family=0x2e /* AF_??? */, sa_data="\\0P\\177\\0\\0\\1\\0\\0\\0\\0\\0\\0\\0\\0"}, 16) = -1 EAFNOSUPPORT (Address family not supported by protocol)'],
+  ['connect', [7, { family: 16, port: 80, addr: 0x7f000001 }], -EAFNOSUPPORT, 'connect(7, {sa_family=AF_NETLINK, nl_pad=0x5000, nl_pid=16777343, nl_groups=00000000}, 16) = -1 EAFNOSUPPORT (Address family not supported by protocol)'],
+  ['connect', [7, { family: 16, port: 0, addr: 0x7f000001 }], -EAFNOSUPPORT, 'connect(7, {sa_family=AF_NETLINK, nl_pid=16777343, nl_groups=00000000}, 16) = -1 EAFNOSUPPORT (Address family not supported by protocol)'],
 ];
 
 /** Lines strace printed that are not one call: the SIGPIPE after the EPIPE above (pid renumbered), the exit. */
@@ -205,11 +207,12 @@ function tcpInfoFrom(b: Uint8Array): TcpInfo {
   const u32 = (o: number): number => dv.getUint32(o, true);
   const u64 = (o: number): number => Number(dv.getBigUint64(o, true));
   return {
+    tcpi_ca_state: b[1]!, tcpi_options: b[5]!, tcpi_snd_wscale: b[6]! & 0xf, tcpi_rcv_wscale: b[6]! >> 4,
     tcpi_state: b[0]!, tcpi_retransmits: b[2]!, tcpi_backoff: b[4]!, tcpi_rto: u32(8), tcpi_snd_mss: u32(16), tcpi_rcv_mss: u32(20),
     tcpi_unacked: u32(24), tcpi_retrans: u32(36), tcpi_rtt: u32(68), tcpi_rttvar: u32(72), tcpi_snd_ssthresh: u32(76), tcpi_snd_cwnd: u32(80),
     tcpi_advmss: u32(84), tcpi_rcv_space: u32(96), tcpi_total_retrans: u32(100), tcpi_bytes_acked: u64(120), tcpi_bytes_received: u64(128),
     tcpi_notsent_bytes: u32(144), tcpi_snd_wnd: u32(228), cwnd_bytes: 0, ssthresh_bytes: 0, ca_name: 'cubic',
-  };
+  } as TcpInfo;
 }
 
 /** The TCP_INFO of the reference run (strace-calls.c prints the bytes it got): a CLOSE-WAIT socket on Linux 6.18. */
@@ -229,12 +232,12 @@ test('TCP_INFO prints as strace prints it: the struct tcp_info bytes, quoted and
   assert.equal(`getsockopt(5, SOL_TCP, TCP_INFO, ${quoteBytes(LINUX_TCP_INFO, 0, TCP_INFO_LEN)}, [232]) = 0`, want);
   // Our fields sit at Linux's offsets: read back from Linux's bytes and written again, they are the same bytes there.
   const ours = tcpInfoBytes(tcpInfoFrom(LINUX_TCP_INFO));
-  for (const [off, len] of [[0, 1], [2, 1], [4, 1], [8, 4], [16, 12], [36, 4], [68, 20], [96, 8], [120, 16], [144, 4], [228, 4]] as const) {
+  for (const [off, len] of [[0, 7], [8, 4], [16, 12], [36, 4], [68, 20], [96, 8], [120, 16], [144, 4], [228, 4]] as const) {
     assert.deepEqual(ours.subarray(off, off + len), LINUX_TCP_INFO.subarray(off, off + len), `offset ${off}`);
   }
   const ctx = { limit: 32, ptrs: new FakePointers() };
   const line = formatCall('getsockopt', [5, IPPROTO_TCP, TCP_INFO, tcpInfoFrom(LINUX_TCP_INFO)], 0, ctx);
-  assert.match(line, /^getsockopt\(5, SOL_TCP, TCP_INFO, "\\10\\0\\0\\0\\0\\0\\0\\0@\\r\\3\\0\\0\\0\\0\\0\\0\\200\\0\\0\\30\\2\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0"\.\.\., \[232\]\) = 0$/);
+  assert.match(line, /^getsockopt\(5, SOL_TCP, TCP_INFO, "\\10\\0\\0\\0\\0\\7\\252\\0@\\r\\3\\0\\0\\0\\0\\0\\0\\200\\0\\0\\30\\2\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0"\.\.\., \[232\]\) = 0$/);
 });
 
 test('-c: columns widen to fit, as strace 6.1 sizes them', () => {

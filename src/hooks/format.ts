@@ -130,19 +130,27 @@ const TCP_CA_NAME_MAX = 16;
 /** sizeof(struct tcp_info) up to tcpi_snd_wnd (Linux 5.4 to 6.1): what a caller asking for 232 bytes gets. */
 export const TCP_INFO_LEN = 232;
 
+/** TcpInfo fields a newer transport fills; read when present. */
+type TcpInfoExtra = Partial<Record<'tcpi_ca_state' | 'tcpi_options' | 'tcpi_snd_wscale' | 'tcpi_rcv_wscale', number>>;
+
 /**
  * Return Linux's `struct tcp_info` (include/uapi/linux/tcp.h, little-endian) holding the
- * fields our TcpInfo has; the others (ca_state, probes, options, window scales, ato,
- * sacked, lost, the last_* times, pmtu, ...) are 0.
+ * fields our TcpInfo has; the others (probes, the app-limited bit, ato, sacked, lost, the
+ * last_* times, pmtu, ...) are 0.
  */
-export function tcpInfoBytes(t: TcpInfo): Uint8Array {
+export function tcpInfoBytes(info: TcpInfo): Uint8Array {
+  const t = info as TcpInfo & TcpInfoExtra;
   const b = new Uint8Array(TCP_INFO_LEN);
   const dv = new DataView(b.buffer);
   const u32 = (off: number, v: number): void => dv.setUint32(off, v >>> 0, true);
   const u64 = (off: number, v: number): void => dv.setBigUint64(off, BigInt(Math.max(0, Math.trunc(v))), true);
   b[0] = t.tcpi_state;
+  b[1] = t.tcpi_ca_state ?? 0;
   b[2] = t.tcpi_retransmits;
   b[4] = t.tcpi_backoff;
+  b[5] = t.tcpi_options ?? 0;
+  // Two 4-bit fields, snd_wscale first: the low nibble on little-endian x86-64.
+  b[6] = ((t.tcpi_snd_wscale ?? 0) & 0xf) | (((t.tcpi_rcv_wscale ?? 0) & 0xf) << 4);
   u32(8, t.tcpi_rto);
   u32(16, t.tcpi_snd_mss);
   u32(20, t.tcpi_rcv_mss);
@@ -276,7 +284,7 @@ export function formatSockAddrIn(sa: SockAddrIn): string {
     case 16: {
       const pad = dv.getUint16(2, true);
       const groups = dv.getUint32(8, true).toString(16).padStart(8, '0');
-      return `${family}, ${pad !== 0 ? `nl_pad=${hex(pad)}, ` : ''}nl_pid=${dv.getInt32(4, true)}, nl_groups=0x${groups}}`;
+      return `${family}, ${pad !== 0 ? `nl_pad=${hex(pad)}, ` : ''}nl_pid=${dv.getInt32(4, true)}, nl_groups=${groups}}`;
     }
     default:
       return `${family}, sa_data=${quoteBytes(b, 2, 14, Infinity)}}`;
