@@ -27,12 +27,14 @@ import { WireErr } from '../wire/errors.js';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type Ipv4Repr, ipv4ToString } from '../wire/ipv4.js';
 import { type UdpRepr, UdpView, newUdpRepr, parseUdpInto } from '../wire/udp.js';
 import { type EgressPolicy as EgressPolicyType, EgressPolicy, type GatewayConfig, type GatewayOptions, resolveGatewayConfig } from './config.js';
+import { DhcpServer } from './dhcp.js';
 import { type GatewayCounters, NatContext, type NatFlowInfo, newGatewayCounters } from './nat.js';
 import { TcpNat } from './nat-tcp.js';
 import { UdpNat } from './nat-udp.js';
 import { type GatewayForwardSpec, type InboundForward, parseGatewayForward, startInboundForward } from './nat-forward.js';
 import { type StreamSpec, StreamListener, parseStreamSpec } from './stream-link.js';
 import { DevicePort, type GuestPort, GuestSwitch } from './switch.js';
+import { type WsSpec, WsListener, parseWsSpec } from './ws-link.js';
 
 /** Options of `new Gateway()`: the network and policy (GatewayOptions) and how it runs. */
 export interface GatewayRunOptions extends GatewayOptions {
@@ -61,6 +63,8 @@ export class Gateway {
   readonly udpNat: UdpNat;
   /** Services on the gateway host (DHCP, DNS), closed with it. */
   readonly services: GatewayService[] = [];
+  /** The DHCP server (null with `dhcp: false`). */
+  readonly dhcp: DhcpServer | null = null;
   /** The inbound forwards started. */
   readonly forwards: InboundForward[] = [];
   private readonly ctx: NatContext;
@@ -93,6 +97,19 @@ export class Gateway {
     this.udpNat = new UdpNat(this.ctx);
     this.tcp.forwarder = this.tcpNat;
     host.setTransparent(new GatewayInput(this, this.udpNat, this.counters));
+    if (cfg.dhcp) {
+      const gwText = ipv4ToString(cfg.gateway);
+      this.dhcp = new DhcpServer(host, {
+        serverAddress: gwText,
+        subnet: `${ipv4ToString(cfg.netAddress)}/${cfg.prefixLen}`,
+        router: gwText,
+        dns: [ipv4ToString(cfg.dnsAddress)],
+        mtu: cfg.mtu,
+        rangeStart: ipv4ToString(cfg.dhcpStart),
+        now: () => clock.now(),
+      }).start();
+      this.services.push(this.dhcp);
+    }
     this.loop.add(host);
     if (!this.loop.isRunning) this.loop.start();
     this.sweepTimer = setInterval(() => this.sweep(clock.now()), Math.min(5000, Math.max(250, cfg.udpIdleMs / 4)));
@@ -124,6 +141,27 @@ export class Gateway {
   async listenStream(spec: string | StreamSpec): Promise<StreamListener> {
     const s = typeof spec === 'string' ? parseStreamSpec(spec) : spec;
     const l = await StreamListener.listen(
+      s,
+      (p) => {
+        this.attach(p);
+        p.onClose = () => {
+          l.ports.delete(p);
+          this.switch.detach(p);
+        };
+      },
+      this.config.mtu + 14,
+    );
+    this.listeners.push(l);
+    return l;
+  }
+
+  /**
+   * Listen for WebSocket guests at `[HOST:]PORT` (v86's network_relay_url: one Ethernet
+   * frame per binary message). Errors: NETCH_ERR_GATEWAY_LINK (bad spec), the listen error.
+   */
+  async listenWs(spec: string | WsSpec): Promise<WsListener> {
+    const s = typeof spec === 'string' ? parseWsSpec(spec) : spec;
+    const l = await WsListener.listen(
       s,
       (p) => {
         this.attach(p);

@@ -19,3 +19,5 @@ export { UdpNat } from './nat-udp.js';
 export * from './nat-forward.js';
 export * from './stream-link.js';
 export * from './switch.js';
+export * from './ws-link.js';
+export { DhcpServer } from './dhcp.js';

@@ -145,6 +145,7 @@ class TcpForward implements InboundForward {
     }
     const tcp = this.nat.tcp;
     const ts = tcp.socket();
+    ts.noDelay = true;
     ts.localAddr = shownClient(ctx, k.remoteAddress);
     // The client's own port when free on the gateway's stack, else an ephemeral one.
     if (tcp.bindPort(ts, k.remotePort ?? 0) < 0 && tcp.bindPort(ts, 0) < 0) {
