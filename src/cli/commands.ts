@@ -15,6 +15,7 @@ export interface Command {
 
 export const commands: Command[] = [
   { name: 'demo', summary: "Node's http on our stack (two threads, memory link) against the kernel's loopback (--loss, --delay, --pcap); `demo basics`, `demo backlog`", load: () => import('./demo.js') },
+  { name: 'gateway', summary: 'user-mode networking for VMs and emulators: DHCP, NAT to the host\'s sockets, forwards; QEMU --stream/--dgram, --tap, --ws (v86); --egress all|loopback|none', load: () => import('./gateway.js') },
   { name: 'packetdrill', summary: 'run packetdrill scripts (.pkt) against a simulated host on a virtual clock: pass, fail or unsupported per script (--json FILE)', load: () => import('./packetdrill.js') },
   { name: 'ss', summary: 'the TCP sockets of a running `netch up` (-l listeners: Recv-Q accept queue, Send-Q backlog)', load: () => import('./ss.js') },
   { name: 'netstat', summary: 'the counters of a running `netch up` (-s), as netstat -s prints them', load: () => import('./netstat.js') },
