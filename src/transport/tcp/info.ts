@@ -44,7 +44,7 @@ export interface TcpInfo {
   tcpi_rto: number;
   /** Largest segment we send, bytes. */
   tcpi_snd_mss: number;
-  /** The MSS we advertise (what we expect to receive), bytes. */
+  /** The largest segment received so far, at most the MSS we advertise (Linux's rcv_mss), bytes. */
   tcpi_rcv_mss: number;
   /** Segments sent and not yet acknowledged (bytes in flight / snd_mss, rounded up). */
   tcpi_unacked: number;
@@ -72,6 +72,13 @@ export interface TcpInfo {
   tcpi_notsent_bytes: number;
   /** The peer's receive window, bytes. */
   tcpi_snd_wnd: number;
+  /** Linux's congestion-avoidance state: 0 Open, 1 Disorder (duplicate ACKs), 3 Recovery (fast recovery), 4 Loss (after a retransmission timeout); 2 (CWR, ECN) never. */
+  tcpi_ca_state: number;
+  /** Options in use: 1 timestamps, 2 SACK, 4 window scaling (TCPI_OPT_*; no ECN, no SYN data). */
+  tcpi_options: number;
+  /** Window scale we apply to the peer's window, and the one the peer applies to ours (0 without scaling). */
+  tcpi_snd_wscale: number;
+  tcpi_rcv_wscale: number;
   /** Congestion window and threshold in bytes (not in Linux's struct; ours counts bytes). */
   cwnd_bytes: number;
   ssthresh_bytes: number;
@@ -85,7 +92,8 @@ export function newTcpInfo(): TcpInfo {
     tcpi_state: LINUX_TCP_STATE.TCP_CLOSE, tcpi_retransmits: 0, tcpi_backoff: 0, tcpi_rto: 0, tcpi_snd_mss: 0,
     tcpi_rcv_mss: 0, tcpi_unacked: 0, tcpi_retrans: 0, tcpi_rtt: 0, tcpi_rttvar: 0, tcpi_snd_ssthresh: 0,
     tcpi_snd_cwnd: 0, tcpi_advmss: 0, tcpi_rcv_space: 0, tcpi_total_retrans: 0, tcpi_bytes_acked: 0,
-    tcpi_bytes_received: 0, tcpi_notsent_bytes: 0, tcpi_snd_wnd: 0, cwnd_bytes: 0, ssthresh_bytes: 0, ca_name: '',
+    tcpi_bytes_received: 0, tcpi_notsent_bytes: 0, tcpi_snd_wnd: 0, tcpi_ca_state: 0, tcpi_options: 0, tcpi_snd_wscale: 0,
+    tcpi_rcv_wscale: 0, cwnd_bytes: 0, ssthresh_bytes: 0, ca_name: '',
   };
 }
 
@@ -100,7 +108,7 @@ export function tcpInfoInto(s: TcpSocket, info: TcpInfo): TcpInfo {
   info.tcpi_backoff = s.rtt.backoff;
   info.tcpi_rto = Math.round(s.rtt.rto() * 1000);
   info.tcpi_snd_mss = s.sendMss;
-  info.tcpi_rcv_mss = s.advMss;
+  info.tcpi_rcv_mss = s.rcvMss;
   info.tcpi_unacked = Math.ceil(flight / mss);
   info.tcpi_retrans = s.retries > 0 ? info.tcpi_unacked : 0;
   info.tcpi_rtt = s.rtt.hasSample ? Math.round(s.rtt.srtt * 1000) : 0;
@@ -118,6 +126,10 @@ export function tcpInfoInto(s: TcpSocket, info: TcpInfo): TcpInfo {
   info.tcpi_bytes_received = s.bytesReceived;
   info.tcpi_notsent_bytes = synced ? Math.max(0, s.sendBuf.length - Math.max(0, seqDiff(s.sndMax, s.sndBufSeq))) : s.sendBuf.length;
   info.tcpi_snd_wnd = s.sndWnd;
+  info.tcpi_ca_state = s.retries > 0 ? 4 : s.cc.inRecovery ? 3 : s.dupAcks > 0 ? 1 : 0;
+  info.tcpi_options = (s.tsOk ? 1 : 0) | (s.sackOk ? 2 : 0) | (s.wsOk ? 4 : 0);
+  info.tcpi_snd_wscale = s.wsOk ? s.sndWscale : 0;
+  info.tcpi_rcv_wscale = s.wsOk ? s.rcvWscale : 0;
   info.ca_name = s.cc.name;
   return info;
 }
