@@ -49,6 +49,7 @@ export async function run(argv: string[]): Promise<number> {
     const where = r.line !== null ? `:${r.line}` : '';
     process.stdout.write(`${r.result.padEnd(11)} ${f}${where}${r.reason !== '' ? `  ${r.reason}` : ''}\n`);
     if (verbose && r.notes.length > 0) process.stdout.write(`            accepted without effect (defaults.sh): ${r.notes.join(' ')}\n`);
+    if (verbose && r.result !== 'pass') for (const l of r.trace) process.stdout.write(`            ${l}\n`);
   }
   const count = (k: string): number => results.filter((r) => r.result === k).length;
   process.stdout.write(`${results.length} scripts: ${count('pass')} pass, ${count('fail')} fail, ${count('unsupported')} unsupported\n`);

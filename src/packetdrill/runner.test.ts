@@ -103,3 +103,15 @@ test('the code evaluator: chained comparisons, variables across blocks, unknown 
   assert.throws(() => c.run('import os', info), CodeUnsupported);
   c.run('assert (0x21 & TCPI_OPT_SYN_DATA) != 0 and not 0', info);
 });
+
+test('TCP_INFO in %{ }%: options in use, the CA state, the largest segment received', async () => {
+  const script = PASSIVE + `   +0 < P. 1:1001(1000) ack 1001 win 257
+   +0 %{ assert tcpi_options == TCPI_OPT_SACK | TCPI_OPT_WSCALE, tcpi_options }%
+   +0 %{ assert tcpi_ca_state == TCP_CA_Open and tcpi_snd_wscale == 7 and tcpi_rcv_wscale == 7 }%
+   +0 %{ assert tcpi_rcv_mss == 1000, tcpi_rcv_mss }%
+`;
+  const r = await runScriptText(script, 'inline.pkt');
+  assert.equal(r.result, 'pass', r.reason);
+  const bad = await runScriptText(script.replace('tcpi_rcv_mss == 1000', 'tcpi_rcv_mss == 1460'), 'inline.pkt');
+  assert.equal(bad.result, 'fail');
+});

@@ -30,6 +30,7 @@ import type { EpollEvent } from '../posix/epoll.js';
 import { newTcpInfo } from '../transport/tcp/info.js';
 import { Sim } from '../runtime/sim.js';
 import { parseIpv4 } from '../wire/ipv4.js';
+import { formatFrame } from '../wire/pretty.js';
 import { type Expr, type PacketEvent, PacketdrillSyntaxError, type Script, type ScriptEvent, type SyscallEvent, type TcpOptSpec } from './ast.js';
 import { CodeAssertion, CodeContext, CodeUnsupported } from './code.js';
 import { parseScript } from './parser.js';
@@ -50,6 +51,8 @@ export interface PacketdrillResult {
   reason: string;
   /** Things accepted without being implemented (defaults.sh sysctls we lack). */
   notes: string[];
+  /** The frames both ways with their times, and the calls (live numbers). */
+  trace: string[];
 }
 
 class Fail extends Error {
@@ -174,10 +177,13 @@ function flagText(b: number): string {
 /** The remote end of the host's link: captures TCP frames with their time, answers ARP. */
 class Wire implements FrameSink {
   readonly segs: LiveSeg[] = [];
+  /** Every frame both ways, pretty-printed with its time (for --verbose). */
+  readonly trace: string[] = [];
   constructor(readonly dev: MemoryLink, readonly clock: () => number, readonly remoteMac: number) {}
 
   onFrame(buf: Uint8Array, off: number, len: number): void {
     const f = buf.subarray(off, off + len);
+    this.trace.push(`${secs(this.clock())} host> ${formatFrame(buf, off, len)}`);
     if (len >= 42 && f[12] === 0x08 && f[13] === 0x06 && f[21] === 1) {
       // ARP request: answer for any address (the remote side owns every one but the host's).
       const reply = new Uint8Array(42);
@@ -232,6 +238,7 @@ class Wire implements FrameSink {
   }
 
   inject(frame: Uint8Array): void {
+    this.trace.push(`${secs(this.clock())} <wire ${formatFrame(frame, 0, frame.length)}`);
     const at = this.dev.transmitBegin(frame.length);
     if (at < 0) throw new Error('packetdrill: link full');
     this.dev.txBytes.set(frame, at);
@@ -291,9 +298,8 @@ function optionBytes(opts: TcpOptSpec[]): number[] {
 interface Conn {
   remotePort: number;
   localPort: number;
-  /** Script-space ISNs (the seq of the scripted SYN or SYN-ACK). */
+  /** The local ISN as the script writes it (the seq of its SYN or SYN-ACK). */
   scriptLocalIsn: number;
-  scriptRemoteIsn: number;
   liveLocalIsn: number;
   liveRemoteIsn: number;
   localIsnKnown: boolean;
@@ -303,8 +309,6 @@ interface Conn {
   tsMap: Map<number, number>;
   firstTs: [number, number] | null;
 }
-
-const REMOTE_ISN_OFFSET = 0x3c1f_0000;
 
 /** A blocking call in progress. */
 interface Pending {
@@ -485,18 +489,19 @@ class Run {
     let c = this.conn;
     if (isSyn && (c === null || c.established || c.localIsnKnown)) {
       c = this.newConn(this.nextRemotePort++, this.cfg.bindPort);
-      c.scriptRemoteIsn = p.seq;
     }
     if (c === null) throw new Fail(p.line, 'inbound packet with no connection (no SYN and no connect)');
-    if ((flags & SYN) !== 0) {
-      c.scriptRemoteIsn = p.seq;
-      c.liveRemoteIsn = (p.seq + REMOTE_ISN_OFFSET) >>> 0;
-    } else c.established = true;
-    const seq = (p.seq - c.scriptRemoteIsn + c.liveRemoteIsn) >>> 0;
-    const ackOff = (c.liveLocalIsn - c.scriptLocalIsn) >>> 0;
+    // Upstream's mapping (socket.h): a SYN's numbers are absolute; other segments' seq
+    // counts from the remote ISN and their ack from ours.
+    const synFlag = (flags & SYN) !== 0;
+    if (synFlag) c.liveRemoteIsn = p.seq;
+    else c.established = true;
+    const seq = synFlag ? p.seq : (p.seq + c.liveRemoteIsn) >>> 0;
+    const ackOff = synFlag ? (c.liveLocalIsn - c.scriptLocalIsn) >>> 0 : c.liveLocalIsn;
     const hasAck = (flags & ACK) !== 0;
-    if (hasAck && !c.localIsnKnown && p.ack !== null) throw new Fail(p.line, 'inbound ACK before the host sent its SYN');
-    const ack = hasAck && p.ack !== null ? (p.ack + ackOff) >>> 0 : 0;
+    if (hasAck && !c.localIsnKnown) throw new Fail(p.line, 'inbound ACK before the host sent its SYN');
+    // Without `ack N` the field is 0 in script space, mapped like any other (upstream).
+    const ack = hasAck ? ((p.ack ?? 0) + ackOff) >>> 0 : 0;
     const opts = p.options.map((o): TcpOptSpec => {
       if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map(([l, r]) => [(l + ackOff) >>> 0, (r + ackOff) >>> 0]) };
       if (o.kind === 'ts' && hasAck) return { kind: 'ts', val: o.val, ecr: this.liveEcr(c!, o.ecr, p.line) };
@@ -517,7 +522,7 @@ class Run {
 
   newConn(remotePort: number, localPort: number): Conn {
     const c: Conn = {
-      remotePort, localPort, scriptLocalIsn: 0, scriptRemoteIsn: 0, liveLocalIsn: 0, liveRemoteIsn: REMOTE_ISN_OFFSET,
+      remotePort, localPort, scriptLocalIsn: 0, liveLocalIsn: 0, liveRemoteIsn: 0,
       localIsnKnown: false, established: false, tsMap: new Map(), firstTs: null,
     };
     this.conn = c;
@@ -623,8 +628,9 @@ class Run {
       total += more.payloadLen;
     }
     const last = segs[segs.length - 1]!;
-    const liveSeq = (first.seq - c.liveLocalIsn + c.scriptLocalIsn) >>> 0;
-    const liveAck = (last.ack - c.liveRemoteIsn + c.scriptRemoteIsn) >>> 0;
+    const synOut = (first.flags & SYN) !== 0;
+    const liveSeq = synOut ? (first.seq - c.liveLocalIsn + c.scriptLocalIsn) >>> 0 : (first.seq - c.liveLocalIsn) >>> 0;
+    const liveAck = synOut ? last.ack : (last.ack - c.liveRemoteIsn) >>> 0;
     const flags = segs.length > 1 ? (last.flags & ~PSH) | (segs.some((s) => s.flags & PSH) ? PSH : 0) : first.flags;
     const actual = `${flagText(flags)} ${liveSeq}:${(liveSeq + total) >>> 0}(${total})${flags & ACK ? ` ack ${liveAck}` : ''} win ${last.window} ${this.describeOptions(last, c)}`;
     const bad = (what: string): never => {
@@ -671,7 +677,7 @@ class Run {
       else if (o.kind === 5) {
         const b: string[] = [];
         for (let i = 0; i + 8 <= o.data.length; i += 8) {
-          b.push(`${(readU32(o.data, i) - c.liveRemoteIsn + c.scriptRemoteIsn) >>> 0}:${(readU32(o.data, i + 4) - c.liveRemoteIsn + c.scriptRemoteIsn) >>> 0}`);
+          b.push(`${(readU32(o.data, i) - c.liveRemoteIsn) >>> 0}:${(readU32(o.data, i + 4) - c.liveRemoteIsn) >>> 0}`);
         }
         parts.push(`sack ${b.join(' ')}`);
       } else if (o.kind === 8 && o.data.length === 8) parts.push(`TS val ${readU32(o.data, 0)} ecr ${readU32(o.data, 4)}`);
@@ -693,8 +699,8 @@ class Run {
       if (w.kind === 'sack') {
         if (o.data.length !== 8 * w.blocks.length) bad('SACK blocks differ');
         w.blocks.forEach(([l, r], j) => {
-          const ll = (readU32(o.data, 8 * j) - c.liveRemoteIsn + c.scriptRemoteIsn) >>> 0;
-          const rr = (readU32(o.data, 8 * j + 4) - c.liveRemoteIsn + c.scriptRemoteIsn) >>> 0;
+          const ll = (readU32(o.data, 8 * j) - c.liveRemoteIsn) >>> 0;
+          const rr = (readU32(o.data, 8 * j + 4) - c.liveRemoteIsn) >>> 0;
           if (ll !== l || rr !== r) bad('SACK blocks differ');
         });
       }
@@ -728,6 +734,7 @@ class Run {
   }
 
   async syscall(ev: SyscallEvent, t: number, end: number): Promise<void> {
+    this.wire.trace.push(`${secs(this.nowUs())} line ${ev.line}: ${ev.name}()${ev.endUsecs >= 0 ? ' (blocking)' : ''}`);
     const blocking = ev.endUsecs >= 0;
     const call = this.prepare(ev);
     if (blocking) {
@@ -1187,20 +1194,21 @@ export async function runScriptText(src: string, file: string, opts: Packetdrill
   try {
     script = parseScript(src);
   } catch (e) {
-    if (e instanceof PacketdrillSyntaxError) return { file, result: 'fail', line: e.line, reason: `syntax error: ${e.message}`, notes: [] };
+    if (e instanceof PacketdrillSyntaxError) return { file, result: 'fail', line: e.line, reason: `syntax error: ${e.message}`, notes: [], trace: [] };
     throw e;
   }
   const run = new Run(script, dirname(file));
   try {
     run.setup(opts.options ?? []);
     await run.run();
-    return { file, result: 'pass', line: null, reason: '', notes: run.shell?.baselineIgnored ?? [] };
+    return { file, result: 'pass', line: null, reason: '', notes: run.shell?.baselineIgnored ?? [], trace: run.wire?.trace ?? [] };
   } catch (e) {
     const notes = run.shell?.baselineIgnored ?? [];
-    if (e instanceof Unsupported) return { file, result: 'unsupported', line: e.line, reason: e.message, notes };
-    if (e instanceof Fail) return { file, result: 'fail', line: e.line, reason: e.message, notes };
+    const trace = run.wire?.trace ?? [];
+    if (e instanceof Unsupported) return { file, result: 'unsupported', line: e.line, reason: e.message, notes, trace };
+    if (e instanceof Fail) return { file, result: 'fail', line: e.line, reason: e.message, notes, trace };
     const err = e as Error;
-    return { file, result: 'fail', line: null, reason: `runner error: ${err.message}`, notes };
+    return { file, result: 'fail', line: null, reason: `runner error: ${err.message}`, notes, trace };
   }
 }
 
