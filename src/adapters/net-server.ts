@@ -16,12 +16,13 @@
 // connection has closed, maxConnections closes connections past the limit ('drop').
 
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import {
-  AF_INET, SHUT_RDWR, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR,
+  AF_INET, SHUT_RDWR, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_REUSEADDR, SO_REUSEPORT,
 } from '../posix/constants.js';
 import { EAGAIN, EBADF, ECONNABORTED, EINTR, EINVAL } from '../posix/errno.js';
 import { inetAddr, inetNtoa, newSockAddrIn, sockaddrIn } from '../posix/sockaddr.js';
-import { errnoException, nodeError, uvExceptionWithHostPort, validatePort } from './errors.js';
+import { errnoException, nodeError, receivedHelper, uvExceptionWithHostPort, validatePort } from './errors.js';
 import { type AddressInfo, type ConnectionOwner, Socket } from './net-socket.js';
 import { type StackContext, getDefaultStack } from './stack.js';
 
@@ -40,6 +41,8 @@ export interface ServerOptions {
   keepAliveInitialDelay?: number;
   /** High-water mark of accepted sockets (bytes). */
   highWaterMark?: number;
+  /** A net.BlockList: connections from an address it blocks are closed at once, as Node's. */
+  blockList?: { check(address: string, family?: string): boolean };
 }
 
 /** Options of `server.listen(options)`. */
@@ -51,6 +54,8 @@ export interface ListenOptions {
   ipv6Only?: boolean;
   signal?: AbortSignal;
   path?: string;
+  /** SO_REUSEPORT: several listeners on one port share its connections. */
+  reusePort?: boolean;
 }
 
 /** Node's default listen() backlog. */
@@ -69,6 +74,8 @@ export class Server extends EventEmitter implements ConnectionOwner {
   private refed = true;
   private holding = false;
   private starting = false;
+  /** Counts listen() and close() calls: a lookup answered after a close (or a later listen) is dropped, as Node's _listeningId. */
+  private listenId = 0;
 
   /** Create a server; `listener` is added for 'connection'. */
   constructor(opts?: ServerOptions | ((s: Socket) => void), listener?: (s: Socket) => void) {
@@ -95,49 +102,55 @@ export class Server extends EventEmitter implements ConnectionOwner {
    * EADDRINUSE, EADDRNOTAVAIL, ENOTFOUND are emitted as 'error'.
    */
   listen(...args: unknown[]): this {
+    // Node's Server.prototype.listen: normalizeArgs, then the port (null or absent: any
+    // port), host and backlog of `(port[, host][, backlog][, cb])` or `(options[, cb])`.
     const a = args;
     const cb = typeof a[a.length - 1] === 'function' ? (a[a.length - 1] as () => void) : null;
-    let port: unknown = 0;
-    let host: string | undefined;
-    let backlog: number | undefined;
     const first = a[0];
-    if (typeof first === 'object' && first !== null) {
-      const o = first as ListenOptions;
-      if (typeof o.path === 'string') throw nodeError('NETCH_ERR_UNSUPPORTED', 'listen: IPC paths (Unix domain sockets) are not supported by the stack');
-      port = o.port ?? 0;
-      host = o.host;
-      backlog = o.backlog;
-      if (o.signal !== undefined) {
-        const sig = o.signal;
-        if (sig.aborted) process.nextTick(() => this.close());
-        else sig.addEventListener('abort', () => this.close(), { once: true });
-      }
-    } else if (typeof first !== 'function' && first !== undefined && first !== null) {
-      port = first;
-      if (typeof a[1] === 'string') host = a[1];
-      for (const x of [a[1], a[2]]) {
-        if (typeof x === 'number') {
-          backlog = x;
-          break;
-        }
-      }
+    let o: ListenOptions & Record<string, unknown>;
+    if (typeof first === 'object' && first !== null) o = first as ListenOptions & Record<string, unknown>;
+    else if (typeof first === 'string' && !(Number(first) >= 0)) o = { path: first };
+    else {
+      o = { port: first as number };
+      if (a.length > 1 && typeof a[1] === 'string') o.host = a[1];
+    }
+    if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+      throw nodeError('ERR_INVALID_ARG_TYPE', `The "options.signal" property must be an instance of AbortSignal.${receivedHelper(o.signal)}`, 'TypeError');
+    }
+    let port: unknown = o.port;
+    if (a.length === 0 || typeof first === 'function' || port === null || (port === undefined && (first === undefined || first === null || 'port' in o))) port = 0;
+    if (typeof port !== 'number' && typeof port !== 'string') {
+      if (typeof o.path === 'string' && o.path !== '') throw nodeError('NETCH_ERR_UNSUPPORTED', 'listen: IPC paths (Unix domain sockets) are not supported by the stack');
+      const why = 'port' in o || 'path' in o ? 'is invalid' : 'must have the property "port" or "path"';
+      throw nodeError('ERR_INVALID_ARG_VALUE', `The argument 'options' ${why}. Received ${inspect(first)}`, 'TypeError');
+    }
+    const host = typeof o.host === 'string' && o.host !== '' ? o.host : undefined;
+    const numArg = (x: unknown): number | undefined => (typeof x === 'number' && x >= 0 ? x : typeof x === 'string' && Number(x) >= 0 ? Number(x) : undefined);
+    const backlog = (typeof o.backlog === 'number' && o.backlog > 0 ? o.backlog : undefined) ?? (a.length > 1 ? numArg(a[1]) || numArg(a[2]) : undefined);
+    if (o.signal !== undefined) {
+      const sig = o.signal;
+      if (sig.aborted) process.nextTick(() => this.close());
+      else sig.addEventListener('abort', () => this.close(), { once: true });
     }
     const p = validatePort(port, 'options.port');
     if (this.fd >= 0 || this.starting) throw nodeError('ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
     if (cb !== null) this.once('listening', cb);
     const bl = backlog ?? DEFAULT_BACKLOG;
+    const reusePort = o.reusePort === true;
     if (host === undefined || inetAddr(host) >= 0) {
-      this.setup(host ?? '0.0.0.0', p, bl);
+      this.setup(host ?? '0.0.0.0', p, bl, reusePort);
       return this;
     }
     this.starting = true;
+    const id = ++this.listenId;
     this.#stack.lookup(host, (err, address) => {
+      if (id !== this.listenId) return; // closed (or listening again) meanwhile
       this.starting = false;
       if (err !== null) {
         this.emit('error', err);
         return;
       }
-      this.setup(address, p, bl);
+      this.setup(address, p, bl, reusePort);
     });
     return this;
   }
@@ -158,6 +171,11 @@ export class Server extends EventEmitter implements ConnectionOwner {
     if (typeof cb === 'function') {
       if (this.fd < 0) this.once('close', () => cb(nodeError('ERR_SERVER_NOT_RUNNING', 'Server is not running.')));
       else this.once('close', cb);
+    }
+    if (this.starting) {
+      // listen() still waits for its name: it never listens (Node's close() before the lookup's callback).
+      this.starting = false;
+      this.listenId++;
     }
     if (this.fd >= 0) {
       const fd = this.fd;
@@ -234,6 +252,13 @@ export class Server extends EventEmitter implements ConnectionOwner {
 
   private accepted(fd: number): void {
     const sys = this.#stack.process.sys;
+    if (this.opts.blockList !== undefined) {
+      const remote = newSockAddrIn();
+      if (sys.getpeername(fd, remote) === 0 && this.opts.blockList.check(inetNtoa(remote.addr), 'ipv4')) {
+        sys.close(fd);
+        return;
+      }
+    }
     if (this.maxConnections !== undefined && this.connections >= this.maxConnections) {
       const local = newSockAddrIn();
       const remote = newSockAddrIn();
@@ -257,7 +282,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
     this.emit('connection', s);
   }
 
-  private setup(address: string, port: number, backlog: number): void {
+  private setup(address: string, port: number, backlog: number, reusePort = false): void {
     const sys = this.#stack.process.sys;
     const fail = (r: number, syscall: string): void => {
       process.nextTick(() => this.emit('error', uvExceptionWithHostPort(r, syscall, address, port)));
@@ -266,6 +291,7 @@ export class Server extends EventEmitter implements ConnectionOwner {
     const fd = sys.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return fail(fd, 'listen');
     sys.setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, 1);
+    if (reusePort) sys.setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, 1);
     const a = inetAddr(address);
     // libuv defers bind errors to listen(), so Node reports them with syscall "listen".
     let r = a < 0 ? -EINVAL : sys.bind(fd, sockaddrIn(a, port));

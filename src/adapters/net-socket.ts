@@ -514,6 +514,10 @@ export class Socket extends Duplex implements PollHandler {
 
   private dial(address: string, port: number, opts: TcpConnectOptions): void {
     const sys = this.#stack.process.sys;
+    const blockList = (opts as { blockList?: { check(a: string, f?: string): boolean } }).blockList;
+    if (blockList !== undefined && blockList.check(address, 'ipv4')) {
+      return this.failConnect(nodeError('ERR_IP_BLOCKED', `IP(${address}) is blocked by net.BlockList`));
+    }
     this.dialAddr = address;
     this.dialPort = port;
     const fd = sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -773,6 +777,7 @@ function dnsFamily(f: unknown): number {
 /** Throw as Node's lookupAndConnect does for bad connect options (ERR_INVALID_IP_ADDRESS, ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE). */
 function validateConnectOptions(o: NetConnectOpts): void {
   const x = o as unknown as Record<string, unknown>;
+  if (x.host !== undefined && x.host !== null && typeof x.host !== 'string') throw invalidArgType('options.host', 'string', x.host);
   if (x.localAddress && isIP(String(x.localAddress)) === 0) throw nodeError('ERR_INVALID_IP_ADDRESS', `Invalid IP address: ${String(x.localAddress)}`, 'TypeError');
   if (x.localPort && typeof x.localPort !== 'number') throw invalidArgType('options.localPort', 'number', x.localPort);
   if (x.port !== undefined && typeof x.port !== 'number' && typeof x.port !== 'string') throw invalidArgType('options.port', 'number or string', x.port);

@@ -24,7 +24,7 @@ import net from 'node:net';
 // from the original net.Socket, which it reads when it loads: load it before the patch.
 import 'node:tls';
 import type { Stack } from '../adapters/api.js';
-import type { Server as StackServer } from '../adapters/net-server.js';
+import type { Server as StackServer, ServerOptions as StackServerOptions } from '../adapters/net-server.js';
 import { KERNEL_SOCKET } from './forward.js';
 
 const kInner = Symbol('netchannels.stack-server');
@@ -149,6 +149,7 @@ export function interposeNet(stack: Stack): Interposition {
       keepAlive: this.keepAlive === true,
       keepAliveInitialDelay: this.keepAliveInitialDelay ?? 0,
       ...(typeof this.highWaterMark === 'number' ? { highWaterMark: this.highWaterMark } : {}),
+      ...((this as { blockList?: unknown }).blockList !== undefined ? { blockList: (this as unknown as { blockList: NonNullable<StackServerOptions['blockList']> }).blockList } : {}),
     });
     this[kInner] = inner;
     // The limit is the Node server's, read at each connection: set before or after listen().
