@@ -23,7 +23,7 @@ import type { FrameSink } from '../link/device.js';
 import { Kernel } from '../posix/kernel.js';
 import type { Process } from '../posix/process.js';
 import * as C from '../posix/constants.js';
-import { errnoName } from '../errno.js';
+import { EAGAIN, errnoName } from '../errno.js';
 import { sockaddrIn } from '../posix/sockaddr.js';
 import type { PollFd } from '../posix/syscalls.js';
 import type { EpollEvent } from '../posix/epoll.js';
@@ -978,6 +978,8 @@ class Run {
       }
       case 'epoll_wait':
         return this.epollWait(ev);
+      case 'ioctl':
+        return this.ioctl(ev);
       default:
         throw new Unsupported(line, `system call ${ev.name}`);
     }
@@ -1111,6 +1113,23 @@ class Run {
     };
     if (timeout === 0) return () => Promise.resolve(check(this.proc.sys.poll(fds, nfds, 0)));
     return () => this.proc.sys.pollAsync(fds, nfds, timeout).then(check);
+  }
+
+  /** ioctl(fd, SIOCINQ or FIONREAD, [n]): the bytes waiting to be read, compared with n (read with MSG_PEEK). */
+  ioctl(ev: SyscallEvent): () => Promise<number> {
+    const line = ev.line;
+    const req = ev.args[1];
+    if (req === undefined || req.t !== 'word' || (req.name !== 'SIOCINQ' && req.name !== 'FIONREAD')) throw new Unsupported(line, `ioctl ${req !== undefined && req.t === 'word' ? req.name : 'request'}`);
+    const fd = this.fd(this.evalInt(ev.args[0]!, line), line);
+    const want = this.evalInt(ev.args[2]!, line);
+    return () => {
+      const buf = new Uint8Array(1 << 24);
+      const r = this.proc.sys.recv(fd, buf, 0, buf.length, C.MSG_PEEK | C.MSG_DONTWAIT);
+      const n = r === -EAGAIN ? 0 : r;
+      if (n < 0) return Promise.resolve(n);
+      if (n !== want) throw new Fail(line, `ioctl ${req.name}: ${n} bytes waiting, expected ${want}`);
+      return Promise.resolve(0);
+    };
   }
 
   epollEvent(e: Expr | undefined, line: number): EpollEvent | null {
