@@ -205,26 +205,25 @@ export class Tracer implements SyscallHook {
     h.uninstall();
   }
 
-  /** Wrap `proc.exit` so that an exit prints its line; return nothing (the unwrap is kept in `exits`). */
+  /** Wrap `proc.exit` so that an exit prints its line; the unwrapping is kept in `exits`. */
   private watchExit(proc: Process): void {
     if (this.exits.has(proc)) return;
-    const mine = Object.prototype.hasOwnProperty.call(proc, 'exit') ? null : proc.exit;
+    const hadOwn = Object.prototype.hasOwnProperty.call(proc, 'exit');
+    const inner = proc.exit;
     let live = true;
     const wrapped = (code = 0): void => {
       const was = proc.exited;
       Reflect.apply(inner, proc, [code]);
       if (live && !was) this.exited(proc, code);
     };
-    const inner = proc.exit;
     proc.exit = wrapped;
     this.exits.set(proc, () => {
       live = false;
       this.exits.delete(proc);
       // Put the method back unless someone wrapped it after us (then ours stays, inert).
-      if (proc.exit === wrapped) {
-        if (mine !== null) delete (proc as { exit?: unknown }).exit;
-        else proc.exit = inner;
-      }
+      if (proc.exit !== wrapped) return;
+      if (hadOwn) proc.exit = inner;
+      else delete (proc as { exit?: unknown }).exit;
     });
   }
 

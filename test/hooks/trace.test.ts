@@ -229,7 +229,9 @@ test('-t with -r prints both, as strace 6.1 does; -e status= takes a set', () =>
   const s = p.sys.socket(AF_INET, SOCK_STREAM, 0);
   sim.clock.advance(0.417);
   p.sys.listen(s, 5);
+  assert.equal(Object.prototype.hasOwnProperty.call(p, 'exit'), true, 'exit() is watched while attached');
   t.detachAll();
+  assert.equal(Object.prototype.hasOwnProperty.call(p, 'exit'), false, 'exit() is the plain method again');
   // strace -t -r's line for the same listen (its first line), and the relative time of the next.
   assert.deepEqual(lines, ['00:35:55 (+     0.000000) socket(AF_INET, SOCK_STREAM, IPPROTO_IP) = 3', '00:35:55 (+     0.000417) listen(3, 5)  = 0']);
 
