@@ -6,7 +6,8 @@
 // a pointer, as strace shows the address it was given). Each call prints in two parts,
 // as strace splits it: what is known on entry, and what the call filled in, so a blocking
 // call can show as `recvfrom(4,  <unfinished ...>` and `<... recvfrom resumed>"hi", ...`.
-// The reference lines in format.test.ts come from strace 6.1 on Linux.
+// The reference lines in format.test.ts come from strace 6.1 on Linux (test/hooks/fixtures/
+// strace-calls.c; scripts/strace-reference.mjs runs it again under the machine's strace).
 
 import { errnoName, strerror } from '../errno.js';
 import type { EpollEvent } from '../posix/epoll.js';
