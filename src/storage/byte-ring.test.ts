@@ -220,8 +220,10 @@ test('memory comes as bytes need it: a large ring starts small, grow allocates n
   const { RING_INITIAL } = await import('./byte-ring.js');
   const r = new ByteRing(1 << 20);
   assert.equal(r.capacity, 1 << 20);
-  assert.equal(r.allocated, RING_INITIAL);
-  assert.equal(new ByteRing(100).allocated, 100, 'never more than the capacity');
+  assert.equal(r.allocated, 0, 'no array before the first byte');
+  const small = new ByteRing(100);
+  small.write(new Uint8Array(1), 0, 1);
+  assert.equal(small.allocated, 100, 'never more than the capacity');
   const src = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
   // A reader that keeps up never makes it grow.
   const out = new Uint8Array(3000);
@@ -321,4 +323,32 @@ test('property: large rings (enlarging as they fill) agree with a model under wr
       assert.ok(r.allocated >= len && r.allocated <= cap, `seed ${seed} step ${step}: allocated ${r.allocated}, length ${len}, capacity ${cap}`);
     }
   }
+});
+
+test('shrink: an empty ring gives a small array back and takes one again for the next bytes; a large one rewinds and keeps it', () => {
+  const r = new ByteRing(1 << 20);
+  const src = Uint8Array.from({ length: 3000 }, (_, i) => (i * 13) & 0xff);
+  const out = new Uint8Array(3000);
+  assert.equal(r.shrink(), true, 'empty from the start');
+  assert.equal(r.allocated, 0);
+  assert.equal(r.write(src, 0, 3000), 3000);
+  assert.equal(r.shrink(), false, 'bytes wait: nothing changes');
+  assert.ok(r.allocated > 0);
+  assert.equal(r.read(out, 0, 1000), 1000);
+  assert.equal(r.read(out, 1000, 2000), 2000);
+  assert.deepEqual(out, src);
+  assert.equal(r.shrink(), true);
+  assert.equal(r.allocated, 0, 'an idle ring holds no bytes');
+  assert.equal(r.capacity, 1 << 20, 'the capacity stays');
+  assert.equal(r.write(src, 0, 3000), 3000);
+  assert.equal(r.read(out, 0, 3000), 3000);
+  assert.deepEqual(out, src);
+  // Past the slab slices (storage/slab.ts SLAB_SLICE_MAX) the array stays; the ring rewinds.
+  const big = new Uint8Array(100_000);
+  assert.equal(r.write(big, 0, big.length), big.length);
+  assert.equal(r.discard(big.length), big.length);
+  const kept = r.allocated;
+  assert.ok(kept >= 100_000);
+  assert.equal(r.shrink(), true);
+  assert.equal(r.allocated, kept);
 });

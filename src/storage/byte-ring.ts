@@ -10,13 +10,16 @@
 //   ahead of the tail with `writeAhead(offset, ...)` (offset = seq - rcv_nxt) and becomes
 //   readable with `commit(n)` once the assembler reports it contiguous.
 //
-// Memory comes as bytes need it: the backing array starts at RING_INITIAL bytes (or the
-// capacity, if smaller) and doubles, up to the capacity, when a write or an out-of-order
-// placement reaches past its end, as Linux allocates socket memory per skb rather than at
-// SO_RCVBUF's size. A connection that trades small messages keeps a 4 KiB ring whatever its
-// buffer size, and a receiver that keeps up stays on the same few lines instead of a fresh
-// multi-MiB array after each auto-tuning step. (Making each ring's array was 6-8 % of a
-// connection-rate profile, whatever its size: the first one is a slab slice, storage/slab.ts.)
+// Memory comes as bytes need it: a new ring holds no array at all; the first write or
+// out-of-order placement takes RING_INITIAL bytes (or the capacity, if smaller), and the
+// array doubles, up to the capacity, when a write or placement reaches past its end, as
+// Linux allocates socket memory per skb rather than at SO_RCVBUF's size. `shrink` gives a
+// small array back when the ring empties, so an idle connection holds no buffer bytes; a
+// connection that trades small messages takes and gives back one 4 KiB slab slice per
+// message (storage/slab.ts reuses it), and a receiver that keeps up stays on the same few
+// lines instead of a fresh multi-MiB array after each auto-tuning step. (Making each ring's
+// array was 6-8 % of a connection-rate profile, whatever its size: arrays up to
+// SLAB_SLICE_MAX are slab slices, storage/slab.ts.)
 //
 // Bounded work: every call copies at most two contiguous runs, except when the backing array
 // doubles (at most log2(capacity / RING_INITIAL) times per ring: not the steady data path).
@@ -24,7 +27,7 @@
 // 1460 bytes, against 4 us for a byte loop).
 
 import { copyBytes } from './copy.js';
-import { releaseSlabBytes, slabBytes } from './slab.js';
+import { SLAB_SLICE_MAX, releaseSlabBytes, slabBytes } from './slab.js';
 
 /** The backing array of a disposed ring. */
 const NO_BYTES = new Uint8Array(0);
@@ -44,8 +47,8 @@ export class ByteRing {
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`ByteRing: capacity ${capacity} is not a non-negative integer`);
     this.cap = capacity;
-    // The first array is a slice of a shared slab (storage/slab.ts), not a store of its own.
-    this.buf = slabBytes(Math.min(capacity, RING_INITIAL));
+    // No array until bytes come (enlarge takes a slab slice then, storage/slab.ts).
+    this.buf = NO_BYTES;
   }
 
   /** The most bytes the ring can hold. */
@@ -151,6 +154,24 @@ export class ByteRing {
     return true;
   }
 
+  /**
+   * When the ring is empty, give its backing array back if it is a slab slice (at most
+   * SLAB_SLICE_MAX bytes: the next write takes one again, usually the same), or else start
+   * over at its first byte as `rewind` does (a large array stays while its owner is busy);
+   * return whether the ring was empty. The same precondition as `rewind`: nothing placed
+   * ahead of the tail by `writeAhead`.
+   */
+  shrink(): boolean {
+    if (this.len !== 0) return false;
+    this.head = 0;
+    const n = this.buf.length;
+    if (n > 0 && n <= SLAB_SLICE_MAX) {
+      releaseSlabBytes(this.buf);
+      this.buf = NO_BYTES;
+    }
+    return true;
+  }
+
   /** Drop everything. */
   clear(): void {
     this.head = 0;
@@ -191,7 +212,7 @@ export class ByteRing {
   private enlarge(need: number): void {
     const old = this.buf;
     const size = old.length;
-    let next = size < 1024 ? 1024 : size * 2;
+    let next = size === 0 ? RING_INITIAL : size < 1024 ? 1024 : size * 2;
     if (next < need) next = need;
     if (next > this.cap) next = this.cap;
     const buf = slabBytes(next);

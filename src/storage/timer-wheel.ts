@@ -88,8 +88,9 @@ export class TimerWheel<T = unknown> {
     this.schedule(h, deadline);
   }
 
-  /** Disarm `h`; return true when it was armed. */
-  cancel(h: TimerHandle<T>): boolean {
+  /** Disarm `h` (null: a timer never made, so not armed); return true when it was armed. */
+  cancel(h: TimerHandle<T> | null): boolean {
+    if (h === null) return false;
     const i = h.heapIndex;
     if (i < 0) return false;
     this.removeAt(i);

@@ -417,7 +417,9 @@ function newAck(s: TcpSocket, seg: TcpRepr, ack: number, now: Millis): void {
   if (data > s.sendBuf.length) data = s.sendBuf.length;
   if (data > 0) {
     s.sendBuf.discard(data);
-    s.sendBuf.rewind(); // all acknowledged: the next bytes go to the ring's first, still-cached lines
+    // All acknowledged: a small ring gives its array back (an idle connection holds no
+    // send storage), a large one starts over at its first, still-cached lines.
+    s.sendBuf.shrink();
     s.sndBufSeq = seqAdd(s.sndBufSeq, data);
     s.bytesAcked += data;
     layer.markEvent(s);
@@ -482,7 +484,8 @@ function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis)
     s.abort(now);
     return;
   }
-  const ooo = s.ooo!;
+  // The assembler exists only while out-of-order bytes wait (layer.assemblerFor).
+  const ooo = s.ooo;
   if (seg.seqNumber === s.rcvNxt) {
     // A zero-copy receiver keeps the frame: the buffer counts the bytes without copying them.
     const h = s.rxHold;
@@ -491,21 +494,25 @@ function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis)
       : s.recvBuf.write(bytes, seg.payloadOffset, len);
     s.rcvNxt = seqAdd(s.rcvNxt, n);
     s.bytesReceived += n;
-    ooo.advance(n);
-    const more = ooo.removeFront();
+    let more = 0;
+    if (ooo !== null) {
+      ooo.advance(n);
+      more = ooo.removeFront();
+    }
     if (more > 0) {
       // The bytes were placed ahead of the tail when they arrived; make them readable.
       if (!s.readShut) s.recvBuf.commit(more);
       s.rcvNxt = seqAdd(s.rcvNxt, more);
       s.bytesReceived += more;
-    } else if (ooo.isEmpty()) {
+    } else if (ooo === null || ooo.isEmpty()) {
       layer.counters.TcpExt.TCPHPHits++;
     }
     if (s.readShut) s.recvBuf.clear();
     layer.markEvent(s);
     if (len > s.rcvMss) s.rcvMss = len > s.advMss ? s.advMss : len;
-    const holeFilled = more > 0 || !ooo.isEmpty();
+    const holeFilled = more > 0 || (ooo !== null && !ooo.isEmpty());
     if (s.oooBytes > 0) accountOoo(s);
+    if (ooo !== null && ooo.isEmpty()) layer.releaseAssembler(s);
     ackPolicy(s, holeFilled, now);
     return;
   }
@@ -513,8 +520,9 @@ function processText(s: TcpSocket, seg: TcpRepr, bytes: Uint8Array, now: Millis)
   // The bytes must fit ahead in the buffer (RCV.ADV never passes its free space), and the
   // layer's out-of-order budget must hold them (Linux drops and counts TCPOFODrop).
   const budget = layer.config.oooHostBudget;
-  if (off + len > s.recvBuf.free || (budget > 0 && layer.oooBytes + len > budget) || ooo.add(off, len) !== StoreErr.Ok) {
+  if (off + len > s.recvBuf.free || (budget > 0 && layer.oooBytes + len > budget) || layer.assemblerFor(s).add(off, len) !== StoreErr.Ok) {
     layer.counters.TcpExt.TCPOFODrop++;
+    if (s.ooo !== null && s.ooo.isEmpty()) layer.releaseAssembler(s);
   } else {
     if (!s.readShut) s.recvBuf.writeAhead(off, bytes, seg.payloadOffset, len);
     layer.counters.TcpExt.TCPOFOQueue++;

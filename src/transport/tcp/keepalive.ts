@@ -28,7 +28,7 @@ function keepaliveState(s: TcpSocket): boolean {
 export function armKeepalive(s: TcpSocket, now: Millis): void {
   const timers = s.layer.timers;
   if (!s.keepAlive || !keepaliveState(s)) {
-    timers.cancel(s.keepaliveTimer);
+    timers.cancel(s.keepaliveT);
     return;
   }
   timers.schedule(s.keepaliveTimer, now + Math.max(1, s.keepIdleMs));

@@ -112,6 +112,8 @@ export class TcpLayer implements ProtocolHandler {
   private cursor: number;
   private connections = 0;
   private readonly onTimerBound = onTimer;
+  /** Assemblers given back by connections whose out-of-order data was filled in (assemblerFor). */
+  private readonly spareAssemblers: Assembler[] = [];
   /** TIME-WAIT entries: compact records, not sockets (time-wait.ts). */
   readonly timeWait: TimeWaitTable<TcpSocket>;
   private readonly twResult = newTwResult();
@@ -149,6 +151,11 @@ export class TcpLayer implements ProtocolHandler {
   /** Return the number of connections in any state but LISTEN and CLOSED: sockets in the 4-tuple table and TIME-WAIT entries. */
   get connectionCount(): number {
     return this.connections + this.timeWait.size;
+  }
+
+  /** Return the number of ports held in the port table (listeners, bound and connected sockets; TIME-WAIT entries not included). */
+  get boundPortCount(): number {
+    return this.ports.size;
   }
 
   /** Return the number of connections in TIME-WAIT (entries of the compact table). */
@@ -322,10 +329,10 @@ export class TcpLayer implements ProtocolHandler {
   enterTimeWait(s: TcpSocket, _now: Millis): void {
     this.setState(s, TcpState.TimeWait);
     this.timers.cancel(s.rtxTimer);
-    this.timers.cancel(s.persistTimer);
-    this.timers.cancel(s.lingerTimer);
-    this.timers.cancel(s.keepaliveTimer);
-    this.timers.cancel(s.corkTimer);
+    this.timers.cancel(s.persistT);
+    this.timers.cancel(s.lingerT);
+    this.timers.cancel(s.keepaliveT);
+    this.timers.cancel(s.corkT);
     s.dropSendBuf();
   }
 
@@ -367,7 +374,7 @@ export class TcpLayer implements ProtocolHandler {
     this.unhashQuiet(s);
     if (s.portHeld) this.unlinkPortQuiet(s);
     this.releaseOoo(s);
-    s.ooo?.clear();
+    this.releaseAssembler(s);
     s.dropSendBuf();
     if (s.recvBuf.length === 0) s.dropRecvBuf();
   }
@@ -457,11 +464,11 @@ export class TcpLayer implements ProtocolHandler {
     if (s.state === TcpState.TimeWait && !s.hashed) this.timeWait.dropOwner(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, s);
     this.setState(s, TcpState.Closed);
     this.timers.cancel(s.rtxTimer);
-    this.timers.cancel(s.persistTimer);
-    this.timers.cancel(s.lingerTimer);
+    this.timers.cancel(s.persistT);
+    this.timers.cancel(s.lingerT);
     this.timers.cancel(s.delackTimer);
-    this.timers.cancel(s.keepaliveTimer);
-    this.timers.cancel(s.corkTimer);
+    this.timers.cancel(s.keepaliveT);
+    this.timers.cancel(s.corkT);
     this.releaseOoo(s);
     if (s.hashed) this.unhash(s);
     if (s.portHeld) this.unbindPort(s);
@@ -476,7 +483,7 @@ export class TcpLayer implements ProtocolHandler {
     s.dropSendBuf();
     // Unread bytes stay readable after the end; an empty ring is given back.
     if (s.recvBuf.length === 0) s.dropRecvBuf();
-    s.ooo?.clear();
+    this.releaseAssembler(s);
     this.markEvent(s);
   }
 
@@ -547,7 +554,7 @@ export class TcpLayer implements ProtocolHandler {
    */
   private synWindow(s: TcpSocket, flags: number): number {
     // A half-open child has no buffer yet (allocBuffers): offer the one it will get.
-    const w = Math.min(s.ooo === null ? s.recvBufSize : s.recvBuf.free, TCP_MAX_WINDOW);
+    const w = Math.min(s.hasRecvBuf ? s.recvBuf.free : s.recvBufSize, TCP_MAX_WINDOW);
     if (flags & TCP_ACK) {
       const edge = seqAdd(s.rcvNxt, w);
       if (seqLt(s.rcvAdv, edge)) s.rcvAdv = edge;
@@ -823,11 +830,33 @@ export class TcpLayer implements ProtocolHandler {
     s.sndBufSeq = seqAdd(iss, 1);
   }
 
-  /** Give `s` the send and receive buffers and out-of-order assembler it lacks. */
+  /**
+   * Give `s` the send and receive rings it lacks. They hold no bytes until data comes
+   * (ByteRing takes an array at its first write and gives it back when it empties); the
+   * out-of-order assembler comes only with out-of-order data (assemblerFor).
+   */
   private allocBuffers(s: TcpSocket): void {
     if (!s.hasSendBuf) s.sendBuf = new ByteRing(s.sendBufSize);
     if (!s.hasRecvBuf) s.recvBuf = new ByteRing(s.recvBufSize);
-    if (s.ooo === null) s.ooo = new Assembler(this.config.maxHoles);
+  }
+
+  /** Return `s`'s out-of-order assembler, taking one (from the layer's spares) when it has none. */
+  assemblerFor(s: TcpSocket): Assembler {
+    let a = s.ooo;
+    if (a === null) {
+      a = this.spareAssemblers.pop() ?? new Assembler(this.config.maxHoles);
+      s.ooo = a;
+    }
+    return a;
+  }
+
+  /** Take `s`'s assembler back (it holds no range any more, or the connection ended); up to 64 wait as spares. */
+  releaseAssembler(s: TcpSocket): void {
+    const a = s.ooo;
+    if (a === null) return;
+    a.clear();
+    s.ooo = null;
+    if (this.spareAssemblers.length < 64) this.spareAssemblers.push(a);
   }
 
   /** Bind `s` to `port` (0: an ephemeral port) at `s.localAddr`; return 0 or -AddrInUse / -AddrNotAvail. */

@@ -112,7 +112,7 @@ export function sendSegment(s: TcpSocket, now: Millis, force: boolean, budget: n
   s.ackNow = false;
   noteCwndUse(s, seqDiff(end, s.sndUna), mss);
   armRetransmit(s, now);
-  s.layer.timers.cancel(s.persistTimer);
+  s.layer.timers.cancel(s.persistT);
   return true;
 }
 
@@ -270,10 +270,10 @@ function armPersist(s: TcpSocket, now: Millis): void {
   const unsent = s.sendBuf.length - seqDiff(s.sndNxt, s.sndBufSeq);
   const timers = s.layer.timers;
   if (unsent <= 0 || s.rtxTimer.isArmed() || s.state === TcpState.TimeWait) {
-    timers.cancel(s.persistTimer);
+    timers.cancel(s.persistT);
     return;
   }
-  if (s.persistTimer.isArmed()) return;
+  if (s.persistT !== null && s.persistT.isArmed()) return;
   timers.schedule(s.persistTimer, now + persistInterval(s));
 }
 

@@ -18,13 +18,16 @@ import { DUPACK_THRESHOLD } from './congestion/newreno.js';
 /** The most ranges a scoreboard holds. */
 export const SACK_SLOTS = 32;
 
+/** The arrays of a scoreboard that has held no range yet. */
+const NO_RANGES = new Float64Array(0);
+
 /** The SACKed ranges of one connection. */
 export class SackScoreboard {
   // One slab slice for both (storage/slab.ts: a typed array with a store of its own costs
-  // ~0.3 us, and every socket has a scoreboard).
-  private readonly all = slabFloat64(2 * SACK_SLOTS);
-  private readonly starts = this.all.subarray(0, SACK_SLOTS);
-  private readonly ends = this.all.subarray(SACK_SLOTS);
+  // ~0.3 us), taken when the peer first reports a range: a connection that never sees loss
+  // (most idle ones) keeps none. Every read is bounded by `n`, so the empty arrays are never read.
+  private starts: Float64Array = NO_RANGES;
+  private ends: Float64Array = NO_RANGES;
   private n = 0;
   /** The start and end of the hole `nextHole` found. */
   holeStart = 0;
@@ -173,6 +176,11 @@ export class SackScoreboard {
 
   /** Insert [l, r) merging with touching ranges; return the bytes that were new. */
   private insert(l: number, r: number): number {
+    if (this.starts.length === 0) {
+      const all = slabFloat64(2 * SACK_SLOTS);
+      this.starts = all.subarray(0, SACK_SLOTS);
+      this.ends = all.subarray(SACK_SLOTS);
+    }
     const st = this.starts;
     const en = this.ends;
     const n = this.n;

@@ -177,8 +177,12 @@ export class TcpSocket {
   readonly rtt: RttEstimator;
   cc: CongestionControl;
   readonly rtxTimer: TimerHandle<TcpSocket>;
-  readonly persistTimer: TimerHandle<TcpSocket>;
-  readonly lingerTimer: TimerHandle<TcpSocket>;
+  // The timers most connections never arm are made at their first use (the getters below);
+  // until then these are null, and cancelling one is a null check (TimerWheel.cancel).
+  persistT: TimerHandle<TcpSocket> | null = null;
+  lingerT: TimerHandle<TcpSocket> | null = null;
+  keepaliveT: TimerHandle<TcpSocket> | null = null;
+  corkT: TimerHandle<TcpSocket> | null = null;
 
   /** Called after input or timers changed the socket's readiness. */
   onReadiness: TcpReadinessCallback | null = null;
@@ -263,25 +267,39 @@ export class TcpSocket {
   private sendBufSizeV: number;
   private recvBufSizeV: number;
   readonly delackTimer: TimerHandle<TcpSocket>;
-  readonly keepaliveTimer: TimerHandle<TcpSocket>;
-  readonly corkTimer: TimerHandle<TcpSocket>;
 
   /** Create a closed socket of `layer`; use `layer.socket()`. */
   constructor(readonly layer: TcpLayer) {
     const c = layer.config;
     this.rtt = new RttEstimator(c.rtoMinMs, c.rtoMaxMs, c.rtoInitialMs);
     this.rtxTimer = new TimerHandle<TcpSocket>(this, TimerKind.Retransmit);
-    this.persistTimer = new TimerHandle<TcpSocket>(this, TimerKind.Persist);
-    this.lingerTimer = new TimerHandle<TcpSocket>(this, TimerKind.Linger);
     this.delackTimer = new TimerHandle<TcpSocket>(this, TimerKind.Delack);
-    this.keepaliveTimer = new TimerHandle<TcpSocket>(this, TimerKind.Keepalive);
-    this.corkTimer = new TimerHandle<TcpSocket>(this, TimerKind.Cork);
     this.cc = c.congestion === 'newreno' ? new NewReno() : new Cubic();
     this.keepIdleMs = c.keepIdleMs;
     this.keepIntvlMs = c.keepIntvlMs;
     this.keepCnt = c.keepCnt;
     this.sendBufSizeV = c.sendBufSize;
     this.recvBufSizeV = c.recvBufSize;
+  }
+
+  /** The persist timer (made at its first use). */
+  get persistTimer(): TimerHandle<TcpSocket> {
+    return (this.persistT ??= new TimerHandle<TcpSocket>(this, TimerKind.Persist));
+  }
+
+  /** The TIME-WAIT / FIN-WAIT-2 timer (made at its first use). */
+  get lingerTimer(): TimerHandle<TcpSocket> {
+    return (this.lingerT ??= new TimerHandle<TcpSocket>(this, TimerKind.Linger));
+  }
+
+  /** The keepalive timer (made at its first use). */
+  get keepaliveTimer(): TimerHandle<TcpSocket> {
+    return (this.keepaliveT ??= new TimerHandle<TcpSocket>(this, TimerKind.Keepalive));
+  }
+
+  /** The cork's timer (made at its first use). */
+  get corkTimer(): TimerHandle<TcpSocket> {
+    return (this.corkT ??= new TimerHandle<TcpSocket>(this, TimerKind.Cork));
   }
 
   /**
@@ -348,7 +366,7 @@ export class TcpSocket {
     this.cork = on;
     if (!on) {
       this.corkSince = -1;
-      this.layer.timers.cancel(this.corkTimer);
+      this.layer.timers.cancel(this.corkT);
       const st = this.state;
       if (st >= TcpState.Established && st !== TcpState.TimeWait) {
         tcpOutput(this, now);
@@ -527,9 +545,10 @@ export class TcpSocket {
    * Return `n`.
    */
   consumed(n: number, now: Millis): number {
-    // A drained buffer with nothing out of order ahead starts again at its first byte: the
-    // next segments land in lines still in cache (ByteRing.rewind).
-    if (this.recvBuf.length === 0 && (this.ooo === null || this.ooo.isEmpty())) this.recvBuf.rewind();
+    // A drained buffer with nothing out of order ahead gives a small array back (an idle
+    // connection holds no receive storage) or starts a large one again at its first byte,
+    // where the next segments land in lines still in cache (ByteRing.shrink).
+    if (this.recvBuf.length === 0 && (this.ooo === null || this.ooo.isEmpty())) this.recvBuf.shrink();
     // Receive-buffer auto-tuning measures what the application takes per RTT (autotune.ts).
     if (n > 0 && !this.recvBufLocked) noteConsumed(this, n, now);
     // RFC 9293 §3.8.6.2.2: tell the peer about the space once it is worth a segment.
