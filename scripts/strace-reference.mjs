@@ -11,9 +11,9 @@
 //   node scripts/strace-reference.mjs          the reference, by section, as text
 //   node scripts/strace-reference.mjs --json   { strace, sections: { name: lines[] }, tcpInfo: bytes[] }
 //
-// Needs strace and a C compiler (cc, or $CC); exits 77 with the reason when one is missing
-// (the test skips on that, or fails under NETCH_REQUIRE_ALL=1). Traffic: 127.0.0.1 and one
-// abstract Unix name only.
+// Needs strace, allowed to trace, and a C compiler (cc, or $CC); exits 77 with the reason
+// when one is missing (the test skips on that, or fails under NETCH_REQUIRE_ALL=1).
+// Traffic: 127.0.0.1 and one abstract Unix name only.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -40,6 +40,9 @@ export function missingTool() {
   if (process.platform !== 'linux') return 'strace runs on Linux only';
   if (which('strace') === null) return 'strace is not installed (apt-get install strace)';
   if (which(process.env.CC, 'cc', 'gcc', 'clang') === null) return 'no C compiler (cc, gcc or clang; or set CC)';
+  // A container without ptrace (seccomp, a Yama setting) has strace but cannot trace.
+  const probe = spawnSync('strace', ['-o', '/dev/null', 'true'], { encoding: 'utf8', timeout: 10_000 });
+  if (probe.status !== 0) return `strace cannot trace here: ${(probe.stderr ?? '').split('\n')[0] || `exit ${probe.status}`}`;
   return null;
 }
 
