@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { skipOrFail } from './require-all.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = resolve(here, '..', 'src', 'cli', 'main.js');
@@ -90,7 +91,7 @@ test('netch demo --loss --delay --pcap: every request still served, the capture 
   assert.ok(doc.netch.pcap_frames > 0);
   assert.match(r.stdout, /capture: [\d,]+ frames written/);
   if (!hasTool('tshark')) {
-    t.skip('tshark is not installed (apt-get install tshark); .ci/run installs it');
+    skipOrFail(t, 'tshark is not installed (apt-get install tshark); .ci/run installs it');
     return;
   }
   const fields = spawnSync(
@@ -128,7 +129,7 @@ test('netch demo basics resolves ARP, pings ten times, echoes UDP, and exits 0',
 
 test('netch demo basics --pcap writes a capture that tshark decodes with valid checksums', (t) => {
   if (!hasTool('tshark')) {
-    t.skip('tshark is not installed (apt-get install tshark); .ci/run installs it');
+    skipOrFail(t, 'tshark is not installed (apt-get install tshark); .ci/run installs it');
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'netch-demo-'));

@@ -17,6 +17,7 @@ import { Loop } from '../src/runtime/loop.js';
 import { createStack } from '../src/adapters/api.js';
 import { NETCH_ERR_FORWARD_SPEC, parseForwardList, parseForwardSpec, startForwards } from '../src/cli/forward.js';
 import { bytesPattern } from '../src/cli/services/index.js';
+import { partSkippedOrFail } from './require-all.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
@@ -148,7 +149,7 @@ test('netch up --forward on the memory network: http, a large body, concurrent c
     assert.equal(r.status, 0, String(r.stderr));
     assert.equal(sha256(r.stdout), sha256(bytesPattern(1_000_000)));
   } else {
-    t.diagnostic('curl is not installed: the curl check was skipped');
+    partSkippedOrFail(t, 'curl is not installed: the curl check');
   }
 
   up.child.kill('SIGTERM');

@@ -23,6 +23,7 @@ import { createStack } from '../src/adapters/api.js';
 import { interposeNet } from '../src/cli/interpose.js';
 import { parseTraceFlags } from '../src/cli/trace.js';
 import { benchSkipReason, netnsExists, run, uniqueNetnsName } from './interop/bench.js';
+import { partSkippedOrFail, skipOrFail } from './require-all.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const PRELOAD = new URL('../src/cli/preload.js', import.meta.url).href;
@@ -116,7 +117,7 @@ test('netch trace: the plain http server on the memory network answers curl and 
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, 'hello 192.0.2.1, you asked for /from-curl\n');
   } else {
-    t.diagnostic('curl is not installed: the second request used Node');
+    partSkippedOrFail(t, 'curl is not installed: the second request used Node, not curl');
     await get(`http://127.0.0.1:${port}/from-curl`);
   }
   // The server closes itself after two requests; the program then exits on its own.
@@ -165,7 +166,7 @@ test('the preload alone traces to stderr (NETCH_TRACE) and -c prints the summary
 
 test('netch trace --netns: curl from a Linux network namespace over TAP reaches the plain server; the namespace is removed', async (t) => {
   const why = benchSkipReason() ?? (hasCommand('curl') ? null : 'curl is not installed');
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   const ns = uniqueNetnsName();
   t.after(() => {
     if (netnsExists(ns)) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });

@@ -21,6 +21,7 @@ import {
   readPcap,
   readPcapFile,
 } from './pcap.js';
+import { skipOrFail } from '../../test/require-all.js';
 
 /** A queue-backed fake device: `inject` queues a received frame, `sent` logs transmitted ones. */
 class FakeLink implements LinkDevice {
@@ -342,7 +343,7 @@ test('a capture file written with PcapWriter.open decodes in tshark', (t) => {
       `${frames[2]!.length},0x0800,,7,1,`,
     ]);
   }
-  if (!hasTool('tshark')) t.skip('tshark is not installed (apt-get install tshark); decoding not checked');
+  if (!hasTool('tshark')) skipOrFail(t, 'tshark is not installed (apt-get install tshark); decoding not checked');
 });
 
 test('a descriptor-backed writer writes through fs and leaves the descriptor open', (t) => {

@@ -13,6 +13,7 @@ import { parseIpv4 } from '../wire/ipv4.js';
 import { WireErr } from '../wire/errors.js';
 import type { FrameSink } from './device.js';
 import { NETCH_ERR_TAP_OPEN, NETCH_ERR_TAP_UNAVAILABLE, TapDevice, openTap, tapUnavailableReason } from './tap.js';
+import { skipOrFail } from '../../test/require-all.js';
 
 const tapModule = fileURLToPath(new URL('./tap.js', import.meta.url));
 
@@ -47,7 +48,7 @@ test('without the addon, openTap throws NETCH_ERR_TAP_UNAVAILABLE', () => {
 
 test('without privileges, openTap throws NETCH_ERR_TAP_OPEN with the errno', (t) => {
   const why = tapUnavailableReason();
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   const root = process.getuid?.() === 0;
   // As root, drop to nobody in a child; otherwise this process is already unprivileged.
   const r = root
@@ -68,7 +69,7 @@ test('without privileges, openTap throws NETCH_ERR_TAP_OPEN with the errno', (t)
 
 test('openTap in a namespace that does not exist names the path', (t) => {
   const why = tapUnavailableReason();
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   assert.throws(
     () => openTap({ name: 'netchx0', netns: 'netch-no-such-namespace' }),
     (e: { code?: string; errnoCode?: string; path?: string }) =>

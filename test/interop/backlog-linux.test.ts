@@ -30,7 +30,7 @@ interface Setup extends TcpBenchHost {
 async function setup(t: TestContext, opts: TcpOptionsInput): Promise<Setup | null> {
   const missing = toolSkipReason('tcpdump', 'tshark', 'python3', 'ss', 'cat');
   if (missing !== null) {
-    t.skip(missing);
+    skipOrFail(t, missing);
     return null;
   }
   const bench = await openBench(t);
@@ -119,6 +119,7 @@ for line in sys.stdin:
     except OSError as e:
         out(tag, 'err', type(e).__name__, e.errno)
 `;
+import { skipOrFail } from '../require-all.js';
 
 /** The python socket script in the namespace: commands in, tagged answers out. */
 class LinuxSockets {

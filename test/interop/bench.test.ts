@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { benchSkipReason, cleanStaleNamespaces, netnsExists, openBench, run, HOST_ADDR } from './bench.js';
+import { skipOrFail } from '../require-all.js';
 
 test('a failing test still removes its namespace, device, capture and children', (t) => {
   const why = benchSkipReason();
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   const fixture = fileURLToPath(new URL('./_failing-fixture.js', import.meta.url));
   // NODE_TEST_CONTEXT would make the child report to us in the runner's internal format.
   const env = { ...process.env };
@@ -23,7 +24,7 @@ test('a failing test still removes its namespace, device, capture and children',
 
 test('namespaces left by a crashed run (dead pid) are removed; live ones are kept', async (t) => {
   const why = benchSkipReason();
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   // A pid that no process has: probe downward from the top of the pid space.
   let dead = 4_194_000;
   for (; dead > 1000; dead--) {

@@ -211,6 +211,7 @@ for seq in range(1, count + 1):
             break
 print(json.dumps(out))
 `;
+import { skipOrFail } from '../require-all.js';
 
 /** Options of a bench. */
 export interface BenchOptions {
@@ -461,7 +462,7 @@ export function netnsExists(name: string): boolean {
 export async function openBench(t: TestContext, opts: BenchOptions = {}): Promise<Bench | null> {
   const why = benchSkipReason();
   if (why !== null) {
-    t.skip(why);
+    skipOrFail(t, why);
     return null;
   }
   const b = await Bench.create(opts);

@@ -12,12 +12,13 @@ import { UdpEchoService } from '../../src/cli/up.js';
 import { parseMac } from '../../src/wire/ethernet.js';
 import { ipv4ToString } from '../../src/wire/ipv4.js';
 import { HOST_ADDR, HOST_MAC, KERNEL_ADDR, openBench, startHost, toolSkipReason, waitFor, type Bench, type Capture } from './bench.js';
+import { skipOrFail } from '../require-all.js';
 
 /** Open a bench with a capture running, or skip; check the capture at teardown. */
 async function setup(t: TestContext, ...tools: string[]): Promise<{ bench: Bench; cap: Capture } | null> {
   const missing = toolSkipReason('tcpdump', 'tshark', 'python3', ...tools);
   if (missing !== null) {
-    t.skip(missing);
+    skipOrFail(t, missing);
     return null;
   }
   const bench = await openBench(t);
@@ -192,7 +193,7 @@ test('ping and UDP echo still work through netem delay and reordering', async (t
   const echo = new UdpEchoService(host, loop, 7);
   t.after(() => echo.close());
   const why = await bench.netem(['delay', '5ms', '2ms']);
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   const r = await bench.ping(HOST_ADDR, 3, 56, 2000);
   assert.deepEqual(r.received, [1, 2, 3]);
   const script = `

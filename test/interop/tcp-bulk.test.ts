@@ -19,6 +19,7 @@ import { faultInjector, type FaultInjector } from '../../src/link/fault-injector
 import type { LinkDevice } from '../../src/link/device.js';
 import { HOST_ADDR, openBench, toolSkipReason, type Bench, type Capture } from './bench.js';
 import { bulkFromKernel, bulkToKernel, startTcpHost, transferRate, type TcpBenchHost } from './tcp-peer.js';
+import { skipOrFail } from '../require-all.js';
 
 const MiB = 1 << 20;
 const BYTES = Number(process.env['NETCH_BULK_BYTES'] ?? 256 * MiB);
@@ -41,7 +42,7 @@ interface Setup extends TcpBenchHost {
 async function setup(t: TestContext, lossy: boolean): Promise<Setup | null> {
   const missing = toolSkipReason('tcpdump', 'tshark', 'socat', 'sha256sum', 'head', 'ss');
   if (missing !== null) {
-    t.skip(missing);
+    skipOrFail(t, missing);
     return null;
   }
   const bench = await openBench(t);

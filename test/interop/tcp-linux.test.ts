@@ -17,6 +17,7 @@ import { TcpState, tcpStateName } from '../../src/transport/tcp/state.js';
 import { parseIpv4 } from '../../src/wire/ipv4.js';
 import { HOST_ADDR, KERNEL_ADDR, openBench, toolSkipReason, waitFor, type Bench, type Capture } from './bench.js';
 import { HashSink, LinuxPeer, RandomSource, errText, ss, ssState, startTcpHost, waitForSs, type TcpBenchHost } from './tcp-peer.js';
+import { skipOrFail } from '../require-all.js';
 
 interface Setup extends TcpBenchHost {
   bench: Bench;
@@ -33,7 +34,7 @@ const BIG_CAPTURE_FRAMES = 10_000;
 async function setup(t: TestContext, tools: string[] = [], maxFrames?: number): Promise<Setup | null> {
   const missing = toolSkipReason('tcpdump', 'tshark', 'python3', 'ss', ...tools);
   if (missing !== null) {
-    t.skip(missing);
+    skipOrFail(t, missing);
     return null;
   }
   const bench = await openBench(t);

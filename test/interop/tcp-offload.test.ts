@@ -17,6 +17,7 @@ import type { TapDevice } from '../../src/link/tap.js';
 import type { Millis } from '../../src/time.js';
 import { openBench, toolSkipReason, type Bench, type Capture } from './bench.js';
 import { bulkFromKernel, bulkToKernel, startTcpHost, transferRate, type TcpBenchHost } from './tcp-peer.js';
+import { skipOrFail } from '../require-all.js';
 
 const MiB = 1 << 20;
 const BYTES = Number(process.env['NETCH_OFFLOAD_BYTES'] ?? 64 * MiB);
@@ -102,7 +103,7 @@ class TxDropper implements LinkDevice {
 async function setup(t: TestContext, wrap?: (tap: TapDevice) => LinkDevice): Promise<Setup | null> {
   const missing = toolSkipReason('tcpdump', 'tshark', 'socat', 'sha256sum', 'head', 'ss');
   if (missing !== null) {
-    t.skip(missing);
+    skipOrFail(t, missing);
     return null;
   }
   const bench = await openBench(t, { offload: true });
@@ -171,7 +172,7 @@ test(`offload: ${BYTES / MiB} MiB from our host to Linux as TSO super-segments, 
 
 test(`offload without TSO (tso: false): ${BYTES / 4 / MiB} MiB each way, checksums completed by the kernel`, { timeout: 600_000 }, async (t) => {
   const missing = toolSkipReason('tcpdump', 'tshark', 'socat', 'sha256sum', 'head', 'ss');
-  if (missing !== null) return t.skip(missing);
+  if (missing !== null) return skipOrFail(t, missing);
   const bench = await openBench(t, { offload: true });
   if (bench === null) return;
   const cap = await bench.capture('capture.pcap', { maxFrames: CAPTURE_FRAMES });

@@ -11,13 +11,14 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { bytesPattern } from '../../src/cli/services/index.js';
 import { benchSkipReason, netnsExists, run, toolSkipReason, uniqueNetnsName, waitFor } from './bench.js';
+import { skipOrFail } from '../require-all.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
 for (const offload of [false, true]) {
 test(`netch up --netns${offload ? ' --offload' : ''} serves HTTP, TCP echo and discard to the kernel; SIGTERM prints the TCP counters`, async (t) => {
   const why = benchSkipReason() ?? toolSkipReason('curl', 'socat', 'sha256sum');
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   const ns = uniqueNetnsName();
   t.after(() => {
     if (netnsExists(ns)) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });

@@ -15,6 +15,7 @@ import { parseTunnelSpec } from '../../src/cli/up.js';
 import { openUdpTunnel } from '../../src/link/udp-tunnel.js';
 import { Loop } from '../../src/runtime/loop.js';
 import { PING_PY, benchSkipReason, netnsExists, run, toolSkipReason, uniqueNetnsName, waitFor, type PingResult } from './bench.js';
+import { skipOrFail } from '../require-all.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -45,7 +46,7 @@ async function startUp(t: TestContext, args: string[]): Promise<UpProcess> {
 
 test('netch up --netns: ping and UDP echo from the namespace, SIGTERM removes it', async (t) => {
   const why = benchSkipReason() ?? toolSkipReason('python3', 'socat');
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   const ns = uniqueNetnsName();
   t.after(() => {
     if (netnsExists(ns)) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
@@ -76,7 +77,7 @@ test('netch up --netns: ping and UDP echo from the namespace, SIGTERM removes it
 
 test('netch up --netns refuses a namespace that already exists and leaves it alone', async (t) => {
   const why = benchSkipReason();
-  if (why !== null) return t.skip(why);
+  if (why !== null) return skipOrFail(t, why);
   const ns = uniqueNetnsName();
   await run('ip', ['netns', 'add', ns], { check: true });
   t.after(() => void spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 }));
