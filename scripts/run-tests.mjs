@@ -27,5 +27,10 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', ...passThrough, ...files], { stdio: 'inherit' });
+// A hung test fails after this long instead of holding CI until its own clock runs out.
+// Generous: interop tests against Linux take about a minute; tests that need longer say so
+// with their own { timeout }. `--test-timeout=N` on our command line overrides it.
+const TEST_TIMEOUT_MS = 300_000;
+const timeout = passThrough.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${TEST_TIMEOUT_MS}`];
+const r = spawnSync(process.execPath, ['--test', ...timeout, ...passThrough, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
