@@ -10,8 +10,8 @@
 // Never: reads a clock, does I/O of its own, or imports from layers above it (posix, aio,
 // hooks, runtime, adapters, cli).
 //
-// Not yet: window scaling, timestamps, SACK, delayed ACKs, keepalive, urgent data (URG is
-// ignored), TIME-WAIT reuse by a new SYN, ICMP-driven path MTU changes.
+// Not yet: urgent data (URG is ignored), D-SACK, ICMP-driven path MTU changes, and what
+// docs/tcp.md lists (README's TCP row).
 
 export { TcpLayer, TCP_MAX_WINDOW } from './tcp/layer.js';
 export { SHUT_RD, SHUT_RDWR, SHUT_WR, TCP_DEFAULT_MSS, TcpEvent, type TcpReadinessCallback, TcpSocket } from './tcp/socket.js';
