@@ -1,4 +1,4 @@
-// Zero copy to the application (issue 8): in channel mode, the in-order TCP payload of a
+// Zero copy to the application: in channel mode, the in-order TCP payload of a
 // socket stays in the arena frame it arrived in, and the application reads it as a view of
 // that frame (`bytes`, `offset`, `length`), then releases it; only then does the frame go
 // back to the driver (done ring) and the peer. Nothing copies the payload, in any thread.
