@@ -216,7 +216,11 @@ export class Tracer implements SyscallHook {
       Reflect.apply(inner, proc, [code]);
       if (live && !was) this.exited(proc, code);
     };
-    proc.exit = wrapped;
+    try {
+      proc.exit = wrapped;
+    } catch {
+      return; // a process object that cannot be changed: its exit line needs exited()
+    }
     this.exits.set(proc, () => {
       live = false;
       this.exits.delete(proc);
