@@ -37,7 +37,11 @@ network (QEMU's -netdev user defaults):
   --dns-address IP      the DNS forwarder's address (default .3)
   --dhcp-start IP       the first address DHCP leases (default .15)
   --mtu N               the guest network's MTU (default 1500)
+  --dns-upstream IP[:PORT]
+                        a resolver the DNS forwarder asks, in order (repeatable; default:
+                        the nameservers of /etc/resolv.conf)
   --no-dhcp             no DHCP server
+  --no-dns              no DNS forwarder
   --no-host-loopback    the gateway's address is not the host's loopback
 
 policy and limits:
@@ -84,8 +88,10 @@ export async function run(argv: string[]): Promise<number> {
   let control: Server | null = null;
   const print = (l: string): void => void process.stdout.write(l + '\n');
   try {
+    await gw.ready;
+    for (const w of gw.warnings) process.stderr.write(`netch gateway: ${w}\n`);
     const c = gw.config;
-    print(`gateway ${ip(c.gateway)} on ${ip(c.netAddress)}/${c.prefixLen} (mac ${c.mac}, mtu ${c.mtu}), DNS ${ip(c.dnsAddress)}, DHCP ${gw.dhcp !== null ? `from ${ip(c.dhcpStart)}` : 'off'}`);
+    print(`gateway ${ip(c.gateway)} on ${ip(c.netAddress)}/${c.prefixLen} (mac ${c.mac}, mtu ${c.mtu}), DNS ${gw.dns !== null ? `${ip(c.dnsAddress)} (upstreams ${gw.dns.upstreams.map((u) => `${u.address}:${u.port}`).join(' ')})` : 'off'}, DHCP ${gw.dhcp !== null ? `from ${ip(c.dhcpStart)}` : 'off'}`);
     print(`  egress ${c.egress}${c.deny.length > 0 ? `, deny ${c.deny.map((d) => `${ip(d.address)}/${d.prefixLen}`).join(' ')}` : ''}; ${c.hostLoopback ? `${ip(c.gateway)} is the host's 127.0.0.1` : 'no host loopback'}`);
     for (const s of o.streams) {
       const l = await gw.listenStream(s);
@@ -128,8 +134,8 @@ export function answerGateway(gw: Gateway, words: string[]): string {
   const base = answerControl(gw.host, gw.tcp, words);
   if (words[0] === 'ss') return base + formatFlows(gw);
   if (words[0] === 'netstat') {
-    const dhcp = gw.dhcp === null ? '' : `Dhcp:\n${Object.entries(gw.dhcp.counters).map(([k, v]) => `    ${k}: ${v}`).join('\n')}\n`;
-    return base + gw.formatCounters() + dhcp;
+    const group = (name: string, c: object | undefined): string => (c === undefined ? '' : `${name}:\n${Object.entries(c).map(([k, v]) => `    ${k}: ${String(v)}`).join('\n')}\n`);
+    return base + gw.formatCounters() + group('Dhcp', gw.dhcp?.counters) + group('Dns', gw.dns?.counters);
   }
   return base;
 }
@@ -176,6 +182,8 @@ function parseOptions(argv: string[]): GatewayCliOptions | number {
         'dhcp-start': { type: 'string' },
         mtu: { type: 'string' },
         'no-dhcp': { type: 'boolean', default: false },
+        'no-dns': { type: 'boolean', default: false },
+        'dns-upstream': { type: 'string', multiple: true, default: [] },
         'no-host-loopback': { type: 'boolean', default: false },
         egress: { type: 'string' },
         deny: { type: 'string', multiple: true, default: [] },
@@ -234,6 +242,8 @@ function parseOptions(argv: string[]): GatewayCliOptions | number {
       deny: v.deny ?? [],
       hostLoopback: v['no-host-loopback'] !== true,
       dhcp: v['no-dhcp'] !== true,
+      dns: v['no-dns'] !== true,
+      ...((v['dns-upstream'] ?? []).length > 0 && { dnsUpstream: v['dns-upstream'] }),
       ...(nums['max-flows'] !== undefined && { maxFlows: nums['max-flows'] }),
       ...(nums['max-half-open'] !== undefined && { maxHalfOpen: nums['max-half-open'] }),
       ...(nums['udp-idle'] !== undefined && { udpIdleMs: nums['udp-idle'] * 1000 }),

@@ -28,6 +28,7 @@ import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, type Ipv4Repr, ipv4ToString } f
 import { type UdpRepr, UdpView, newUdpRepr, parseUdpInto } from '../wire/udp.js';
 import { type EgressPolicy as EgressPolicyType, EgressPolicy, type GatewayConfig, type GatewayOptions, resolveGatewayConfig } from './config.js';
 import { DhcpServer } from './dhcp.js';
+import { DnsForwarder } from './dns.js';
 import { type GatewayCounters, NatContext, type NatFlowInfo, newGatewayCounters } from './nat.js';
 import { TcpNat } from './nat-tcp.js';
 import { UdpNat } from './nat-udp.js';
@@ -65,6 +66,12 @@ export class Gateway {
   readonly services: GatewayService[] = [];
   /** The DHCP server (null with `dhcp: false`). */
   readonly dhcp: DhcpServer | null = null;
+  /** The DNS forwarder (null with `dns: false`, or when no upstream could be found and none was asked for). */
+  readonly dns: DnsForwarder | null = null;
+  /** Resolves once every service is listening (the DNS forwarder's sockets); rejects with its error. */
+  readonly ready: Promise<void>;
+  /** What the gateway left out and why (a DNS forwarder without upstreams). */
+  readonly warnings: string[] = [];
   /** The inbound forwards started. */
   readonly forwards: InboundForward[] = [];
   private readonly ctx: NatContext;
@@ -110,6 +117,25 @@ export class Gateway {
       }).start();
       this.services.push(this.dhcp);
     }
+    let ready: Promise<unknown> = Promise.resolve();
+    if (cfg.dns) {
+      try {
+        this.dns = new DnsForwarder(host, {
+          address: ipv4ToString(cfg.dnsAddress),
+          ...(cfg.dnsUpstream.length > 0 && { upstreams: cfg.dnsUpstream }),
+          tcp: this.tcp,
+          now: () => clock.now(),
+        });
+        this.services.push(this.dns);
+        ready = this.dns.start();
+      } catch (e) {
+        // No upstream on this machine: without an explicit request, run without DNS and say so.
+        if (opts.dns === true || cfg.dnsUpstream.length > 0) throw e;
+        this.warnings.push(`no DNS forwarder: ${(e as Error).message}`);
+      }
+    }
+    this.ready = ready.then(() => undefined);
+    this.ready.catch(() => undefined);
     this.loop.add(host);
     if (!this.loop.isRunning) this.loop.start();
     this.sweepTimer = setInterval(() => this.sweep(clock.now()), Math.min(5000, Math.max(250, cfg.udpIdleMs / 4)));
