@@ -591,15 +591,24 @@ export class Socket extends Duplex implements PollHandler {
     this.inPump = true;
     try {
       const sys = this.#stack.process.sys;
-      const scratch = scratchBuffer();
       for (let i = 0; i < MAX_READS_PER_EVENT && this.wantRead && this.fd >= 0; i++) {
-        const r = sys.recv(this.fd, scratch, 0, READ_CHUNK, 0);
+        // recv(2) fills the thread's spare buffer. A large read is pushed in it as it is
+        // (one copy, out of the socket's ring, as Node's reads; the next read takes a new
+        // spare); a small one is copied into a chunk of its own size and the spare stays,
+        // so a few bytes never pin 64 KiB and a read that finds nothing allocates nothing.
+        const buf = spareBuffer();
+        const r = sys.recv(this.fd, buf, 0, READ_CHUNK, 0);
         if (r > 0) {
           this.bytesRead += r;
           this.touch();
-          // One copy out of the scratch buffer into a chunk of exactly the size read.
-          const chunk = Buffer.allocUnsafe(r);
-          scratch.copy(chunk, 0, 0, r);
+          let chunk: Buffer;
+          if (r >= READ_CHUNK >> 1) {
+            chunk = buf.subarray(0, r);
+            spare = null;
+          } else {
+            chunk = Buffer.allocUnsafe(r);
+            buf.copy(chunk, 0, 0, r);
+          }
           this.wantRead = this.push(chunk);
           continue;
         }
@@ -721,12 +730,12 @@ function writeAfterFIN(this: Socket, chunk: unknown, encoding?: unknown, cb?: un
 
 function noop(): void {}
 
-let scratch: Buffer | null = null;
+let spare: Buffer | null = null;
 
-/** The buffer recv(2) fills before the bytes are copied into a chunk (one per thread). */
-function scratchBuffer(): Buffer {
-  scratch ??= Buffer.allocUnsafeSlow(READ_CHUNK);
-  return scratch;
+/** The buffer recv(2) fills next (one per thread; a large read keeps it and a new one is made). */
+function spareBuffer(): Buffer {
+  spare ??= Buffer.allocUnsafeSlow(READ_CHUNK);
+  return spare;
 }
 
 function abortError(): Error {
