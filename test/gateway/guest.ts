@@ -178,8 +178,8 @@ exit 0
 /**
  * The guest's /init. Options come from the kernel command line as netch.KEY=VALUE:
  * checks (comma list, default all), host (the gateway's host alias), http, sink, udp, closed
- * (host ports), name and addr (a name the DNS upstream serves and its address), expect
- * (fetch: "ok" or "blocked").
+ * (host ports), name and addr (a name the DNS upstream serves and its address),
+ * wait (seconds a transfer may take).
  */
 const GUEST_INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -192,6 +192,7 @@ for kv in $(cat /proc/cmdline); do
 done
 : \${N_checks:=dhcp,ping,dns,fetch,upload,udp,refused,forward}
 : \${N_host:=10.0.2.2}
+: \${N_wait:=120}
 check() { echo "NETCH-CHECK $1 $2 $3"; }
 has() { case ",$N_checks," in *",$1,"*) return 0 ;; esac; return 1; }
 up() { cut -d' ' -f1 /proc/uptime; }
@@ -217,7 +218,7 @@ if has dns; then
 fi
 if has fetch; then
   t0=$(up)
-  if timeout 120 wget -q -O /tmp/down http://$N_host:$N_http/data 2>/tmp/wget.log; then
+  if timeout $N_wait wget -q -O /tmp/down http://$N_host:$N_http/data 2>/tmp/wget.log; then
     check fetch ok "sha256=$(sha256sum /tmp/down | cut -d' ' -f1) bytes=$(stat -c %s /tmp/down) t0=$t0 t1=$(up)"
   else
     check fetch fail "rc=$? $(tr '\\n' ' ' < /tmp/wget.log) t0=$t0 t1=$(up)"
@@ -225,7 +226,7 @@ if has fetch; then
 fi
 if has upload; then
   [ -f /tmp/down ] || dd if=/dev/zero of=/tmp/down bs=1M count=1 2>/dev/null
-  out=$(timeout 120 nc $N_host $N_sink < /tmp/down 2>&1)
+  out=$(timeout $N_wait nc $N_host $N_sink < /tmp/down 2>&1)
   if [ \${#out} -eq 64 ]; then check upload ok "sha256=$out sent=$(sha256sum /tmp/down | cut -d' ' -f1)"; else check upload fail "$out"; fi
   rm -f /tmp/down
 fi
@@ -265,6 +266,8 @@ export interface BootOptions {
   memMiB?: number;
   /** The guest NIC's MAC. */
   mac?: string;
+  /** More QEMU arguments (a filter-dump to capture the guest's frames, say). */
+  extraArgs?: string[];
   /** Called for each console line as it arrives (e.g. to act on NETCH-READY). */
   onLine?: (line: string) => void;
 }
@@ -287,6 +290,7 @@ export function bootGuest(o: BootOptions): Promise<GuestResult> {
     '-kernel', o.parts.kernel, '-initrd', o.initrd, '-append', append,
     '-netdev', `${o.netdev},id=n0`,
     '-device', `virtio-net-pci,netdev=n0,romfile=,mac=${o.mac ?? '52:54:00:12:34:56'}`,
+    ...(o.extraArgs ?? []),
   ];
   const child = spawn(o.parts.qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const res: GuestResult = { checks: new Map(), lines: [], done: false, timedOut: false, exitCode: null };
