@@ -12,7 +12,7 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED, AioContext, EAGAIN, EBADF, ECANCELED, EINPROGRESS, EINVAL, LIO_READ, LIO_WAIT, LIO_WRITE,
+  AIO_ALLDONE, AIO_CANCELED, AIO_NOTCANCELED, AioContext, EAGAIN, EBADF, ECANCELED, EINPROGRESS, EINTR, EINVAL, LIO_READ, LIO_WAIT, LIO_WRITE,
   SIGEV_SIGNAL, SIGEV_THREAD, newAiocb, newSigevent, openOsFile, processAio, type Aiocb,
 } from '../../src/aio/index.js';
 import {
@@ -407,4 +407,19 @@ test('closing an OS file fd while a helper request on it is pending keeps the OS
   } finally {
     closeSync(otherFd);
   }
+});
+
+test('bound instance: aio_suspend with a timeout (on the kernel clock) ends with -EINTR when a caught signal comes first', async () => {
+  const p = await pair();
+  const r = readCb(p.c, 8);
+  assert.equal(p.ctx.read(r), 0);
+  const caught: unknown[] = [];
+  p.ctx.on('signal', (signo: number) => caught.push(signo));
+  const waiting = p.ctx.suspend([r], 10_000);
+  const w = newAiocb({ aio_fildes: p.c, aio_buf: bytes('ping'), aio_nbytes: 4, aio_sigevent: { ...newSigevent(), sigev_notify: SIGEV_SIGNAL, sigev_signo: 12, sigev_value: null } });
+  assert.equal(p.ctx.write(w), 0);
+  assert.equal(await drive(p.sim, waiting), -EINTR);
+  assert.deepEqual(caught, [12]);
+  assert.equal(p.ctx.error(r), EINPROGRESS);
+  assert.equal(p.ctx.cancel(p.c, r), AIO_CANCELED);
 });
