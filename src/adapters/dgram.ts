@@ -314,6 +314,39 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     this.checkBound('setMulticastInterface');
   }
 
+  /**
+   * Join a multicast group: checked as Node's (ERR_MISSING_ARGS, EINVAL for an address that
+   * is not an IPv4 multicast group), then accepted; the stack delivers no multicast.
+   */
+  addMembership(multicastAddress: string, interfaceAddress?: string): void {
+    this.membership('addMembership', multicastAddress, interfaceAddress);
+  }
+
+  /** Leave a multicast group (checked as addMembership). */
+  dropMembership(multicastAddress: string, interfaceAddress?: string): void {
+    this.membership('dropMembership', multicastAddress, interfaceAddress);
+  }
+
+  /** Join a source-specific multicast group (checked as Node's; accepted, no multicast). */
+  addSourceSpecificMembership(sourceAddress: string, groupAddress: string, interfaceAddress?: string): void {
+    this.sourceMembership('addSourceSpecificMembership', sourceAddress, groupAddress, interfaceAddress);
+  }
+
+  /** Leave a source-specific multicast group. */
+  dropSourceSpecificMembership(sourceAddress: string, groupAddress: string, interfaceAddress?: string): void {
+    this.sourceMembership('dropSourceSpecificMembership', sourceAddress, groupAddress, interfaceAddress);
+  }
+
+  /** Node's deprecated sendto(buffer, offset, length, port, address[, cb]). */
+  sendto(buffer: Msg, offset: number, length: number, port: number, address: string, cb?: SendCallback): void {
+    for (const [v, n] of [[offset, 'offset'], [length, 'length'], [port, 'port']] as const) {
+      if (typeof v !== 'number') throw invalidArgType(n, 'number', v);
+    }
+    if (typeof address !== 'string') throw invalidArgType('address', 'string', address);
+    if (cb !== undefined) this.send(buffer, offset, length, port, address, cb);
+    else this.send(buffer, offset, length, port, address);
+  }
+
   /** Return the bytes of sends not completed yet. */
   getSendQueueSize(): number {
     return this.sendQueueSize;
@@ -417,6 +450,19 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     if (r < 0) throw errnoException(r, what);
   }
 
+  private membership(what: string, group: unknown, iface: unknown): void {
+    this.checkOpen();
+    if (!group) throw nodeError('ERR_MISSING_ARGS', 'The "multicastAddress" argument must be specified', 'TypeError');
+    if (!isMulticast(group) || (iface !== undefined && (typeof iface !== 'string' || inetAddr(iface) < 0))) throw errnoException(-EINVAL, what);
+  }
+
+  private sourceMembership(what: string, source: unknown, group: unknown, iface: unknown): void {
+    if (typeof source !== 'string') throw invalidArgType('sourceAddress', 'string', source);
+    if (typeof group !== 'string') throw invalidArgType('groupAddress', 'string', group);
+    this.checkOpen();
+    if (inetAddr(source) < 0 || !isMulticast(group) || (iface !== undefined && (typeof iface !== 'string' || inetAddr(iface) < 0))) throw errnoException(-EINVAL, what);
+  }
+
   private ttlOption(ttl: number, what: string, min: number): number {
     if (typeof ttl !== 'number') throw invalidArgType('ttl', 'number', ttl);
     this.checkBound(what);
@@ -443,6 +489,13 @@ function dgramScratch(): Buffer {
 
 function badPortError(): Error {
   return nodeError('ERR_SOCKET_BAD_PORT', 'Port should be > 0 and < 65536. Received undefined.', 'RangeError');
+}
+
+/** Return true for a dotted quad in 224.0.0.0/4. */
+function isMulticast(a: unknown): boolean {
+  if (typeof a !== 'string') return false;
+  const n = inetAddr(a);
+  return n >= 0 && n >>> 28 === 0xe;
 }
 
 function badBuffer(): never {
