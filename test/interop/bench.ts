@@ -20,7 +20,9 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Host } from '../../src/iface/host.js';
 import { openTap, tapUnavailableReason, type TapDevice } from '../../src/link/tap.js';
+import type { LinkDevice } from '../../src/link/device.js';
 import { Loop } from '../../src/runtime/loop.js';
+import { skipOrFail } from '../require-all.js';
 
 /** The kernel's address on the bench (inside the namespace). */
 export const KERNEL_ADDR = '192.0.2.1';
@@ -190,7 +192,11 @@ out = {"sent": 0, "received": [], "ttl": [], "rtt": [], "errors": []}
 for seq in range(1, count + 1):
     payload = bytes((seq + i) & 0xff for i in range(size))
     t0 = time.monotonic()
-    s.sendto(struct.pack("!BBHHH", 8, 0, 0, 0, seq) + payload, (dst, 0))
+    try:
+        s.sendto(struct.pack("!BBHHH", 8, 0, 0, 0, seq) + payload, (dst, 0))
+    except PermissionError:  # a firewall rule dropped it on output (nftLoss)
+        out["errors"].append("EPERM")
+        continue
     out["sent"] += 1
     deadline = t0 + tmo
     while True:
@@ -211,7 +217,6 @@ for seq in range(1, count + 1):
             break
 print(json.dumps(out))
 `;
-import { skipOrFail } from '../require-all.js';
 
 /** Options of a bench. */
 export interface BenchOptions {
@@ -312,6 +317,40 @@ export class Bench {
     if (r.code === 0) return null;
     if (/qdisc kind is unknown|No such file/i.test(r.stderr)) return `this kernel has no netem qdisc (sch_netem): ${r.stderr.trim()}`;
     throw new Error(`tc qdisc replace dev ${this.ifname} root netem ${args.join(' ')}: ${r.stderr.trim()}`);
+  }
+
+  /**
+   * Drop `percent` % of the kernel side's packets each way (or on output only) with
+   * nftables, for kernels without sch_netem: `numgen random mod 100 < P drop` in an input
+   * and an output chain of the namespace (table inet netch_loss); return null, or why it
+   * cannot (no nft).
+   * Errors: throws when nft refuses the table.
+   */
+  async nftLoss(percent: number, chains: 'both' | 'output' = 'both'): Promise<string | null> {
+    if (!hasCommand('nft')) return 'nft (nftables) is not installed';
+    const rule = `numgen random mod 100 < ${percent} counter drop`;
+    const input = chains === 'both' ? rule : 'counter';
+    const table = `table inet netch_loss {
+  chain input { type filter hook input priority 0; policy accept; ${input}; }
+  chain output { type filter hook output priority 0; policy accept; ${rule}; }
+}
+`;
+    const child = this.spawn(['nft', '-f', '-']);
+    const err: Buffer[] = [];
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
+    const code = await new Promise<number>((resolve) => {
+      child.once('exit', (c) => resolve(c ?? 1));
+      child.stdin?.end(table);
+    });
+    if (code !== 0) throw new Error(`nft -f (table inet netch_loss): ${Buffer.concat(err).toString().trim()}`);
+    return null;
+  }
+
+  /** Return the packets nftLoss's chains dropped so far, per chain (an input chain that only counts reports what it saw). */
+  async nftDrops(): Promise<{ input: number; output: number }> {
+    const r = await this.exec(['nft', 'list', 'table', 'inet', 'netch_loss'], { check: true });
+    const n = [...r.stdout.matchAll(/counter packets (\d+)/g)].map((m) => Number(m[1]));
+    return { input: n[0] ?? 0, output: n[1] ?? 0 };
   }
 
   /**
@@ -423,9 +462,9 @@ export interface BenchHost {
 }
 
 /** Attach a host (HOST_ADDR/24, HOST_MAC) to the bench's device and start a loop; both stop at teardown. */
-export function startHost(t: TestContext, bench: Bench): BenchHost {
+export function startHost(t: TestContext, bench: Bench, dev: LinkDevice = bench.tap): BenchHost {
   const host = new Host({ name: 'netch' });
-  host.addInterface(bench.tap, { mac: HOST_MAC, address: `${HOST_ADDR}/${PREFIX_LEN}`, name: 'eth0' });
+  host.addInterface(dev, { mac: HOST_MAC, address: `${HOST_ADDR}/${PREFIX_LEN}`, name: 'eth0' });
   const loop = new Loop();
   loop.add(host).start();
   t.after(() => {

@@ -5,9 +5,10 @@
 // NETCH_BULK_LOSSY_BYTES (default 16 MiB); times are printed as test diagnostics.
 //
 // Faults: the kernel's side gets `tc qdisc ... netem` on its egress when this kernel has
-// sch_netem; otherwise our host's fault injector applies the same faults to the frames it
-// receives (what netem would have done to them). Our host's transmit side always goes
-// through the injector with the same faults, so both directions are lossy either way.
+// sch_netem; otherwise nftables drops 2 % of what the kernel sends (an output chain in the
+// namespace) and our host's fault injector delays and reorders the frames it receives (what
+// netem would have done to them), and the diagnostics say so. Our host's transmit side
+// always goes through the injector with all the faults, so both directions are lossy.
 //
 // Checks of the wire: a full capture of the first frames of each transfer (tshark: no
 // malformed frame, no bad checksum), and across every frame the checksum and error
@@ -52,8 +53,19 @@ async function setup(t: TestContext, lossy: boolean): Promise<Setup | null> {
   let kernelSide = 'none';
   if (lossy) {
     const why = await bench.netem(NETEM);
-    kernelSide = why === null ? `netem ${NETEM.join(' ')}` : 'our injector (rx): this kernel has no sch_netem';
-    faults = faultInjector(bench.tap, { seed: 42, tx: FAULTS, ...(why === null ? {} : { rx: FAULTS }) });
+    let rx = {};
+    if (why === null) {
+      kernelSide = `netem ${NETEM.join(' ')}`;
+    } else {
+      const nftWhy = await bench.nftLoss(FAULTS.loss * 100, 'output');
+      if (nftWhy !== null) {
+        skipOrFail(t, `${why}; and ${nftWhy}`);
+        return null;
+      }
+      kernelSide = `nftables (drop ${FAULTS.loss * 100} % on output; no sch_netem here) and our injector's delay and reordering on the frames we receive`;
+      rx = { delay: FAULTS.delay, reorder: FAULTS.reorder, reorderDelay: FAULTS.reorderDelay };
+    }
+    faults = faultInjector(bench.tap, { seed: 42, tx: FAULTS, rx });
     dev = faults;
     t.diagnostic(`faults: kernel egress by ${kernelSide}; our egress by our injector (loss 2%, delay 5 ms, reorder 10%)`);
   }
@@ -137,6 +149,11 @@ test(`bulk under loss 2% delay 5ms reorder 10%: ${LOSSY_BYTES / MiB} MiB each wa
   const f = s.faults!;
   t.diagnostic(`our injector: tx ${JSON.stringify(f.txFaults)} rx ${JSON.stringify(f.rxFaults)}`);
   assert.ok(f.txFaults.lost > 0 && f.txFaults.reordered > 0, 'our egress lost and reordered frames');
+  if (s.kernelSide.startsWith('nftables')) {
+    const drops = await s.bench.nftDrops();
+    t.diagnostic(`nftables: ${JSON.stringify(drops)}`);
+    assert.ok(drops.output > 0, 'nftables dropped some of what the kernel sent');
+  }
   assert.ok(s.tcp.counters.Tcp.RetransSegs > 0, 'we retransmitted');
   await checkWire(s);
 });
