@@ -16,6 +16,12 @@
 //   watch(fd, cb) -> handle; arm(handle, ref) -> 0|-errno; disarm(handle); unwatch(handle)
 //                                                  one-shot readable notification
 //   waitReadable(fd, timeoutMs) -> 1 | 0 | -errno           poll(2), for a reader thread
+//   pingOpen() -> fd | -errno                      an unprivileged ICMP echo socket
+//                                                  (SOCK_DGRAM, IPPROTO_ICMP: allowed where the
+//                                                  gid is in net.ipv4.ping_group_range, else -EACCES)
+//   pingSend(fd, addr, buf, off, len) -> n | -errno send an ICMP message (the kernel sets the id
+//                                                  and checksum) to the IPv4 `addr` (a uint32)
+//   pingRecv(fd, buf, off, len, from) -> n | -errno receive one ICMP message; from[0] = the sender
 //
 // Errors of the data calls are returned as negative errno values: the hot path never
 // creates an Error. The descriptor is non-blocking and close-on-exec.
@@ -32,7 +38,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace {
@@ -468,6 +476,59 @@ napi_value Unwatch(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// pingOpen() -> fd | -errno
+napi_value PingOpen(napi_env env, napi_callback_info /*info*/) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+  return Int(env, fd >= 0 ? fd : -errno);
+}
+
+// pingSend(fd, addr, buf, off, len) -> n | -errno
+napi_value PingSend(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t fd, addr, off, len;
+  uint8_t* data;
+  size_t size;
+  if (argc < 5 || !GetInt(env, argv[0], &fd) || !GetInt(env, argv[1], &addr) || !GetBytes(env, argv[2], &data, &size) ||
+      !GetInt(env, argv[3], &off) || !GetInt(env, argv[4], &len) || off < 0 || len < 0 || static_cast<size_t>(off + len) > size) {
+    return Int(env, -EINVAL);
+  }
+  struct sockaddr_in to;
+  memset(&to, 0, sizeof to);
+  to.sin_family = AF_INET;
+  to.sin_addr.s_addr = htonl(static_cast<uint32_t>(addr));
+  ssize_t n = sendto(static_cast<int>(fd), data + off, static_cast<size_t>(len), 0, reinterpret_cast<struct sockaddr*>(&to), sizeof to);
+  return Int(env, n >= 0 ? n : -errno);
+}
+
+// pingRecv(fd, buf, off, len, from) -> n | -errno; from is a Uint32Array, from[0] the sender
+napi_value PingRecv(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  CHECK_NAPI(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  int64_t fd, off, len;
+  uint8_t* data;
+  size_t size;
+  uint8_t* fromBytes;
+  size_t fromSize;
+  if (argc < 5 || !GetInt(env, argv[0], &fd) || !GetBytes(env, argv[1], &data, &size) || !GetInt(env, argv[2], &off) ||
+      !GetInt(env, argv[3], &len) || off < 0 || len < 0 || static_cast<size_t>(off + len) > size || !GetBytes(env, argv[4], &fromBytes, &fromSize) ||
+      fromSize < 4) {
+    return Int(env, -EINVAL);
+  }
+  struct sockaddr_in from;
+  socklen_t fl = sizeof from;
+  ssize_t n;
+  do {
+    n = recvfrom(static_cast<int>(fd), data + off, static_cast<size_t>(len), 0, reinterpret_cast<struct sockaddr*>(&from), &fl);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return Int(env, -errno);
+  uint32_t a = ntohl(from.sin_addr.s_addr);
+  memcpy(fromBytes, &a, 4);
+  return Int(env, n);
+}
+
 }  // namespace
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
@@ -481,6 +542,9 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
       {"arm", nullptr, Arm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"disarm", nullptr, Disarm, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"unwatch", nullptr, Unwatch, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"pingOpen", nullptr, PingOpen, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"pingSend", nullptr, PingSend, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"pingRecv", nullptr, PingRecv, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

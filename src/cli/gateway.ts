@@ -88,6 +88,7 @@ export async function run(argv: string[]): Promise<number> {
   let control: Server | null = null;
   const print = (l: string): void => void process.stdout.write(l + '\n');
   try {
+    gw.onWarning = (m) => void process.stderr.write(`netch gateway: ${m}\n`);
     await gw.ready;
     for (const w of gw.warnings) process.stderr.write(`netch gateway: ${w}\n`);
     const c = gw.config;

@@ -32,6 +32,7 @@ import { DnsForwarder } from './dns.js';
 import { type GatewayCounters, NatContext, type NatFlowInfo, newGatewayCounters } from './nat.js';
 import { TcpNat } from './nat-tcp.js';
 import { UdpNat } from './nat-udp.js';
+import { IcmpNat } from './nat-icmp.js';
 import { type GatewayForwardSpec, type InboundForward, parseGatewayForward, startInboundForward } from './nat-forward.js';
 import { type StreamSpec, StreamListener, parseStreamSpec } from './stream-link.js';
 import { DevicePort, type GuestPort, GuestSwitch } from './switch.js';
@@ -62,6 +63,9 @@ export class Gateway {
   readonly counters: GatewayCounters = newGatewayCounters();
   readonly tcpNat: TcpNat;
   readonly udpNat: UdpNat;
+  readonly icmpNat: IcmpNat;
+  /** Called with each warning as it is added to `warnings` (default: process.emitWarning). */
+  onWarning: (message: string) => void = (m) => process.emitWarning(m, { code: 'NETCH_GATEWAY' });
   /** Services on the gateway host (DHCP, DNS), closed with it. */
   readonly services: GatewayService[] = [];
   /** The DHCP server (null with `dhcp: false`). */
@@ -99,11 +103,15 @@ export class Gateway {
     host.addInterface(dev, { mac: cfg.mac, address: [`${ipv4ToString(cfg.gateway)}/${cfg.prefixLen}`, `${ipv4ToString(cfg.dnsAddress)}/32`], name: 'eth0', mtu: cfg.mtu });
     this.tcp = new TcpLayer(host);
     const clock = this.loop.clock;
-    this.ctx = new NatContext(cfg, this.policy, host, () => clock.now(), this.counters);
+    this.ctx = new NatContext(cfg, this.policy, host, () => clock.now(), this.counters, (m) => {
+      this.warnings.push(m);
+      this.onWarning(m);
+    });
     this.tcpNat = new TcpNat(this.ctx, this.tcp);
     this.udpNat = new UdpNat(this.ctx);
+    this.icmpNat = new IcmpNat(this.ctx);
     this.tcp.forwarder = this.tcpNat;
-    host.setTransparent(new GatewayInput(this, this.udpNat, this.counters));
+    host.setTransparent(new GatewayInput(this, this.udpNat, this.icmpNat, this.counters));
     if (cfg.dhcp) {
       const gwText = ipv4ToString(cfg.gateway);
       this.dhcp = new DhcpServer(host, {
@@ -240,6 +248,7 @@ export class Gateway {
 
   /** Close idle UDP flows; return how many (run every few seconds on its own). */
   sweep(now: Millis): number {
+    this.icmpNat.sweep(now, this.config.udpIdleMs);
     return this.udpNat.sweep(now);
   }
 
@@ -265,6 +274,7 @@ export class Gateway {
     clearInterval(this.sweepTimer);
     this.tcpNat.close();
     this.udpNat.close();
+    this.icmpNat.close();
     // Let the RSTs go out before the links close.
     this.host.poll(this.now());
     await Promise.all(this.services.map((s) => s.close()));
@@ -289,6 +299,7 @@ class GatewayInput implements TransparentInput {
   constructor(
     private readonly gw: Gateway,
     private readonly udpNat: UdpNat,
+    private readonly icmpNat: IcmpNat,
     private readonly counters: GatewayCounters,
   ) {}
 
@@ -307,7 +318,7 @@ class GatewayInput implements TransparentInput {
         return;
       }
       case IPPROTO_ICMP:
-        this.counters.IcmpEchoDropped++;
+        this.icmpNat.fromGuest(ip, bytes, now, csumOk);
         return;
       default:
         this.counters.Unhandled++;

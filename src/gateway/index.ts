@@ -16,6 +16,7 @@ export * from './gateway.js';
 export * from './nat.js';
 export { TcpNat, TcpFlow } from './nat-tcp.js';
 export { UdpNat } from './nat-udp.js';
+export { IcmpNat } from './nat-icmp.js';
 export * from './nat-forward.js';
 export * from './stream-link.js';
 export * from './switch.js';

@@ -92,6 +92,8 @@ export class NatContext {
     readonly host: Host,
     readonly now: () => Millis,
     counters: GatewayCounters,
+    /** Say something the operator should know, once per cause (the gateway's warnings). */
+    readonly warn: (message: string) => void = () => undefined,
   ) {
     this.counters = counters;
   }
