@@ -41,6 +41,8 @@ export interface SocketOptions {
   writableHighWaterMark?: number;
   /** Both high-water marks (bytes), where the two above are not given (stream.Duplex's option). */
   highWaterMark?: number;
+  /** Read into this buffer (or the one the function returns) and call `callback(nread, buffer)` instead of emitting 'data' (Node's onread). */
+  onread?: { buffer: Uint8Array | (() => Uint8Array); callback: (nread: number, buf: Uint8Array) => unknown };
 }
 
 /** Options of `socket.connect()` / `connect()`. */
@@ -123,6 +125,8 @@ export class Socket extends Duplex implements PollHandler {
   private lastActive = 0;
   private refed = false;
   private refCheck = false;
+  private onreadBuf: Uint8Array | (() => Uint8Array) | null = null;
+  private onreadCb: ((nread: number, buf: Uint8Array) => unknown) | null = null;
   private timeoutListener: (() => void) | null = null;
 
   /** Create a socket; connect it with connect(), or pass `fd` to adopt a connected one. */
@@ -142,6 +146,13 @@ export class Socket extends Duplex implements PollHandler {
     this.#stack = opts.stack ?? getDefaultStack();
     // As Node's: once the peer's FIN is read, a socket that is not half-open fails later writes with EPIPE.
     this.on('end', onReadableStreamEnd);
+    const onread = opts.onread;
+    if (onread !== null && typeof onread === 'object') {
+      if (typeof onread.callback !== 'function') throw nodeError('ERR_INVALID_ARG_TYPE', 'The "options.onread.callback" property must be of type function', 'TypeError');
+      if (typeof onread.buffer !== 'function' && !(onread.buffer instanceof Uint8Array)) throw nodeError('ERR_INVALID_ARG_TYPE', 'The "options.onread.buffer" property must be of type function or an instance of Uint8Array', 'TypeError');
+      this.onreadBuf = onread.buffer;
+      this.onreadCb = onread.callback;
+    }
     if (opts.fd !== undefined) this.adopt(opts.fd);
     if (opts.pauseOnCreate === true) this.pause();
     // Node starts reading an accepted socket at once (read(0) in net.Socket's constructor):
@@ -347,6 +358,22 @@ export class Socket extends Duplex implements PollHandler {
   unref(): this {
     this.wantRef = false;
     this.updateRef();
+    return this;
+  }
+
+  /** Pause: with an onread buffer, stop reading (no stream buffer to fill), as Node's. Return this. */
+  override pause(): this {
+    if (this.onreadCb !== null) this.wantRead = false;
+    return super.pause();
+  }
+
+  /** Resume: with an onread buffer, read again. Return this. */
+  override resume(): this {
+    super.resume();
+    if (this.onreadCb !== null && !this.wantRead && !this.destroyed) {
+      this.wantRead = true;
+      if (this.fd >= 0 && !this.connecting) this.pumpRead();
+    }
     return this;
   }
 
@@ -592,6 +619,27 @@ export class Socket extends Duplex implements PollHandler {
     try {
       const sys = this.#stack.process.sys;
       for (let i = 0; i < MAX_READS_PER_EVENT && this.wantRead && this.fd >= 0; i++) {
+        if (this.onreadCb !== null) {
+          // Node's onread: the bytes go into the caller's buffer and to its callback, not to 'data';
+          // a callback that returns false stops reading until resume().
+          const ub = typeof this.onreadBuf === 'function' ? this.onreadBuf() : this.onreadBuf!;
+          const r = sys.recv(this.fd, ub, 0, ub.length, 0);
+          if (r > 0) {
+            this.bytesRead += r;
+            this.touch();
+            if (this.onreadCb.call(this, r, ub) === false) this.wantRead = false;
+            continue;
+          }
+          if (r === -EAGAIN) return;
+          this.wantRead = false;
+          if (r === 0) {
+            this.push(null);
+            this.read(0);
+            return;
+          }
+          this.destroy(errnoException(r, 'read'));
+          return;
+        }
         // recv(2) fills the thread's spare buffer. A large read is pushed in it as it is
         // (one copy, out of the socket's ring, as Node's reads; the next read takes a new
         // spare); a small one is copied into a chunk of its own size and the spare stays,

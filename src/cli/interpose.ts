@@ -64,7 +64,8 @@ function kernelConnect(args: unknown[]): boolean {
   if (typeof a === 'string' && !/^\d+$/.test(a)) return true;
   if (typeof a === 'object' && a !== null) {
     const o = a as { path?: unknown };
-    return typeof o.path === 'string' && o.path !== '';
+    // Any path but null or '' (http's TCP requests carry path: null): the kernel's net checks its type.
+    return o.path !== undefined && o.path !== null && o.path !== '';
   }
   return false;
 }
