@@ -24,9 +24,8 @@
 
 import { EventEmitter } from 'node:events';
 import { fstatSync } from 'node:fs';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { ChanErr, Doorbell, Ring, createRing, newRingDesc, type RingSpec } from '../channel/index.js';
+import { ChanErr, Doorbell, newRingDesc } from '../channel/index.js';
 import {
   AIO_ALLDONE,
   AIO_CANCELED,
@@ -48,9 +47,10 @@ import {
 import type { OpenFile, Process } from '../posix/index.js';
 import { Waiter } from '../posix/wait.js';
 import { EAGAIN, EBADF, ECANCELED, EFBIG, EINPROGRESS, EINTR, EINVAL, EIO, EOVERFLOW } from './errno.js';
-import { HELPER_IDLE, type BufferRegistration, type HelperData } from './helper.js';
+import { HELPER_IDLE } from './helper.js';
 import { NoteQueue } from './notify.js';
 import { OsFile } from './os-file.js';
+import { HelperPool, type Helper } from './pool.js';
 import { SocketEngine } from './sockets.js';
 import { MAIN_BELL_FLAG, MAIN_BELL_WORD, RQ_LEVELS, RunQueue, ST_QUEUED, ST_RUNNING, createRunQueue, type RunQueueSpec } from './runqueue.js';
 import { OP_FDATASYNC, OP_FSYNC, OP_READ, OP_WRITE, SLOT_WORDS, W_BUF, W_BUFOFF, W_FD, W_HELPER, W_NBYTES, W_OP, W_STATE, createRequestTable, type RequestTable } from './table.js';
@@ -113,15 +113,6 @@ const POLL_BACKOFF_MAX = 8;
 /** Rounds of reaping without a sleep before the main thread yields to the event loop. */
 const REAP_ROUNDS = 64;
 
-interface Helper {
-  readonly id: number;
-  readonly worker: Worker;
-  readonly comp: Ring;
-  readonly state: Int32Array;
-  readonly port: MessagePort;
-  dead: boolean;
-}
-
 interface LioGroup {
   left: number;
   failed: boolean;
@@ -130,7 +121,7 @@ interface LioGroup {
 }
 
 /** Return glibc's aio_num for aio_init's `n`: at least 32, rounded down to a multiple of 32. */
-export function aioNumOf(n: number): number {
+function aioNumOf(n: number): number {
   return n < AIO_NUM_ROW ? AIO_NUM_ROW : Math.floor(n / AIO_NUM_ROW) * AIO_NUM_ROW;
 }
 
@@ -192,29 +183,6 @@ interface SlotRec {
   resolve: ((n: number) => void) | null;
 }
 
-/**
- * Return this process's Node flags minus the ones that name its main program (-e, -p,
- * --input-type), which a helper must not inherit; undefined when there are none to drop,
- * so the worker inherits the flags as Node does by default (Node 24's test runner starts
- * processes with flags that Worker refuses when they are passed explicitly).
- */
-function helperExecArgv(): string[] | undefined {
-  const out: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') i++;
-    else if (!a.startsWith('--input-type') && !a.startsWith('--eval=') && !a.startsWith('--print=')) out.push(a);
-  }
-  return out.length === argv.length ? undefined : out;
-}
-
-/** Return the Worker option that sets the helper's flags, or nothing (inherit). */
-function execArgvOption(): { execArgv?: string[] } {
-  const execArgv = helperExecArgv();
-  return execArgv === undefined ? {} : { execArgv };
-}
-
 function isSharedBytes(b: unknown): b is Uint8Array {
   return b instanceof Uint8Array && typeof SharedArrayBuffer !== 'undefined' && b.buffer instanceof SharedArrayBuffer;
 }
@@ -225,6 +193,7 @@ function validSigevent(s: Sigevent | null | undefined): boolean {
   return s.sigev_notify === SIGEV_THREAD && typeof s.sigev_notify_function === 'function';
 }
 
+/** Return whether `fd` can name a descriptor at all (a non-negative integer). */
 function isFd(fd: number): boolean {
   return Number.isInteger(fd) && fd >= 0;
 }
@@ -276,13 +245,9 @@ export class AioContext extends EventEmitter {
    * ones are pruned when the map passes FD_LISTS_PRUNE entries.
    */
   private readonly fdLists = new Map<number, FdList>();
-  private readonly helperList: Helper[] = [];
-  private nextHelperId = 1;
-  private live = 0;
+  /** The helper threads, their completion rings and the data buffers registered with them. */
+  private readonly pool = new HelperPool((h) => this.onHelperExit(h));
   private seq = 0;
-  private nextBufferId = 1;
-  private readonly bufferIds = new WeakMap<SharedArrayBuffer, number>();
-  private readonly registry = new Map<number, WeakRef<SharedArrayBuffer>>();
   /** aio_suspend calls waiting: each is called with `interrupted` false after completions, true after a signal. */
   private readonly completionWaiters = new Set<(interrupted: boolean) => void>();
   private readonly desc = newRingDesc();
@@ -294,7 +259,6 @@ export class AioContext extends EventEmitter {
   private pollSkip = 0;
   private pushedSinceKick = 0;
   private kickScheduled = false;
-  private referenced = false;
   /** The process whose fds aio_fildes names, or null (OS descriptors). */
   readonly process: Process | null;
   /** Serves the socket requests (made on first use, bound contexts only). */
@@ -315,10 +279,6 @@ export class AioContext extends EventEmitter {
   private readonly notes = new NoteQueue((signo, value) => {
     if (this.emit('signal', signo, value)) this.wakeWaiters(true);
   });
-  /** Helpers started so far (a counter for tests and stats). */
-  spawned = 0;
-  /** Helpers that retired (a counter for tests and stats). */
-  retired = 0;
   /** Times the main thread went to sleep waiting for completions (a counter for stats). */
   sleeps = 0;
   /** Completions reaped (a counter for stats). */
@@ -380,7 +340,17 @@ export class AioContext extends EventEmitter {
 
   /** Return the number of live helper threads. */
   get helpers(): number {
-    return this.live;
+    return this.pool.live;
+  }
+
+  /** Return how many helpers were started so far (a counter for tests and stats). */
+  get spawned(): number {
+    return this.pool.spawned;
+  }
+
+  /** Return how many helpers retired so far (a counter for tests and stats). */
+  get retired(): number {
+    return this.pool.retired;
   }
 
   /** Return the number of requests queued or running. */
@@ -680,7 +650,7 @@ export class AioContext extends EventEmitter {
     if (slot === undefined) return -EAGAIN;
     const rec = this.recs[slot]!;
     const main = file !== null && !(file instanceof OsFile);
-    if (!main && this.helperOutstanding++ === 0) this.setReferenced(true);
+    if (!main && this.helperOutstanding++ === 0) this.pool.setReferenced(true);
     if (file instanceof OsFile) file.pending++; // its OS descriptor stays open until this ends
     rec.cb = cb;
     rec.op = op;
@@ -783,7 +753,7 @@ export class AioContext extends EventEmitter {
     t.pos[slot] = cb.aio_offset;
     if (rec.op === OP_READ || rec.op === OP_WRITE) {
       const buf = cb.aio_buf!;
-      words[w + W_BUF] = this.bufferId(buf.buffer as SharedArrayBuffer);
+      words[w + W_BUF] = this.pool.bufferId(buf.buffer as SharedArrayBuffer);
       words[w + W_BUFOFF] = buf.byteOffset;
       words[w + W_NBYTES] = cb.aio_nbytes;
     }
@@ -798,24 +768,12 @@ export class AioContext extends EventEmitter {
     if (this.pushedSinceKick++ === 0) q.wake(1); // the first of a burst wakes a sleeper at once
     // glibc: no idle thread -> start one now (the burst's others are decided in kick).
     // (A helper that already claimed it needs no company: hence the pending check.)
-    if (this.live < this.threads && q.idleHelpers() === 0 && q.pending(rec.prio) > 0) this.spawn();
+    if (this.pool.live < this.threads && q.idleHelpers() === 0 && q.pending(rec.prio) > 0) this.spawn();
     if (!this.kickScheduled) {
       this.kickScheduled = true;
       queueMicrotask(this.kick);
     }
     return true;
-  }
-
-  /** Return the id of a data buffer, registering it with every helper the first time (like io_uring's registered buffers). */
-  private bufferId(sab: SharedArrayBuffer): number {
-    let id = this.bufferIds.get(sab);
-    if (id !== undefined) return id;
-    id = this.nextBufferId++;
-    this.bufferIds.set(sab, id);
-    this.registry.set(id, new WeakRef(sab));
-    const reg: BufferRegistration = { id, buffer: sab };
-    for (const h of this.helperList) if (!h.dead) h.port.postMessage(reg);
-    return id;
   }
 
   private runQueue(): RunQueue {
@@ -834,7 +792,7 @@ export class AioContext extends EventEmitter {
     this.pushedSinceKick = 0;
     const q = this.queue!;
     if (n > 1) q.wake(n - 1);
-    while (this.live < this.threads && this.queuedTotal() > q.idleHelpers()) this.spawn();
+    while (this.pool.live < this.threads && this.queuedTotal() > q.idleHelpers()) this.spawn();
   };
 
   /** Return how many entries wait in the run queue (canceled ones not yet skipped included). */
@@ -877,69 +835,21 @@ export class AioContext extends EventEmitter {
     o.length = kept;
   }
 
-  // ---- the pool (glibc: the thread creation in __aio_enqueue_request, and handle_fildes_io's exit) ----
+  // ---- the pool (pool.ts; glibc: the thread creation in __aio_enqueue_request, and handle_fildes_io's exit) ----
 
+  /** Start a helper on this instance's run queue and request table. */
   private spawn(): void {
     const table = (this.table ??= createRequestTable(this.slotsMax));
-    let size = 2;
-    while (size < this.slotsMax) size <<= 1;
-    const compSpec: RingSpec = createRing(size); // room for every request that can be outstanding
-    const state = new Int32Array(new SharedArrayBuffer(8));
-    Atomics.store(state, 0, HELPER_IDLE);
-    const { port1, port2 } = new MessageChannel();
-    const buffers: BufferRegistration[] = [];
-    for (const [id, ref] of this.registry) {
-      const sab = ref.deref();
-      if (sab === undefined) this.registry.delete(id);
-      else buffers.push({ id, buffer: sab });
-    }
-    const id = this.nextHelperId++;
-    const data: HelperData & { aioHelper: true } = {
-      aioHelper: true,
-      id,
-      queue: this.queueSpec!,
-      comp: compSpec,
-      table: table.buffer,
-      slots: table.slots,
-      state,
-      idleMs: this.idleMs,
-      port: port2,
-      buffers,
-    };
     this.queue!.addIdle(1); // counted idle until it runs; it leaves the count itself
-    // The only postMessage of a helper's life besides buffer registrations: its start.
-    const worker = new Worker(new URL('./helper.js', import.meta.url), { workerData: data, transferList: [port2], ...execArgvOption() });
-    const h: Helper = { id, worker, comp: new Ring(compSpec), state, port: port1, dead: false };
-    if (!this.referenced) worker.unref();
-    port1.unref();
-    worker.on('exit', () => this.onExit(h));
-    worker.on('error', () => undefined); // reported through 'exit'; its request fails with EIO
-    this.helperList.push(h);
-    this.live++;
-    this.spawned++;
+    this.pool.spawn(this.queueSpec!, table, this.idleMs);
   }
 
-  /** Keep the process alive while a request is outstanding; let an idle pool go (no destroy call). */
-  private setReferenced(on: boolean): void {
-    if (this.referenced === on) return;
-    this.referenced = on;
-    for (const h of this.helperList) {
-      if (on) h.worker.ref();
-      else h.worker.unref();
-    }
-  }
-
-  private onExit(h: Helper): void {
-    if (h.dead) return;
-    h.dead = true;
-    this.live--;
-    this.retired++;
-    h.port.close();
-    this.helperList.splice(this.helperList.indexOf(h), 1);
+  /** After a helper's exit: reap what it published, fail with EIO the request it claimed and never answered. */
+  private onHelperExit(h: Helper): void {
     this.drain(h); // results it published before it left
     if (Atomics.load(h.state, 0) === HELPER_IDLE) this.queue!.leaveIdle(); // died idle (or never started): out of the count
-    // A request it claimed and never answered fails with EIO (W_HELPER is cleared at publish,
-    // so a claim by another helper that has not yet written its id is never mistaken for it).
+    // W_HELPER is cleared at publish, so a claim by another helper that has not yet written
+    // its id is never mistaken for this one's.
     const words = this.table!.words;
     for (let s = 0; s < this.slotsMax; s++) {
       const rec = this.recs[s]!;
@@ -1034,13 +944,13 @@ export class AioContext extends EventEmitter {
   };
 
   private anyCompletion(): boolean {
-    for (const h of this.helperList) if (h.comp.consumePeek(1) !== 0) return true;
+    for (const h of this.pool.list) if (h.comp.consumePeek(1) !== 0) return true;
     return false;
   }
 
   private drainAll(): number {
     let n = 0;
-    for (const h of this.helperList) n += this.drain(h);
+    for (const h of this.pool.list) n += this.drain(h);
     return n;
   }
 
@@ -1096,7 +1006,7 @@ export class AioContext extends EventEmitter {
     cb.__return_value = res;
     cb.__error_code = res >= 0 ? 0 : -res;
     this.freeSlots.push(slot);
-    if (!rec.main && --this.helperOutstanding === 0) this.setReferenced(false);
+    if (!rec.main && --this.helperOutstanding === 0) this.pool.setReferenced(false);
     if (file instanceof OsFile) file.requestDone();
     if (resolve !== null) resolve(this.return(cb));
     this.notes.push(cb.aio_sigevent);
