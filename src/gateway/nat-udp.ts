@@ -23,7 +23,8 @@ export interface UdpReplyRoute {
 
 /** The UDP half of the NAT. */
 export class UdpNat {
-  private readonly flows = new Map<string, UdpFlow>();
+  /** Flows by guest endpoint, keyed address * 65536 + port (a number: no string per datagram). */
+  private readonly flows = new Map<number, UdpFlow>();
   private readonly tx: UdpRepr = newUdpRepr();
   /** Inbound forwards that may own the destination of a guest's datagram. */
   readonly replyRoutes: UdpReplyRoute[] = [];
@@ -53,7 +54,7 @@ export class UdpNat {
       ctx.sendUnreach(ICMP_PORT_UNREACH, ip.srcAddr, u.srcPort, ip.dstAddr, u.dstPort, IPPROTO_UDP, ((UDP_HEADER_LEN + u.payloadLength) << 16) >>> 0);
       return;
     }
-    const key = `${ip.srcAddr}:${u.srcPort}`;
+    const key = ip.srcAddr * 65536 + u.srcPort;
     let f = this.flows.get(key);
     if (f === undefined) {
       if (ctx.flowsOf(ip.srcAddr) >= ctx.cfg.maxFlows) {
@@ -137,7 +138,7 @@ class UdpFlow {
   constructor(
     private readonly nat: UdpNat,
     private readonly ctx: NatContext,
-    readonly key: string,
+    readonly key: number,
     readonly guestAddr: number,
     readonly guestPort: number,
     now: Millis,

@@ -143,3 +143,32 @@ test('inbound UDP forward: a loopback client reaches a guest UDP port (seen as t
     await net.close();
   }
 });
+
+test('--pcap captures the guest frames of a UDP round trip', async () => {
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readPcapFile } = await import('../../src/link/pcap.js');
+  const dir = mkdtempSync(join(tmpdir(), 'netch-gw-pcap-'));
+  const file = join(dir, 'guest.pcap');
+  const net = guestNetwork({ pcap: file, dns: false });
+  const echo = await echoServer();
+  try {
+    const s = net.stack.dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => {
+      s.on('message', () => resolve());
+      s.send(Buffer.from('captured'), echo.port, '10.0.2.2');
+    });
+    s.close();
+    await net.close();
+    const cap = readPcapFile(file);
+    const udp = cap.frames.filter((f) => f.data.length >= 42 && f.data[12] === 0x08 && f.data[13] === 0x00 && f.data[23] === 17);
+    // The guest's datagram in, the reply out (ARP frames besides).
+    assert.equal(udp.length, 2);
+    assert.ok(Buffer.from(udp[0]!.data).includes('captured'));
+  } finally {
+    echo.sock.close();
+    await net.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
