@@ -6,7 +6,9 @@
 // up to aio_threads that retire after aio_idle_time.
 // glibc guards its lists with one mutex; here the per-fd lists live on the main thread alone,
 // the run queue is a lock-free ring with one producer (the main thread) and the helpers as
-// consumers, and each helper hands results back on its own completion ring.
+// consumers, and each helper hands results back on its own completion ring. The helper pool
+// is pool.ts, the main thread's side of the completion rings reaper.ts; this file queues,
+// orders, cancels and completes the requests.
 //
 // Bound to a POSIX process of our stack (`options.process`, or `processAio(p)` of index.ts),
 // aio_fildes names that process's fds: a request on an OS file put there by openOsFile goes to
@@ -18,14 +20,13 @@
 //
 // Bounded work per request: O(1) to queue (O(fd list) when it overtakes waiting requests of
 // a larger aio_reqprio), claim, complete and notify, plus O(fd list) for aio_cancel and the
-// promise forms; nothing is allocated per request (slot records are made
-// once, with the context; notifications go through notify.ts's reused arrays) except by the
-// promise forms.
+// promise forms; nothing is allocated per request (slot records are made once, with the
+// context; notifications go through notify.ts's reused arrays) except by the promise forms.
 
 import { EventEmitter } from 'node:events';
 import { fstatSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { ChanErr, Doorbell, newRingDesc } from '../channel/index.js';
+import { Doorbell } from '../channel/index.js';
 import {
   AIO_ALLDONE,
   AIO_CANCELED,
@@ -51,6 +52,7 @@ import { HELPER_IDLE } from './helper.js';
 import { NoteQueue } from './notify.js';
 import { OsFile } from './os-file.js';
 import { HelperPool, type Helper } from './pool.js';
+import { DEFAULT_POLL_US, Reaper } from './reaper.js';
 import { SocketEngine } from './sockets.js';
 import { MAIN_BELL_FLAG, MAIN_BELL_WORD, RQ_LEVELS, RunQueue, ST_QUEUED, ST_RUNNING, createRunQueue, type RunQueueSpec } from './runqueue.js';
 import { OP_FDATASYNC, OP_FSYNC, OP_READ, OP_WRITE, SLOT_WORDS, W_BUF, W_BUFOFF, W_FD, W_HELPER, W_NBYTES, W_OP, W_STATE, createRequestTable, type RequestTable } from './table.js';
@@ -106,12 +108,6 @@ const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const OFFSET_LIMIT = 2 ** 63;
 /** glibc's ENTRIES_PER_ROW: aio_init's aio_num is at least this, and a multiple of it. */
 const AIO_NUM_ROW = 32;
-/** Default aio_poll_us: about four 4 KiB page-cache reads, far below a sleep and wake-up. */
-const DEFAULT_POLL_US = 20;
-/** Most sleeps the main thread takes without polling after polls that missed. */
-const POLL_BACKOFF_MAX = 8;
-/** Rounds of reaping without a sleep before the main thread yields to the event loop. */
-const REAP_ROUNDS = 64;
 
 interface LioGroup {
   left: number;
@@ -234,7 +230,6 @@ export class AioContext extends EventEmitter {
   private table: RequestTable | null = null;
   private queue: RunQueue | null = null;
   private queueSpec: RunQueueSpec | null = null;
-  private mainBell: Doorbell | null = null;
   private readonly freeSlots: number[] = [];
   private readonly recs: SlotRec[] = [];
   /** Runnable requests that did not fit the shared queue (rare), in priority order. */
@@ -250,13 +245,6 @@ export class AioContext extends EventEmitter {
   private seq = 0;
   /** aio_suspend calls waiting: each is called with `interrupted` false after completions, true after a signal. */
   private readonly completionWaiters = new Set<(interrupted: boolean) => void>();
-  private readonly desc = newRingDesc();
-  private sleeping = false;
-  private reapScheduled = false;
-  private reapRounds = 0;
-  private readonly pollUs: number;
-  private pollBackoff = 0;
-  private pollSkip = 0;
   private pushedSinceKick = 0;
   private kickScheduled = false;
   /** The process whose fds aio_fildes names, or null (OS descriptors). */
@@ -279,10 +267,8 @@ export class AioContext extends EventEmitter {
   private readonly notes = new NoteQueue((signo, value) => {
     if (this.emit('signal', signo, value)) this.wakeWaiters(true);
   });
-  /** Times the main thread went to sleep waiting for completions (a counter for stats). */
-  sleeps = 0;
-  /** Completions reaped (a counter for stats). */
-  reaped = 0;
+  /** Reaps the helpers' completion rings (made with the options: aio_poll_us). */
+  private readonly reaper: Reaper;
 
   /**
    * Make an instance with glibc's tuning fields (defaults: one thread per core (at least 2),
@@ -295,7 +281,11 @@ export class AioContext extends EventEmitter {
     this.slotsMax = 0;
     this.resize(Math.max(1, Math.floor(init.aio_num ?? 64)));
     this.idleMs = idleMsOf(init.aio_idle_time || 1); // 0 or absent: the default, 1 s
-    this.pollUs = Math.max(0, init.aio_poll_us ?? DEFAULT_POLL_US);
+    this.reaper = new Reaper(this.pool, init.aio_poll_us ?? DEFAULT_POLL_US, {
+      outstanding: () => this.helperOutstanding,
+      reap: (slot, claimed, res) => this.reapOne(slot, claimed, res),
+      after: () => this.afterCompletions(),
+    });
   }
 
   /** Make `n` request slots (only before the first request). */
@@ -351,6 +341,16 @@ export class AioContext extends EventEmitter {
   /** Return how many helpers retired so far (a counter for tests and stats). */
   get retired(): number {
     return this.pool.retired;
+  }
+
+  /** Return how many times the main thread went to sleep waiting for completions (a counter for stats). */
+  get sleeps(): number {
+    return this.reaper.sleeps;
+  }
+
+  /** Return how many completions were reaped from the helpers (a counter for stats). */
+  get reaped(): number {
+    return this.reaper.reaped;
   }
 
   /** Return the number of requests queued or running. */
@@ -682,7 +682,7 @@ export class AioContext extends EventEmitter {
       this.insertWaiting(list, slot);
       rec.q = Q_WAITING;
     }
-    if (!main) this.ensureReaping();
+    if (!main) this.reaper.ensure();
     return 0;
   }
 
@@ -780,7 +780,7 @@ export class AioContext extends EventEmitter {
     if (this.queue === null) {
       this.queueSpec = createRunQueue(2 * this.slotsMax);
       this.queue = new RunQueue(this.queueSpec);
-      this.mainBell = new Doorbell(this.queue.ctrl, MAIN_BELL_FLAG, MAIN_BELL_WORD);
+      this.reaper.bell = new Doorbell(this.queue.ctrl, MAIN_BELL_FLAG, MAIN_BELL_WORD);
     }
     return this.queue;
   }
@@ -846,7 +846,7 @@ export class AioContext extends EventEmitter {
 
   /** After a helper's exit: reap what it published, fail with EIO the request it claimed and never answered. */
   private onHelperExit(h: Helper): void {
-    this.drain(h); // results it published before it left
+    this.reaper.drain(h); // results it published before it left
     if (Atomics.load(h.state, 0) === HELPER_IDLE) this.queue!.leaveIdle(); // died idle (or never started): out of the count
     // W_HELPER is cleared at publish, so a claim by another helper that has not yet written
     // its id is never mistaken for this one's.
@@ -860,113 +860,14 @@ export class AioContext extends EventEmitter {
     if (this.queue !== null && this.helperOutstanding > 0) this.kick();
   }
 
-  // ---- completions ----
+  // ---- completions (reaper.ts reaps the helpers' rings; these say what a completion does) ----
 
-  /** Make sure someone will reap completions while requests are outstanding. */
-  private ensureReaping(): void {
-    if (this.sleeping || this.reapScheduled) return;
-    this.reapScheduled = true;
-    this.reapRounds = 0;
-    queueMicrotask(this.reapRound);
-  }
-
-  /**
-   * One round of reaping, run as a microtask after the notifications of the previous round
-   * (so the requests their callbacks submitted are already queued): drain every helper's
-   * completion ring; while that finds work, go again (up to REAP_ROUNDS, then yield to the
-   * event loop). When it finds none, poll the rings for up to `aio_poll_us` (only while the
-   * last poll paid off), then sleep on the main bell with one Atomics.waitAsync.
-   */
-  private readonly reapRound = (): void => {
-    this.reapScheduled = false;
-    if (this.helperOutstanding === 0) return;
-    if (this.drainAll() > 0 || this.poll()) {
-      this.afterCompletions();
-      if (this.helperOutstanding === 0) return;
-      this.reapScheduled = true;
-      if (++this.reapRounds < REAP_ROUNDS) queueMicrotask(this.reapRound);
-      else {
-        this.reapRounds = 0;
-        setImmediate(this.reapRound);
-      }
-      return;
-    }
-    this.sleep();
-  };
-
-  /**
-   * Busy-poll the completion rings for up to pollUs; return whether completions came (then
-   * reaped). After a miss the next 1, 2, 4, 8 sleeps come without a poll (then every 8th
-   * polls again; a hit resets it), so a slow device or a busy machine costs a miss per
-   * eight sleeps at most, and a quiet one finds its way back to polling.
-   */
-  private poll(): boolean {
-    if (this.pollUs <= 0) return false;
-    if (this.pollSkip > 0) {
-      this.pollSkip--;
-      return false;
-    }
-    const end = performance.now() + this.pollUs / 1000;
-    do {
-      for (let i = 0; i < 8; i++) {
-        if (this.anyCompletion()) {
-          this.pollBackoff = 0;
-          return this.drainAll() > 0;
-        }
-      }
-    } while (performance.now() < end);
-    this.pollBackoff = this.pollBackoff === 0 ? 1 : Math.min(2 * this.pollBackoff, POLL_BACKOFF_MAX);
-    this.pollSkip = this.pollBackoff;
-    return false;
-  }
-
-  private sleep(): void {
-    const bell = this.mainBell!;
-    bell.arm();
-    // Seq-cst: the flag store above is ordered before the ring loads in drainAll (doorbell.ts).
-    if (this.anyCompletion()) {
-      bell.disarm();
-      this.reapScheduled = true;
-      queueMicrotask(this.reapRound);
-      return;
-    }
-    this.sleeping = true;
-    this.sleeps++;
-    void bell.waitAsync(Infinity).then(this.onWake); // no timeout: V8 then posts no timer task per sleep
-  }
-
-  private readonly onWake = (): void => {
-    this.mainBell!.disarm();
-    this.sleeping = false;
-    this.reapRounds = 0;
-    this.reapScheduled = true;
-    this.reapRound();
-  };
-
-  private anyCompletion(): boolean {
-    for (const h of this.pool.list) if (h.comp.consumePeek(1) !== 0) return true;
-    return false;
-  }
-
-  private drainAll(): number {
-    let n = 0;
-    for (const h of this.pool.list) n += this.drain(h);
-    return n;
-  }
-
-  /** Reap a helper's completion ring; return how many requests finished. */
-  private drain(h: Helper): number {
-    const d = this.desc;
-    let n = 0;
-    while (h.comp.pop(d) === ChanErr.Ok) {
-      const slot = d.offset;
-      const rec = this.recs[slot];
-      if (rec === undefined || rec.q !== Q_QUEUED || ((rec.tag + 1) | 0) !== (d.user | 0)) continue;
-      this.finish(slot, d.length | 0);
-      n++;
-    }
-    this.reaped += n;
-    return n;
+  /** Complete the request in `slot` with `res` when it is still the one a helper claimed (`claimed`: its state word then); return whether it was. */
+  private reapOne(slot: number, claimed: number, res: number): boolean {
+    const rec = this.recs[slot];
+    if (rec === undefined || rec.q !== Q_QUEUED || ((rec.tag + 1) | 0) !== claimed) return false;
+    this.finish(slot, res);
+    return true;
   }
 
   private afterCompletions(): void {
