@@ -32,6 +32,7 @@ import { TcpState, type TcpStateCode } from './state.js';
 import { onTimer } from './timers.js';
 import { type TimeWaitInit, TimeWaitTable, TwVerdict, newTwResult } from './time-wait.js';
 
+/** The 4-tuple table starts with 2^HASH_BITS buckets and doubles when connections pass twice the buckets (chains stay ~1-2 long: O(1) demux at 100k). */
 const HASH_BITS = 12;
 const IP_TCP_HEADERS = 40;
 /** The largest window field (unscaled; RFC 7323 window scaling multiplies it by 2^shift). */
@@ -86,7 +87,8 @@ export class TcpLayer implements ProtocolHandler {
   readonly counters: { Tcp: TcpCounters; TcpExt: TcpExtCounters };
   /** Every socket's timers. */
   readonly timers = new TimerWheel<TcpSocket>();
-  private readonly buckets: (TcpSocket | null)[] = new Array<TcpSocket | null>(1 << HASH_BITS).fill(null);
+  private buckets: (TcpSocket | null)[] = new Array<TcpSocket | null>(1 << HASH_BITS).fill(null);
+  private hashBits = HASH_BITS;
   private readonly ports = new Map<number, TcpSocket>();
   private readonly isnGen: IsnGenerator;
   /** The SYN cookies of this layer's listeners (listen.ts). */
@@ -970,19 +972,37 @@ export class TcpLayer implements ProtocolHandler {
 
   /** Return the connection with this 4-tuple, or null. */
   lookup(localAddr: number, localPort: number, remoteAddr: number, remotePort: number): TcpSocket | null {
-    for (let s: TcpSocket | null = this.buckets[bucketOf(localAddr, localPort, remoteAddr, remotePort)]!; s !== null; s = s.hashNext) {
+    for (let s: TcpSocket | null = this.buckets[bucketOf(localAddr, localPort, remoteAddr, remotePort, this.hashBits)]!; s !== null; s = s.hashNext) {
       if (s.localPort === localPort && s.remotePort === remotePort && s.localAddr === localAddr && s.remoteAddr === remoteAddr) return s;
     }
     return null;
   }
 
   private hash(s: TcpSocket): void {
-    const b = bucketOf(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
+    if (this.connections >= 2 * this.buckets.length && this.hashBits < 24) this.rehash(this.hashBits + 1);
+    const b = bucketOf(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, this.hashBits);
     s.hashNext = this.buckets[b]!;
     this.buckets[b] = s;
     s.hashed = true;
     this.connections++;
     if (this.flowObserver !== null) this.flowObserver.flowAdded(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
+  }
+
+  /** Move every connection to a table of 2^bits buckets (bounded: one pass over the old table). */
+  private rehash(bits: number): void {
+    const old = this.buckets;
+    const next = new Array<TcpSocket | null>(1 << bits).fill(null);
+    for (let i = 0; i < old.length; i++) {
+      for (let s: TcpSocket | null = old[i]!; s !== null; ) {
+        const after: TcpSocket | null = s.hashNext;
+        const b = bucketOf(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, bits);
+        s.hashNext = next[b]!;
+        next[b] = s;
+        s = after;
+      }
+    }
+    this.buckets = next;
+    this.hashBits = bits;
   }
 
   /** Take `s` out of the 4-tuple table without telling the observer (its TIME-WAIT entry holds the flow now). */
@@ -1002,7 +1022,7 @@ export class TcpLayer implements ProtocolHandler {
   }
 
   private unhash(s: TcpSocket): void {
-    const b = bucketOf(s.localAddr, s.localPort, s.remoteAddr, s.remotePort);
+    const b = bucketOf(s.localAddr, s.localPort, s.remoteAddr, s.remotePort, this.hashBits);
     let prev: TcpSocket | null = null;
     for (let o: TcpSocket | null = this.buckets[b]!; o !== null; prev = o, o = o.hashNext) {
       if (o !== s) continue;
@@ -1075,8 +1095,8 @@ class SocketQueue {
   }
 }
 
-function bucketOf(la: number, lp: number, ra: number, rp: number): number {
+function bucketOf(la: number, lp: number, ra: number, rp: number, bits: number): number {
   let h = Math.imul(la ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(ra, 0xc2b2ae35) ^ ((lp << 16) | rp);
   h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  return (h ^ (h >>> 13)) >>> (32 - HASH_BITS);
+  return (h ^ (h >>> 13)) >>> (32 - bits);
 }

@@ -104,8 +104,8 @@ export class TimeWaitTable<T extends object> {
   private free = -1;
   private head = -1;
   private tail = -1;
-  /** Local port -> first entry that holds it (entries whose socket held its port). */
-  private readonly portHeads = new Map<number, number>();
+  /** Local port -> first entry that holds it (entries whose socket held its port), -1: none; made with the first such entry (256 KiB). */
+  private portHeads: Int32Array | null = null;
   /** The ISN a SYN that reuses an entry gets (set with TwVerdict.Syn). */
   synIsn = 0;
 
@@ -119,7 +119,7 @@ export class TimeWaitTable<T extends object> {
 
   /** Bytes held by the table's arrays now (for the scale bench and tests). */
   get bytesAllocated(): number {
-    return this.cap * (12 * 4 + 3 * 8 + 8) + this.buckets.length * 4;
+    return this.cap * (12 * 4 + 3 * 8 + 8) + this.buckets.length * 4 + (this.portHeads === null ? 0 : this.portHeads.byteLength);
   }
 
   /** Add an entry expiring at `expiry`; return its index, or -1 when the table is full. */
@@ -145,8 +145,9 @@ export class TimeWaitTable<T extends object> {
     this.buckets[b] = i;
     this.linkExpiry(i, expiry);
     if (e.portHeld) {
-      this.portNext[i] = this.portHeads.get(e.localPort) ?? -1;
-      this.portHeads.set(e.localPort, i);
+      const heads = (this.portHeads ??= new Int32Array(65536).fill(-1));
+      this.portNext[i] = heads[e.localPort]!;
+      heads[e.localPort] = i;
     } else {
       this.portNext[i] = -1;
     }
@@ -213,7 +214,9 @@ export class TimeWaitTable<T extends object> {
    * does not let a socket with `reuseAddr` share it (both sides need SO_REUSEADDR).
    */
   portConflict(port: number, addr: number, reuseAddr: boolean): boolean {
-    for (let i = this.portHeads.get(port) ?? -1; i >= 0; i = this.portNext[i]!) {
+    const heads = this.portHeads;
+    if (heads === null) return false;
+    for (let i = heads[port]!; i >= 0; i = this.portNext[i]!) {
       const la = this.laddr[i]!;
       const overlap = la === 0 || addr === 0 || la === (addr | 0);
       if (overlap && !(reuseAddr && this.winBits[i]! & (B_REUSE << 16))) return true;
@@ -223,7 +226,7 @@ export class TimeWaitTable<T extends object> {
 
   /** Return true when some entry holds `port`. */
   portUsed(port: number): boolean {
-    return this.portHeads.has(port);
+    return this.portHeads !== null && this.portHeads[port]! >= 0;
   }
 
   /** Call `fn` with the 4-tuple and expiry of every entry (for ss and diagnostics). */
@@ -359,13 +362,13 @@ export class TimeWaitTable<T extends object> {
 
   private unlinkPort(i: number): void {
     const port = this.localPort(i);
+    const heads = this.portHeads!;
     let prev = -1;
-    for (let j = this.portHeads.get(port) ?? -1; j >= 0; prev = j, j = this.portNext[j]!) {
+    for (let j = heads[port]!; j >= 0; prev = j, j = this.portNext[j]!) {
       if (j !== i) continue;
       const nx = this.portNext[i]!;
       if (prev >= 0) this.portNext[prev] = nx;
-      else if (nx >= 0) this.portHeads.set(port, nx);
-      else this.portHeads.delete(port);
+      else heads[port] = nx;
       break;
     }
     this.portNext[i] = -1;
