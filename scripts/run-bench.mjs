@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
+/** Node flags a suite needs: scale and soak measure the heap after a full GC. */
+const NODE_FLAGS = { scale: ['--expose-gc', '--max-old-space-size=4096'], soak: ['--expose-gc'] };
 const benchDir = join(root, 'dist', 'bench');
 const [suite, ...rest] = process.argv.slice(2);
 const available = existsSync(benchDir)
@@ -28,7 +30,7 @@ if (suite === 'all') {
   for (const s of available) {
     console.log(`\n== ${s} ==`);
     const args = dir === null ? rest : [...rest, '--json', join(dir, `${s}.json`)];
-    const r = spawnSync(process.execPath, [join(benchDir, `${s}.js`), ...args], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [...(NODE_FLAGS[s] ?? []), join(benchDir, `${s}.js`), ...args], { stdio: 'inherit' });
     if (r.status !== 0) {
       failed++;
       console.error(`bench all: ${s} exited with ${r.status ?? r.signal}`);
@@ -40,5 +42,5 @@ if (!suite || !available.includes(suite)) {
   console.error(`usage: npm run bench -- <suite> [--json FILE] | all [--json DIR]\nsuites: ${available.join(', ') || '(none built)'}`);
   process.exit(2);
 }
-const r = spawnSync(process.execPath, [join(benchDir, `${suite}.js`), ...rest], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, [...(NODE_FLAGS[suite] ?? []), join(benchDir, `${suite}.js`), ...rest], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
