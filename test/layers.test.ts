@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const LAYERS = ['wire', 'storage', 'channel', 'link', 'iface', 'transport', 'posix', 'aio', 'hooks', 'runtime', 'adapters', 'packetdrill', 'cli'] as const;
+const LAYERS = ['wire', 'storage', 'channel', 'link', 'iface', 'transport', 'posix', 'aio', 'hooks', 'runtime', 'adapters', 'gateway', 'packetdrill', 'cli'] as const;
 /** Layers that may import no other layer at all. */
 const LEAVES = new Set(['wire', 'storage', 'channel']);
 
