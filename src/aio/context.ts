@@ -580,12 +580,16 @@ export class AioContext extends EventEmitter {
     return this.wait(cb);
   }
 
-  /** Resolve to the result of a submitted request once it completes (consumed like aio_return). */
+  /** Resolve to the result of a submitted request once it completes (what aio_return then gives); every call's promise settles. */
   wait(cb: Aiocb): Promise<number> {
     if (cb.__error_code !== EINPROGRESS) return Promise.resolve(this.return(cb));
     const s = this.slotOf(cb);
     if (s < 0) return Promise.resolve(-EINVAL);
-    return new Promise((resolve) => (this.recs[s]!.resolve = resolve));
+    const rec = this.recs[s]!;
+    return new Promise((resolve) => {
+      const earlier = rec.resolve; // a second wait on the same request settles both
+      rec.resolve = earlier === null ? resolve : (n: number): void => (earlier(n), resolve(n));
+    });
   }
 
   // ---- queueing (glibc: __aio_enqueue_request) ----

@@ -547,3 +547,15 @@ test('when canceled entries fill a level of the run queue, new requests wait on 
   assert.equal(text(last.aio_buf!, 3), 'abc');
   closeSync(fd);
 });
+
+test('two waits on the same pending request both settle with its result', async () => {
+  const ctx = newContext();
+  const b = await blocker(ctx);
+  const cb = newAiocb({ aio_fildes: b.fd, aio_buf: shared(1), aio_nbytes: 1 });
+  assert.equal(ctx.read(cb), 0);
+  const first = ctx.wait(cb);
+  const second = ctx.wait(cb);
+  assert.equal(ctx.cancel(b.fd, cb), AIO_CANCELED);
+  assert.deepEqual(await within(Promise.all([first, second])), [-ECANCELED, -ECANCELED]);
+  await b.release();
+});
