@@ -1,0 +1,30 @@
+// The gateway on a TAP device, with Linux's own TCP/IP as the guest: run in a private
+// network namespace (root), so nothing leaves it. Skips where there is no namespace or
+// no TAP addon.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tapUnavailableReason } from '../../src/link/tap.js';
+
+test('--tap: Linux as the guest fetches and uploads through the gateway to 127.0.0.1; a closed port is refused', (t) => {
+  const why = tapUnavailableReason();
+  if (why !== null) {
+    t.skip(why);
+    return;
+  }
+  const child = fileURLToPath(new URL('./fixtures/tap-child.js', import.meta.url));
+  const r = spawnSync('unshare', ['-n', process.execPath, child], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0 && /unshare: |Operation not permitted/i.test(r.stderr)) {
+    t.skip(`no private network namespace: ${r.stderr.trim()}`);
+    return;
+  }
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { upOk: boolean; downOk: boolean; refused: string; counters: Record<string, number> };
+  assert.equal(out.upOk, true);
+  assert.equal(out.downOk, true);
+  assert.equal(out.refused, 'ECONNREFUSED');
+  assert.equal(out.counters['TcpOpened'], 1);
+  assert.equal(out.counters['TcpRefused'], 1);
+});
