@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tapUnavailableReason } from '../../src/link/tap.js';
+import { skipOrFail } from '../require-all.js';
 import { guestNetwork, until } from './harness.js';
 
 /** Return true when this process's group may open ICMP echo sockets here. */
@@ -22,7 +23,22 @@ function pingAllowed(): boolean {
   }
 }
 
-test('where ping_group_range forbids ICMP sockets, guest pings outside are counted, dropped, and said once', { skip: pingAllowed() ? 'ICMP sockets are allowed here (the relay is checked in a namespace below)' : false }, async () => {
+test('where ping_group_range forbids ICMP sockets, guest pings outside are counted, dropped, and said once', async (t) => {
+  if (pingAllowed()) {
+    // This host allows them: forbid them in a private network namespace instead.
+    const child = fileURLToPath(new URL('./fixtures/ping-child.js', import.meta.url));
+    const script = `ip link set lo up && sysctl -qw net.ipv4.ping_group_range="1 0" && exec "${process.execPath}" "${child}"`;
+    const r = spawnSync('unshare', ['-n', 'sh', '-c', script], { encoding: 'utf8', timeout: 30_000 });
+    if (r.status !== 0) {
+      skipOrFail(t, `ICMP sockets are allowed here and there is no private network namespace to forbid them in: ${r.stderr.trim()}`);
+      return;
+    }
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { replies: unknown[]; counters: Record<string, number>; warnings: string[] };
+    assert.equal(out.replies.length, 0);
+    assert.equal(out.counters['IcmpEchoDropped'], 3);
+    assert.equal(out.warnings.length, 1);
+    return;
+  }
   const net = guestNetwork({ egress: 'all', dns: false });
   const said: string[] = [];
   net.gw.onWarning = (m) => said.push(m);
@@ -56,7 +72,7 @@ test('egress loopback: a guest ping to an outside address is dropped before any 
 test('ICMP echo relayed through an unprivileged ICMP socket (in a private network namespace)', (t) => {
   const why = tapUnavailableReason();
   if (why !== null) {
-    t.skip(why);
+    skipOrFail(t, why);
     return;
   }
   const child = fileURLToPath(new URL('./fixtures/ping-child.js', import.meta.url));
@@ -64,7 +80,7 @@ test('ICMP echo relayed through an unprivileged ICMP socket (in a private networ
   const r = spawnSync('unshare', ['-n', 'sh', '-c', script], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0 && /unshare|Operation not permitted|not found/i.test(r.stderr + String(r.error ?? ''))) {
     // No private namespace here (not root): nothing to check without pinging a real network.
-    t.skip(`no private network namespace: ${r.stderr.trim() || String(r.error)}`);
+    skipOrFail(t, `no private network namespace (root): ${r.stderr.trim() || String(r.error)}`);
     return;
   }
   assert.equal(r.status, 0, r.stderr);

@@ -7,17 +7,18 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tapUnavailableReason } from '../../src/link/tap.js';
+import { skipOrFail } from '../require-all.js';
 
 test('--tap: Linux as the guest fetches and uploads through the gateway to 127.0.0.1; a closed port is refused', (t) => {
   const why = tapUnavailableReason();
   if (why !== null) {
-    t.skip(why);
+    skipOrFail(t, why);
     return;
   }
   const child = fileURLToPath(new URL('./fixtures/tap-child.js', import.meta.url));
   const r = spawnSync('unshare', ['-n', process.execPath, child], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0 && /unshare: |Operation not permitted/i.test(r.stderr)) {
-    t.skip(`no private network namespace: ${r.stderr.trim()}`);
+    skipOrFail(t, `no private network namespace (root): ${r.stderr.trim()}`);
     return;
   }
   assert.equal(r.status, 0, r.stderr);
