@@ -20,6 +20,8 @@ import type { UdpSocket } from '../iface/udp-socket.js';
 import { parseCidr } from '../iface/cidr.js';
 import type { LinkDevice } from '../link/device.js';
 import { PcapTap, PcapWriter } from '../link/pcap.js';
+import { type FaultConfig, faultInjector } from '../link/fault-injector.js';
+import { LINK_FAULT_OPTIONS, LINK_FAULT_USAGE, describeLinkFaults, parseLinkFaults } from './link-faults.js';
 import { netnsPath, openTap } from '../link/tap.js';
 import { openUdpTunnel } from '../link/udp-tunnel.js';
 import { memoryLinkPair } from '../link/memory.js';
@@ -67,7 +69,7 @@ options:
                         closed at once and counted as dropped, as Node's
                         server.maxConnections (default 1048576)
   --pcap FILE           capture every frame of the link to FILE
-  --every N             print a status line every N received frames (default 1000; 0: never)
+${LINK_FAULT_USAGE}  --every N             print a status line every N received frames (default 1000; 0: never)
   --control PATH        the control socket \`netch ss\` and \`netch netstat\` ask (default: one per
                         process in \$TMPDIR/netch-\$UID/, which they find on their own)
   -h, --help            show this help
@@ -164,6 +166,8 @@ interface UpOptions {
   every: number;
   control: string | undefined;
   forwards: ForwardSpec[];
+  /** Our fault injector's faults, each way (--loss, --delay, ...), or null. */
+  faults: Partial<FaultConfig> | null;
 }
 
 /** Run `netch up`; return the exit code once stopped by a signal. */
@@ -203,6 +207,7 @@ function parseOptions(argv: string[]): UpOptions | number {
         'http-port': { type: 'string', default: '80' },
         'max-connections': { type: 'string', default: String(MAX_CONNECTIONS_DEFAULT) },
         pcap: { type: 'string' },
+        ...LINK_FAULT_OPTIONS,
         offload: { type: 'boolean', default: false },
         every: { type: 'string', default: '1000' },
         control: { type: 'string' },
@@ -259,6 +264,10 @@ function parseOptions(argv: string[]): UpOptions | number {
   }
   const maxConnections = Number(v['max-connections']);
   if (!/^\d{1,10}$/.test(v['max-connections'] ?? '') || maxConnections > 1 << 30) return fail(`--max-connections must be an integer in 0..${1 << 30}`);
+  const faults = parseLinkFaults(v);
+  if (typeof faults === 'string') return fail(faults);
+  // As with the capture: the injector does not pass on a frame's checksum state.
+  if (faults !== null && v.offload === true) return fail('--offload cannot be combined with --loss, --delay, --reorder, --duplicate, --corrupt or --rate');
   const every = Number(v.every);
   if (!Number.isInteger(every) || every < 0) return fail('--every must be a non-negative integer');
   return {
@@ -278,6 +287,7 @@ function parseOptions(argv: string[]): UpOptions | number {
     every,
     control: v.control,
     forwards,
+    faults,
   };
 }
 
@@ -321,7 +331,10 @@ class Up {
           `remote.type=inet,remote.host=${local.address},remote.port=${local.port} -device virtio-net-pci,netdev=n0`,
       );
     } else if (o.tap === undefined) {
-      const [ours, theirs] = memoryLinkPair({ checksumOffload: true });
+      // Checksum offload only on a clean link: an injector between the ends hides the flag
+      // from our host, which must then check what the gateway sends (and corrupted frames
+      // must fail that check).
+      const [ours, theirs] = memoryLinkPair({ checksumOffload: o.faults === null });
       dev = ours;
       this.gateway = new Host({ name: 'gateway' });
       this.gateway.addInterface(theirs, { mac: GATEWAY_MAC, address: o.peer, name: 'eth0' });
@@ -350,6 +363,11 @@ class Up {
       this.print(where);
     }
     this.dev = dev;
+    if (o.faults !== null) {
+      // Beneath the capture: it records what we sent and what reached us.
+      dev = faultInjector(dev, { seed: 1, tx: o.faults, rx: o.faults });
+      this.print(`  faults each way (our injector): ${describeLinkFaults(o.faults)}`);
+    }
     if (o.pcap !== undefined) {
       this.writer = new PcapWriter(openSync(o.pcap, 'w'), {}, true);
       dev = new PcapTap(dev, this.writer, { epochBaseMs: Date.now() - this.loop.clock.now() });
