@@ -78,3 +78,27 @@ test('a bad length prefix closes the stream connection and is counted; a bad spe
     await gw.close();
   }
 });
+
+test('--stream tcp:HOST:PORT: a guest on a TCP stream connection fetches from 127.0.0.1', async () => {
+  const gw = new Gateway({ egress: 'loopback', dns: false });
+  const { server, port } = await loopbackServer((k) => k.end('over tcp stream'));
+  try {
+    const l = await gw.listenStream('tcp:127.0.0.1:0');
+    assert.match(l.address(), /^tcp:127\.0\.0\.1:\d+$/);
+    const dev = await connectStream(parseStreamSpec(l.address()));
+    const g = addGuest(gw, '10.0.2.15', dev);
+    const got = await new Promise<string>((resolve, reject) => {
+      const s = g.stack.net.connect({ host: '10.0.2.2', port }) as unknown as Socket;
+      let t = '';
+      s.on('data', (d: Buffer) => (t += d.toString()));
+      s.on('error', reject);
+      s.on('end', () => resolve(t));
+    });
+    assert.equal(got, 'over tcp stream');
+    g.stack.close();
+    g.host.close();
+  } finally {
+    server.close();
+    await gw.close();
+  }
+});

@@ -172,3 +172,58 @@ test('--pcap captures the guest frames of a UDP round trip', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('datagrams with valid IPv4 headers and random TCP, UDP and ICMP bodies to outside addresses are counted and dropped', async () => {
+  const net = guestNetwork({ dns: false });
+  const echo = await echoServer();
+  try {
+    const { memoryLinkPair } = await import('../../src/link/memory.js');
+    const { transmitCopy } = await import('../../src/link/device.js');
+    const { internetChecksum } = await import('../../src/wire/checksum.js');
+    const [evil, port] = memoryLinkPair({ names: ['evil', 'gw-evil'] });
+    net.gw.attach(port);
+    let x = 777;
+    const rnd = (): number => {
+      x = (x * 1103515245 + 12345) >>> 0;
+      return x >>> 24;
+    };
+    for (let i = 0; i < 600; i++) {
+      const body = 8 + (rnd() * 5) % 200;
+      const f = new Uint8Array(34 + body);
+      f.set([0x52, 0x55, 10, 0, 2, 2, 2, 0, 0, 0, 0, 0xee, 0x08, 0x00], 0);
+      const ip = 14;
+      const proto = [6, 17, 1][i % 3]!;
+      f.set([0x45, 0, (20 + body) >> 8, (20 + body) & 255, 0, i & 255, 0x40, 0, 64, proto, 0, 0, 10, 0, 2, 99, 192, 0, 2, 1 + (i % 7)], ip);
+      const ck = internetChecksum(f, ip, 20);
+      f[ip + 10] = ck >> 8;
+      f[ip + 11] = ck & 255;
+      for (let j = 34; j < f.length; j++) f[j] = rnd();
+      // Every other UDP datagram without a checksum: it parses, and meets the egress policy.
+      if (proto === 17 && i % 2 === 0) {
+        f[34 + 4] = (body >> 8) & 255;
+        f[34 + 5] = body & 255;
+        f[34 + 6] = 0;
+        f[34 + 7] = 0;
+      }
+      transmitCopy(evil, f, 0, f.length, net.gw.now());
+      if (i % 100 === 99) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => port.stats.rxFrames >= 600, 5000, 'frames received');
+    await new Promise((r) => setTimeout(r, 50));
+    const c = net.gw.counters;
+    assert.ok(c.UdpDenied > 0, 'UDP to outside addresses met the egress policy');
+    assert.equal(c.UdpOpened + c.TcpOpened, 0);
+    assert.ok(net.gw.host.counters.Ip.ForwDatagrams >= 600);
+    // Still serving.
+    const s = net.stack.dgram.createSocket('udp4');
+    const reply = await new Promise<Buffer>((resolve) => {
+      s.on('message', (m: Buffer) => resolve(m));
+      s.send(Buffer.from('after the storm'), echo.port, '10.0.2.2');
+    });
+    assert.equal(reply.toString(), 'after the storm');
+    s.close();
+  } finally {
+    echo.sock.close();
+    await net.close();
+  }
+});
