@@ -1,7 +1,7 @@
 // Node's own http module, unmodified, over the stack: the server is fed our sockets
 // (server.emit('connection', socket), which Node supports for any Duplex), the client
 // dials through `createConnection`. Includes a streamed upload and download with a
-// SHA-256 check and a memory bound: 64 MiB by default, 1 GiB with NETCH_LONG=1.
+// SHA-256 check and a memory bound below one body's size: 64 MiB by default, 1 GiB with NETCH_LONG=1.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -167,7 +167,10 @@ test(`http: streamed upload and download of ${BULK / MiB} MiB with SHA-256 and f
       console.log(`# bulk ${BULK / MiB} MiB: upload ${((t1 - t0) / 1000).toFixed(1)} s (${(BULK / MiB / ((t1 - t0) / 1000)).toFixed(1)} MiB/s), download ${((t2 - t1) / 1000).toFixed(1)} s (${(BULK / MiB / ((t2 - t1) / 1000)).toFixed(1)} MiB/s), rss base ${(base / MiB).toFixed(0)} MiB peak ${(peak / MiB).toFixed(0)} MiB`);
     }
     // Flat: the growth does not scale with the transfer (bounded by buffers and GC slack).
-    assert.ok(growth < 160 * MiB, `rss grew by ${(growth / MiB).toFixed(0)} MiB for ${BULK / MiB} MiB moved each way`);
+    // The bound is below one direction's whole body, so keeping either body in memory
+    // fails it at the default size too (measured: ~31 MiB for 64 MiB, Node 20).
+    const bound = Math.min(160 * MiB, (BULK * 3) / 4);
+    assert.ok(growth < bound, `rss grew by ${(growth / MiB).toFixed(0)} MiB for ${BULK / MiB} MiB moved each way (bound ${(bound / MiB).toFixed(0)} MiB)`);
     await s.close();
   } finally {
     p.close();
