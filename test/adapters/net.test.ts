@@ -191,6 +191,17 @@ test('setTimeout emits timeout after idleness, and activity postpones it', async
     await within(5000, 'timeout', once(c, 'timeout'));
     assert.equal(timeouts, 1);
     assert.equal(c.destroyed, false, 'timeout does not destroy, as in net');
+    // Activity postpones it: a write every 25 ms (echoed back) for 1.5 s against a 400 ms
+    // timeout, then silence, which lets it fire once more.
+    c.resume();
+    c.setTimeout(400, () => timeouts++);
+    for (let i = 0; i < 60; i++) {
+      c.write('x');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.equal(timeouts, 1, 'no timeout while writes and echoes kept the socket busy');
+    await within(5000, 'timeout after the activity', once(c, 'timeout'));
+    assert.equal(timeouts, 2);
     c.setTimeout(0);
     c.destroy();
     srv.close();
