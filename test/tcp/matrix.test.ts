@@ -1,7 +1,8 @@
 // The seeded simulation matrix: our TCP against our TCP on the virtual clock, over a memory
 // link made lossy and slow by fault injectors (loss and one-way delay on both directions,
 // data and ACKs alike), for every combination of
-//   loss {0, 1 %, 5 %} x receive buffer {64 KiB, 1 MiB} x RTT {1 ms, 50 ms}.
+//   loss {0, 1 %, 5 %} x receive buffer {64 KiB, 1 MiB} x RTT {1 ms, 50 ms},
+// the receive buffer fixed at that size (auto-tuning capped there: recvBufMax).
 // Each cell sends the same BYTES one way and checks that every byte arrived intact and in
 // order (SHA-256 of what was read = SHA-256 of what was sent). The throughput table (bytes
 // per virtual second, segments, retransmissions, timeouts) is compared with
@@ -72,7 +73,9 @@ function runCell(loss: number, rcvbuf: number, rtt: number, seed: number): Row {
   a.addInterface(fa, { mac: 0x020000000001, address: '192.0.2.1/24' });
   b.addInterface(fb, { mac: 0x020000000002, address: '192.0.2.2/24' });
   const sim = new Sim().add(a, b);
-  const opts = { sendBufSize: 1 << 20, recvBufSize: rcvbuf };
+  // The receive buffer stays at the cell's size: auto-tuning would otherwise grow both to
+  // recvBufMax (6 MiB) and the axis would mean nothing.
+  const opts = { sendBufSize: 1 << 20, recvBufSize: rcvbuf, recvBufMax: rcvbuf };
   const ta = new TcpLayer(a, { ...opts, isnKey: TEST_ISN_KEY });
   const tb = new TcpLayer(b, { ...opts, isnKey: TEST_ISN_KEY.map((x) => x ^ 0x5a) });
   const data = randomBytes(BYTES, seed);
