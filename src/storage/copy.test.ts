@@ -22,7 +22,11 @@ test('copyBytes copies exactly the range, both ways between a SharedArrayBuffer 
 
 test('misaligned shared copies (the bounce path Node 20 takes) copy exactly the range in every direction, across several bounce steps', async () => {
   const { copyThroughBounce, SHARED_COPY_NEEDS_BOUNCE } = await import('./copy.js');
-  assert.equal(SHARED_COPY_NEEDS_BOUNCE, Number(process.versions.node.split('.')[0]) < 22);
+  // What was measured per Node major (docs/tcp.md, docs/channels.md: 3.8 against 12 GB/s),
+  // stated here as facts rather than recomputed from the implementation's expression.
+  const MEASURED: Record<string, boolean> = { '20': true, '22': false, '24': false };
+  const major = process.versions.node.split('.')[0]!;
+  if (major in MEASURED) assert.equal(SHARED_COPY_NEEDS_BOUNCE, MEASURED[major], `Node ${major}`);
   const SIZE = 80_000;
   const fill = (a: Uint8Array, seed: number): void => {
     for (let i = 0; i < a.length; i++) a[i] = (i * 131 + seed) & 0xff;
