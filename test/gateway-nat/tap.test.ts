@@ -29,3 +29,19 @@ test('--tap: Linux as the guest fetches and uploads through the gateway to 127.0
   assert.equal(out.counters['TcpOpened'], 1);
   assert.equal(out.counters['TcpRefused'], 1);
 });
+
+test('an unreachable host network reaches the guest as ICMP unreachable at once (in a namespace with no route out)', (t) => {
+  const child = fileURLToPath(new URL('./fixtures/unreach-child.js', import.meta.url));
+  const r = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && exec "${process.execPath}" "${child}"`], { encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0 && /unshare: |Operation not permitted/i.test(r.stderr)) {
+    skipOrFail(t, `no private network namespace (root): ${r.stderr.trim()}`);
+    return;
+  }
+  assert.equal(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { guestIcmpUnreach: number; counters: Record<string, number> };
+  // The first SYN was answered (the guest's host received the error: no retransmission needed).
+  assert.ok(out.guestIcmpUnreach >= 1);
+  assert.equal(out.counters['TcpUnreachable'], out.guestIcmpUnreach);
+  assert.equal(out.counters['TcpFlows'], 0);
+  assert.equal(out.counters['TcpOpened'], 0);
+});
