@@ -641,7 +641,9 @@ class Run {
     if ((flags & cmpMask) !== (expFlags & cmpMask)) bad('flags differ');
     if (total !== p.len) bad(`payload length ${total}, expected ${p.len}`);
     if (liveSeq !== p.seq) bad('sequence number differs');
-    if ((expFlags & ACK) !== 0 && p.ack !== null && liveAck !== p.ack) bad('ack number differs');
+    // As upstream: the ack field is always compared, with 0 when the script gives none
+    // (relative to the remote ISN when ACK is set; the raw field otherwise).
+    if ((flags & ACK) !== 0 ? liveAck !== (p.ack ?? 0) : last.ack !== (p.ack ?? 0)) bad('ack number differs');
     if (p.win !== null && last.window !== p.win) bad('window differs');
     if (p.options !== null) this.checkOptions(p, last, c, bad);
     // Remember TS vals for the remote's TS ecr.
