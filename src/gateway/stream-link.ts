@@ -21,6 +21,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { existsSync, unlinkSync } from 'node:fs';
 import type { FrameSink, LinkDevice, LinkStats } from '../link/device.js';
 import { newLinkStats } from '../link/device.js';
+import { copyBytes } from '../storage/copy.js';
 import type { Millis } from '../time.js';
 import type { GuestPort } from './switch.js';
 import { gatewayError } from './errors.js';
@@ -118,7 +119,7 @@ export class StreamPort implements GuestPort {
     }
     const b = this.batch;
     b.writeUInt32BE(len, this.batchLen);
-    b.set(buf.subarray(off, off + len), this.batchLen + 4);
+    copyBytes(b, this.batchLen + 4, buf, off, len);
     this.batchLen += 4 + len;
     this.stats.txFrames++;
     this.stats.txBytes += len;
@@ -185,7 +186,7 @@ export class StreamPort implements GuestPort {
       if (!full) {
         let k = this.rxHead + this.rxCount;
         if (k >= STREAM_RX_SLOTS) k -= STREAM_RX_SLOTS;
-        this.rxBuf.set(chunk.subarray(i, i + take), k * stride + this.partGot);
+        copyBytes(this.rxBuf, k * stride + this.partGot, chunk, i, take);
       }
       this.partGot += take;
       i += take;

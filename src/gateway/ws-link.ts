@@ -17,6 +17,7 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FrameSink, LinkStats } from '../link/device.js';
 import { newLinkStats } from '../link/device.js';
+import { copyBytes } from '../storage/copy.js';
 import type { Millis } from '../time.js';
 import { gatewayError } from './errors.js';
 import type { GuestPort } from './switch.js';
@@ -131,7 +132,7 @@ export class WsPort implements GuestPort {
       b.writeUInt32BE(len, p + 4);
       p += 8;
     }
-    b.set(buf.subarray(off, off + len), p);
+    copyBytes(b, p, buf, off, len);
     this.batchLen = p + len;
     this.stats.txFrames++;
     this.stats.txBytes += len;
