@@ -364,7 +364,12 @@ class Run {
     for (const o of this.script.options) applyOption(this.cfg, o.name, o.value, o.line);
     // Frames up to 64 KiB cross the link (GSO-sized inbound segments); the interface's MTU
     // is the script's, so the host's MSS is Linux's for a 1500-byte tun device.
-    const [la, lb] = memoryLinkPair({ mtu: 65_000 });
+    // Frames as large as the script's largest inbound segment (a GSO frame may exceed the
+    // MTU), 128 each way: arenas of 64 KiB frames for every script add up over a corpus run.
+    let largest = 0;
+    for (const e of this.script.events) if (e.type === 'packet' && e.dir === 'in') largest = Math.max(largest, e.len);
+    const linkMtu = Math.min(65_000, Math.max(this.cfg.mtu, 20 + 60 + largest));
+    const [la, lb] = memoryLinkPair({ mtu: linkMtu, frames: 128 });
     const host = new Host({ name: 'packetdrill' });
     host.addInterface(la, { mac: 0x02_00_00_00_00_01, address: `${ipString(this.cfg.localIp)}/32`, mtu: this.cfg.mtu });
     host.addRoute('default', { dev: 'eth0' });
@@ -988,6 +993,7 @@ class Run {
   }
 
   readonly connecting = new Set<number>();
+  peekBuf: Uint8Array | null = null;
 
   /** A buffer argument must be `...` (ours); a literal pointer (NULL, 0x1) cannot be expressed. */
   bufferArg(e: Expr | undefined, line: number): void {
@@ -1125,8 +1131,9 @@ class Run {
     const fd = this.fd(this.evalInt(ev.args[0]!, line), line);
     const want = this.evalInt(ev.args[2]!, line);
     return () => {
-      const buf = new Uint8Array(1 << 24);
-      const r = this.proc.sys.recv(fd, buf, 0, buf.length, C.MSG_PEEK | C.MSG_DONTWAIT);
+      // Larger than any receive buffer (tcp_rmem[2] at most 16 MiB in the corpus' settings).
+      this.peekBuf ??= new Uint8Array(1 << 24);
+      const r = this.proc.sys.recv(fd, this.peekBuf, 0, this.peekBuf.length, C.MSG_PEEK | C.MSG_DONTWAIT);
       const n = r === -EAGAIN ? 0 : r;
       if (n < 0) return Promise.resolve(n);
       if (n !== want) throw new Fail(line, `ioctl ${req.name}: ${n} bytes waiting, expected ${want}`);
