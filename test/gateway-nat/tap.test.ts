@@ -46,7 +46,7 @@ test('an unreachable host network reaches the guest as ICMP unreachable at once 
   assert.equal(out.counters['TcpOpened'], 0);
 });
 
-test('inbound forwards show a non-loopback client as itself (address and port), TCP and UDP (in a namespace)', (t) => {
+test('inbound forwards show a non-loopback client as itself (address and port), TCP and UDP; a guest reaches an outside address as itself (in a namespace)', (t) => {
   const child = fileURLToPath(new URL('./fixtures/forward-child.js', import.meta.url));
   const r = spawnSync('unshare', ['-n', 'sh', '-c', `ip link set lo up && ip addr add 192.0.2.5/32 dev lo && exec "${process.execPath}" "${child}"`], { encoding: 'utf8', timeout: 60_000 });
   if (r.status !== 0 && /unshare: |Operation not permitted/i.test(r.stderr)) {
@@ -54,7 +54,17 @@ test('inbound forwards show a non-loopback client as itself (address and port), 
     return;
   }
   assert.equal(r.status, 0, r.stderr);
-  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { seen: string[]; text: string; clientPort: number; useen: string[]; udpClientPort: number; echoed: string };
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    seen: string[];
+    text: string;
+    clientPort: number;
+    useen: string[];
+    udpClientPort: number;
+    echoed: string;
+    outbound: { text: string; peer: string };
+    outPort: number;
+  };
+  assert.deepEqual(out.outbound, { text: 'you are 192.0.2.5', peer: `192.0.2.5:${out.outPort}` });
   assert.deepEqual(out.seen, [`192.0.2.5:${out.clientPort}`]);
   assert.equal(out.text, 'hi');
   assert.deepEqual(out.useen, [`192.0.2.5:${out.udpClientPort}`]);
