@@ -11,7 +11,7 @@ import {
   AF_INET, AF_UNSPEC, EPOLLET, EPOLLIN, MSG_TRUNC, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOL_SOCKET, SO_BROADCAST, SO_RCVBUF,
   SO_REUSEADDR, SO_SNDBUF,
 } from '../posix/constants.js';
-import { EAGAIN, EBADF, EINVAL } from '../posix/errno.js';
+import { EADDRNOTAVAIL, EAGAIN, EBADF, EINVAL } from '../posix/errno.js';
 import { type SockAddrIn, inetAddr, inetNtoa, newSockAddrIn, sockaddrIn } from '../posix/sockaddr.js';
 import { errnoException, exceptionWithHostPort, invalidArgType, nodeError, validatePort } from './errors.js';
 import type { PollHandler } from './poller.js';
@@ -154,9 +154,11 @@ export class DgramSocket extends EventEmitter implements PollHandler {
     const cb = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as SendCallback) : null;
     let buf = toBuffer(msg);
     if (typeof rest[0] === 'number' && typeof rest[1] === 'number' && (rest.length >= 3 || (this.connected && rest.length === 2))) {
-      const off = rest.shift() as number;
-      const len = rest.shift() as number;
-      if (off < 0 || len < 0 || off + len > buf.length) throw nodeError('ERR_OUT_OF_RANGE', `offset ${off} and length ${len} are outside the buffer`, 'RangeError');
+      // As Node's sliceBuffer: offset and length as unsigned 32-bit, then bounds checked.
+      const off = (rest.shift() as number) >>> 0;
+      const len = (rest.shift() as number) >>> 0;
+      if (off > buf.length) throw nodeError('ERR_BUFFER_OUT_OF_BOUNDS', '"offset" is outside of buffer bounds', 'RangeError');
+      if (off + len > buf.length) throw nodeError('ERR_BUFFER_OUT_OF_BOUNDS', '"length" is outside of buffer bounds', 'RangeError');
       buf = buf.subarray(off, off + len);
     }
     let port: number | null = null;
@@ -312,6 +314,9 @@ export class DgramSocket extends EventEmitter implements PollHandler {
   setMulticastInterface(interfaceAddress: string): void {
     if (typeof interfaceAddress !== 'string') throw invalidArgType('interfaceAddress', 'string', interfaceAddress);
     this.checkBound('setMulticastInterface');
+    // As Linux's IP_MULTICAST_IF: not an address, EINVAL; a multicast group, EADDRNOTAVAIL.
+    if (inetAddr(interfaceAddress) < 0) throw errnoException(-EINVAL, 'setMulticastInterface');
+    if (isMulticast(interfaceAddress)) throw errnoException(-EADDRNOTAVAIL, 'setMulticastInterface');
   }
 
   /**
@@ -498,15 +503,15 @@ function isMulticast(a: unknown): boolean {
   return n >= 0 && n >>> 28 === 0xe;
 }
 
-function badBuffer(): never {
-  throw nodeError('ERR_INVALID_ARG_TYPE', 'The "buffer" argument must be of type string or an instance of Buffer, TypedArray, or DataView', 'TypeError');
+function badBuffer(got: unknown, name = 'buffer'): never {
+  throw invalidArgType(name, 'string or an instance of Buffer, TypedArray, or DataView', got);
 }
 
 function toBuffer(msg: Msg): Buffer {
   if (typeof msg === 'string') return Buffer.from(msg);
-  if (Array.isArray(msg)) return Buffer.concat(msg.map((m: string | Uint8Array) => (typeof m === 'string' ? Buffer.from(m) : ArrayBuffer.isView(m) ? Buffer.from(m.buffer, m.byteOffset, m.byteLength) : badBuffer())));
+  if (Array.isArray(msg)) return Buffer.concat(msg.map((m: string | Uint8Array) => (typeof m === 'string' ? Buffer.from(m) : ArrayBuffer.isView(m) ? Buffer.from(m.buffer, m.byteOffset, m.byteLength) : badBuffer(msg, 'buffer list arguments'))));
   if (ArrayBuffer.isView(msg)) return Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
-  throw nodeError('ERR_INVALID_ARG_TYPE', 'The "buffer" argument must be of type string or an instance of Buffer, TypedArray, or DataView', 'TypeError');
+  return badBuffer(msg);
 }
 
 /** Create a UDP socket: `createSocket('udp4'[, onMessage])` or `createSocket({ type: 'udp4', ... }[, onMessage])`. */
