@@ -138,6 +138,7 @@ export class ScaleWorld {
     for (let s = l.accept(); s !== null; s = l.accept()) {
       this.accepted++;
       s.onReadiness = this.onServer;
+      this.onServer(s); // data may have come with the handshake's last ACK
     }
   };
 

@@ -55,6 +55,8 @@ const buf = new Uint8Array(65536);
 let shortDone = 0;
 let requests = 0;
 let bulkBytes = 0;
+/** The server's ends of the bulk connections. */
+const bulkRx: TcpSocket[] = [];
 
 // The server: echo what a request-response connection sends, drop what a bulk one sends
 // (port 9), close after the client's FIN.
@@ -63,6 +65,7 @@ for (const port of [80, 9]) {
   l.bind(0, port);
   l.listen(4096);
   const onConn = (s: TcpSocket): void => {
+    if (port === 9 && !bulkRx.includes(s)) bulkRx.push(s);
     const now = sim.now();
     for (;;) {
       const n = s.recv(buf, 0, buf.length, now);
@@ -79,7 +82,10 @@ for (const port of [80, 9]) {
     }
   };
   l.onReadiness = () => {
-    for (let s = l.accept(); s !== null; s = l.accept()) s.onReadiness = onConn;
+    for (let s = l.accept(); s !== null; s = l.accept()) {
+      s.onReadiness = onConn;
+      onConn(s); // data (or the FIN) may have come with the handshake's last ACK
+    }
   };
 }
 
@@ -115,18 +121,27 @@ for (let i = 0; i < IDLE; i++) {
   idle.push(s);
   if (i % 256 === 255) sim.runFor(10);
 }
+const bulk: TcpSocket[] = [];
 for (let i = 0; i < BULK; i++) {
   const s = ta.socket();
+  bulk.push(s);
   s.onReadiness = onBulk;
   s.connect(SERVER, 9, sim.now());
 }
 sim.runFor(1000);
 
-function sample(): { heap: number; rss: number } {
+function sample(): { heap: number; js: number; ext: number; rss: number } {
   gc!();
   gc!();
   const m = process.memoryUsage();
-  return { heap: (m.heapUsed + m.external) / 2 ** 20, rss: m.rss / 2 ** 20 };
+  return { heap: (m.heapUsed + m.external) / 2 ** 20, js: m.heapUsed / 2 ** 20, ext: m.external / 2 ** 20, rss: m.rss / 2 ** 20 };
+}
+
+/** Return the count of sockets per state of a layer, as `ESTABLISHED:2002 ...`. */
+function states(t: TcpLayer): string {
+  const m = new Map<string, number>();
+  t.forEachSocket((s) => m.set(s.stateName(), (m.get(s.stateName()) ?? 0) + 1));
+  return [...m].map(([k, v]) => `${k}:${v}`).join(' ');
 }
 
 /** Least-squares slope of ys over xs, per unit of x. */
@@ -171,7 +186,7 @@ while (performance.now() < end) {
     times.push(atMin);
     heaps.push(m.heap);
     rsss.push(m.rss);
-    console.log(`soak: ${atMin.toFixed(1)} min: heap+external ${m.heap.toFixed(1)} MiB, rss ${m.rss.toFixed(1)} MiB; short ${shortDone}, idle requests ${requests}, bulk ${(bulkBytes / 2 ** 20).toFixed(0)} MiB, virtual ${(sim.now() / 1000).toFixed(0)} s, TIME-WAIT ${ta.timeWaitCount}, connections ${ta.connectionCount}`);
+    console.log(`soak: ${atMin.toFixed(1)} min: heap+external ${m.heap.toFixed(1)} MiB (heap ${m.js.toFixed(1)}, external ${m.ext.toFixed(1)}), rss ${m.rss.toFixed(1)} MiB; short ${shortDone}, idle requests ${requests}, bulk ${(bulkBytes / 2 ** 20).toFixed(0)} MiB, virtual ${(sim.now() / 1000).toFixed(0)} s, TIME-WAIT ${ta.timeWaitCount}, connections ${ta.connectionCount} (server ${tb.connectionCount}; bulk send rings ${bulk.map((s) => (s.sendBuf.allocated / 2 ** 20).toFixed(1)).join('+')} MiB, receive rings ${bulkRx.map((s) => (s.recvBuf.allocated / 2 ** 20).toFixed(1)).join('+')} MiB; client states ${states(ta)}; server states ${states(tb)})`);
     results.push({ name: `soak.heap_mb_sample_${k}`, value: m.heap, unit: 'MiB' }, { name: `soak.rss_mb_sample_${k}`, value: m.rss, unit: 'MiB' });
   }
 }
