@@ -98,7 +98,10 @@ export async function run(argv: string[]): Promise<number> {
       const l = await gw.listenStream(s);
       print(`  stream ${l.address()}`);
       if (s.kind === 'unix') print(`    QEMU: -netdev stream,id=n0,server=off,addr.type=unix,addr.path=${s.path} -device virtio-net-pci,netdev=n0`);
-      else print(`    QEMU: -netdev stream,id=n0,server=off,addr.type=inet,addr.host=${s.host},addr.port=${s.port} -device virtio-net-pci,netdev=n0`);
+      else {
+        const m = /^tcp:(.*):(\d+)$/.exec(l.address());
+        print(`    QEMU: -netdev stream,id=n0,server=off,addr.type=inet,addr.host=${m?.[1] ?? s.host},addr.port=${m?.[2] ?? s.port} -device virtio-net-pci,netdev=n0`);
+      }
     }
     for (const d of o.dgrams) {
       const t = await gw.openDgram({ ...d, name: 'dgram' });
