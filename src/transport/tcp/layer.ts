@@ -396,13 +396,21 @@ export class TcpLayer implements ProtocolHandler {
     }
     if (v === TwVerdict.Syn) {
       // RFC 6191: a listener takes the SYN with an ISN past the old connection's; without one, our ACK.
-      const l = this.lookupListener(localAddr, seg.dstPort);
+      const fwd = this.forwarder;
+      const l = fwd === null || this.host.isLocalAddress(localAddr) ? this.lookupListener(localAddr, seg.dstPort) : null;
       if (l !== null) {
         x.TWRecycled++;
         this.endTimeWait(i);
         this.synIsn = tw.synIsn;
         onListen(l, seg, bytes, localAddr, remoteAddr, now);
         this.synIsn = -1;
+        return;
+      }
+      // A NAT gateway's forwarder takes it as it takes any SYN no socket wants (a guest
+      // reusing its port); the new connection's ISN comes later, from the clock-driven generator.
+      if (fwd !== null && fwd.onSyn(seg, localAddr, remoteAddr, now)) {
+        x.TWRecycled++;
+        this.endTimeWait(i);
         return;
       }
     }
