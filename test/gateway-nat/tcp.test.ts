@@ -294,3 +294,27 @@ test('backpressure: a guest that stops reading stops the host side; memory per f
     await net.close();
   }
 });
+
+test('a guest reusing its port at once opens a new flow though the gateway side of the last one waits in TIME-WAIT', async () => {
+  const net = guestNetwork({ dns: false });
+  const { server, port } = await loopbackServer((k) => k.end('bye'));
+  try {
+    for (let i = 0; i < 3; i++) {
+      const got = await new Promise<string>((resolve, reject) => {
+        const s = net.stack.net.connect({ host: '10.0.2.2', port, localPort: 40000 }) as unknown as Socket;
+        let t = '';
+        s.on('data', (d: Buffer) => (t += d.toString()));
+        s.on('error', reject);
+        s.on('close', () => resolve(t));
+      });
+      assert.equal(got, 'bye');
+      await until(() => net.gw.counters.TcpFlows === 0, 5000, 'flow released');
+    }
+    assert.equal(net.gw.counters.TcpOpened, 3);
+    // The host closed first each time, so the gateway's side ended in TIME-WAIT; the next SYN recycled it.
+    assert.ok(net.gw.tcp.counters.TcpExt.TWRecycled >= 2);
+  } finally {
+    server.close();
+    await net.close();
+  }
+});
