@@ -318,3 +318,17 @@ test('a guest reusing its port at once opens a new flow though the gateway side 
     await net.close();
   }
 });
+
+test('hostLoopback off: the gateway address is not the host loopback (a SYN to it is refused, no host connect)', async () => {
+  const net = guestNetwork({ dns: false, hostLoopback: false });
+  let accepted = 0;
+  const { server, port } = await loopbackServer(() => accepted++);
+  try {
+    await assert.rejects(guestConnect(net, port), { code: 'ECONNREFUSED' });
+    assert.equal(accepted, 0);
+    assert.equal(net.gw.counters.TcpOpened + net.gw.counters.TcpRefused, 0);
+  } finally {
+    server.close();
+    await net.close();
+  }
+});
