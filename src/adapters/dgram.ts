@@ -82,6 +82,10 @@ export class DgramSocket extends EventEmitter implements PollHandler {
       throw nodeError(o.type === 'udp6' ? 'NETCH_ERR_UNSUPPORTED' : 'ERR_SOCKET_BAD_TYPE', `Bad socket type specified. Valid types are: udp4 (the stack has no IPv6); got ${String(o.type)}`, 'TypeError');
     }
     if (o.lookup !== undefined && typeof o.lookup !== 'function') throw invalidArgType('lookup', 'function', o.lookup);
+    for (const k of ['recvBufferSize', 'sendBufferSize'] as const) {
+      const v = o[k];
+      if (v !== undefined && typeof v !== 'number') throw invalidArgType(`options.${k}`, 'number', v, 'property');
+    }
     if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalidArgType('options.signal', 'AbortSignal', o.signal, 'property');
     this.lookupFn = o.lookup;
     this.#stack = o.stack ?? getDefaultStack();
