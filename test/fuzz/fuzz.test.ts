@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TARGETS, loadSeeds } from './targets.js';
+import { TARGETS, hostStats, loadSeeds } from './targets.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const crashes = join(root, 'test', 'fuzz', 'crashes');
@@ -27,6 +27,13 @@ test('every seed input, and every crash input saved under test/fuzz/crashes, run
     assert.ok(t !== undefined, `${f}: no target ${name}`);
     t.run(new Uint8Array(readFileSync(join(crashes, f))));
   }
+});
+
+test('the host target exercises its live connection: bytes checked intact after a few hundred frames', () => {
+  const host = TARGETS['host']!;
+  for (let i = 0; i < 400; i++) host.run(Uint8Array.from({ length: 60 + (i % 100) }, (_, k) => (i * 31 + k * 7) & 0xff));
+  const s = hostStats();
+  assert.ok(s.connections >= 1 && s.checkedBytes > 10_000, JSON.stringify(s));
 });
 
 for (const name of Object.keys(TARGETS)) {

@@ -284,6 +284,8 @@ interface HostRig {
   sentLog: Uint8Array[];
   execs: number;
   connections: number;
+  /** Bytes the live connections delivered intact, over all of them. */
+  checkedBytes: number;
 }
 
 const SERVER_IP = parseIpv4('192.0.2.1');
@@ -304,7 +306,7 @@ function newRig(): HostRig {
   listener.listen(16);
   const r: HostRig = {
     sim, wire: lb, server, client: null, accepted: null, clientTcp, serverTcp, listener, sent: createHash('sha256'), sentBytes: 0,
-    recvHash: createHash('sha256'), recvBytes: 0, sentLog: [], execs: 0, connections: 0,
+    recvHash: createHash('sha256'), recvBytes: 0, sentLog: [], execs: 0, connections: 0, checkedBytes: 0,
   };
   connectRig(r);
   return r;
@@ -352,6 +354,7 @@ function exchange(r: HostRig): void {
       else r.sentLog[0] = head.subarray(take);
     }
     r.recvBytes += got;
+    r.checkedBytes += got;
   }
 }
 
@@ -439,6 +442,11 @@ export const host: FuzzTarget = {
   },
   seeds: () => linuxFrames(),
 };
+
+/** What the host target did so far: inputs, connections opened, bytes checked intact. */
+export function hostStats(): { execs: number; connections: number; checkedBytes: number } {
+  return rig === null ? { execs: 0, connections: 0, checkedBytes: 0 } : { execs: rig.execs, connections: rig.connections, checkedBytes: rig.checkedBytes };
+}
 
 /** The targets by name. */
 export const TARGETS: Record<string, FuzzTarget> = { wire, host, filter, packetdrill };
