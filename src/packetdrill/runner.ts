@@ -518,11 +518,12 @@ class Run {
   }
 
   liveEcr(c: Conn, ecr: number, line: number): number {
+    // As upstream: the live TS val an outbound segment carried for this script value, or,
+    // with --tcp_ts_ecr_scaled, one interpolated from the first; otherwise the script is wrong.
     const m = c.tsMap.get(ecr);
     if (m !== undefined) return m;
-    if (c.firstTs !== null) return (ecr - c.firstTs[0] + c.firstTs[1]) >>> 0;
-    if (ecr === 0) return 0;
-    throw new Fail(line, `unable to infer live TS ecr for script TS ecr ${ecr}: no outbound TS val before it`);
+    if (this.cfg.tsEcrScaled && c.firstTs !== null) return (ecr - c.firstTs[0] + c.firstTs[1]) >>> 0;
+    throw new Fail(line, `unable to infer live TS ecr for script TS ecr ${ecr}: no outbound segment carried that TS val`);
   }
 
   newConn(remotePort: number, localPort: number): Conn {
@@ -656,7 +657,7 @@ class Run {
     const want = p.options?.find((o) => o.kind === 'ts');
     if (ts !== undefined && want !== undefined && want.kind === 'ts') {
       const live = readU32(ts.data, 0);
-      if (!c.tsMap.has(want.val)) c.tsMap.set(want.val, live);
+      c.tsMap.set(want.val, live);
       if (c.firstTs === null) c.firstTs = [want.val, live];
     }
     // Timing: the first segment of the burst.
