@@ -11,7 +11,7 @@
 //
 // Nothing here needs root, KVM or the network outside the guest's.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,6 +184,7 @@ exit 0
 const GUEST_INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
 export PATH=/bin
+mount -t devtmpfs dev /dev 2>/dev/null
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t tmpfs tmp /tmp
@@ -249,6 +250,14 @@ if has forward; then
   sleep 0.5
   if [ -s /tmp/httpd.log ]; then check forward ok "$(tr '\\n' ' ' < /tmp/httpd.log)"; else check forward fail "no request reached httpd"; fi
 fi
+if has shell; then
+  # Commands from the host, one per line on the console; each ends with NETCH-END and its status.
+  [ "$N_host" = router ] && N_host=$(ip route | awk '/default/{print $3}')
+  export N_host
+  stty -echo 2>/dev/null
+  echo "NETCH-SHELL host=$N_host"
+  while read -r line; do eval "$line"; echo "NETCH-END $?"; done
+fi
 echo NETCH-DONE
 poweroff -f
 `;
@@ -283,6 +292,12 @@ export interface GuestResult {
 
 /** Boot the guest and collect its console until it powers off or `timeoutMs` passes. */
 export function bootGuest(o: BootOptions): Promise<GuestResult> {
+  const child = spawn(o.parts.qemu, qemuArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  return collect(child, o);
+}
+
+/** Return QEMU's command line for `o`. */
+function qemuArgs(o: BootOptions): string[] {
   const append = ['console=ttyS0', 'panic=-1', 'quiet', 'loglevel=3', ...Object.entries(o.params).map(([k, v]) => `netch.${k}=${v}`)].join(' ');
   const args = [
     '-accel', 'tcg', '-nodefaults', '-no-reboot', '-display', 'none', '-monitor', 'none', '-serial', 'stdio',
@@ -292,7 +307,10 @@ export function bootGuest(o: BootOptions): Promise<GuestResult> {
     '-device', `virtio-net-pci,netdev=n0,romfile=,mac=${o.mac ?? '52:54:00:12:34:56'}`,
     ...(o.extraArgs ?? []),
   ];
-  const child = spawn(o.parts.qemu, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return args;
+}
+
+function collect(child: ChildProcess, o: BootOptions): Promise<GuestResult> {
   const res: GuestResult = { checks: new Map(), lines: [], done: false, timedOut: false, exitCode: null };
   let partial = '';
   const onData = (chunk: Buffer): void => {
@@ -308,8 +326,8 @@ export function bootGuest(o: BootOptions): Promise<GuestResult> {
       o.onLine?.(line);
     }
   };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', (c: Buffer) => res.lines.push(`qemu: ${c.toString('latin1').trimEnd()}`));
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', (c: Buffer) => res.lines.push(`qemu: ${c.toString('latin1').trimEnd()}`));
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       res.timedOut = true;
@@ -321,6 +339,67 @@ export function bootGuest(o: BootOptions): Promise<GuestResult> {
       res.exitCode = code;
       resolve(res);
     });
+  });
+}
+
+/** A guest taking commands on its console (the `shell` check): see startGuest. */
+export interface GuestShell {
+  readonly pid: number;
+  /** The guest's host alias (`netch.host`, or its default router for `router`). */
+  host: string;
+  /** Run `cmd` in the guest; resolve with the lines it printed and its status. */
+  run(cmd: string, timeoutMs: number): Promise<{ status: number; lines: string[] }>;
+  /** Power the guest off (kill QEMU) and wait for it. */
+  stop(): Promise<GuestResult>;
+}
+
+/**
+ * Boot a guest whose /init runs `o.params.checks` then takes commands on its console;
+ * resolve once it is ready for them. Errors: rejects when the guest ends or `timeoutMs`
+ * passes before it is ready.
+ */
+export function startGuest(o: BootOptions): Promise<GuestShell> {
+  const child = spawn(o.parts.qemu, qemuArgs(o), { stdio: ['pipe', 'pipe', 'pipe'] });
+  let waiter: ((line: string) => void) | null = null;
+  const onLine = o.onLine;
+  const done = collect(child, { ...o, onLine: (l) => { onLine?.(l); waiter?.(l); } });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('guest shell: not ready in time')), o.timeoutMs);
+    void done.then((r) => reject(new Error(`guest ended before its shell: ${r.lines.slice(-10).join(' | ')}`)));
+    waiter = (l) => {
+      const m = /^NETCH-SHELL host=(\S*)/.exec(l);
+      if (m === null) return;
+      clearTimeout(timer);
+      waiter = null;
+      let busy = Promise.resolve();
+      resolve({
+        pid: child.pid ?? -1,
+        host: m[1]!,
+        run(cmd, timeoutMs) {
+          const p = busy.then(
+            () =>
+              new Promise<{ status: number; lines: string[] }>((res, rej) => {
+                const lines: string[] = [];
+                const t = setTimeout(() => rej(new Error(`guest command timed out: ${cmd}`)), timeoutMs);
+                waiter = (l) => {
+                  const e = /^NETCH-END (\d+)/.exec(l);
+                  if (e === null) return void lines.push(l);
+                  clearTimeout(t);
+                  waiter = null;
+                  res({ status: Number(e[1]), lines });
+                };
+                child.stdin!.write(cmd + '\n');
+              }),
+          );
+          busy = p.then(() => undefined, () => undefined);
+          return p;
+        },
+        stop() {
+          child.kill('SIGKILL');
+          return done;
+        },
+      });
+    };
   });
 }
 
