@@ -31,6 +31,8 @@ if (files.length === 0) {
 // Generous: interop tests against Linux take about a minute; tests that need longer say so
 // with their own { timeout }. `--test-timeout=N` on our command line overrides it.
 const TEST_TIMEOUT_MS = 300_000;
-const timeout = passThrough.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${TEST_TIMEOUT_MS}`];
+// (Node 20.11 and later have the flag; an older Node runs without the limit.)
+const hasFlag = process.allowedNodeEnvironmentFlags.has('--test-timeout');
+const timeout = !hasFlag || passThrough.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${TEST_TIMEOUT_MS}`];
 const r = spawnSync(process.execPath, ['--test', ...timeout, ...passThrough, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
