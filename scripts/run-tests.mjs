@@ -32,7 +32,8 @@ if (files.length === 0) {
 // with their own { timeout }. `--test-timeout=N` on our command line overrides it.
 const TEST_TIMEOUT_MS = 300_000;
 // (Node 20.11 and later have the flag; an older Node runs without the limit.)
-const hasFlag = process.allowedNodeEnvironmentFlags.has('--test-timeout');
+const [major, minor] = process.versions.node.split('.').map(Number);
+const hasFlag = major > 20 || (major === 20 && minor >= 11);
 const timeout = !hasFlag || passThrough.some((a) => a.startsWith('--test-timeout')) ? [] : [`--test-timeout=${TEST_TIMEOUT_MS}`];
 const r = spawnSync(process.execPath, ['--test', ...timeout, ...passThrough, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
