@@ -52,6 +52,13 @@ test('an unknown shell command, constant or option makes the script unsupported'
   assert.equal(r.result, 'unsupported');
 });
 
+test('a route line that restates the simulated path is a no-op; one that changes it is unsupported', async () => {
+  let r = await runScriptText('`ip route change 192.0.2.1 via 192.168.0.2 dev tun0 advmss 1460 mtu lock 1500`\n' + PASSIVE, 'inline.pkt');
+  assert.equal(r.result, 'pass', r.reason);
+  r = await runScriptText('`ip route change 192.0.2.1 via 192.168.0.2 dev tun0 advmss 600 mtu lock 640 initcwnd 11`\n' + PASSIVE, 'inline.pkt');
+  assert.equal(r.result, 'unsupported');
+});
+
 test('sysctls map onto the kernel, and one we lack is unsupported outside defaults.sh', async () => {
   let r = await runScriptText('`sysctl -q net.ipv4.tcp_sack=0`\n' + PASSIVE, 'inline.pkt');
   assert.equal(r.result, 'pass', r.reason);

@@ -5,8 +5,8 @@
 // buffer sizes. A sysctl we do not have is accepted in two cases only: it comes from
 // defaults.sh (the baseline every script starts from; listed in the result's notes), or
 // the value asked is what our stack does anyway (no F-RTO, no ECN, no pacing, ...).
-// Otherwise the script is unsupported. `tc`, `ethtool` and `ip` lines that only describe
-// the test device become no-ops where the simulation already behaves that way.
+// Otherwise the script is unsupported. `tc`, `ethtool` and `ip route` lines that only
+// describe the test device become no-ops where the simulation already behaves that way.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -139,5 +139,8 @@ function runLine(h: ShellHost, line: string, scriptDir: string, baseline: boolea
     throw new ShellUnsupported(`'${line}'`);
   }
   if (cmd === 'ethtool' && /^-K tun0( (gso|tso|gro) off)+$/.test(w.slice(1).join(' '))) return;
+  // A route that restates what the simulated path is: MSS 1460 on a 1500-byte MTU, IW10.
+  const route = /^ip route (change|replace) \S+ via \S+ dev tun0 advmss (\d+) mtu lock (\d+)(?: initcwnd (\d+))?$/.exec(w.join(' '));
+  if (route !== null && route[2] === '1460' && route[3] === '1500' && (route[4] === undefined || route[4] === '10')) return;
   throw new ShellUnsupported(`'${line}'`);
 }
