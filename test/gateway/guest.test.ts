@@ -15,7 +15,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { DnsForwarder } from '../../src/gateway/dns.js';
+import type { DnsForwarder } from '../../src/gateway/dns.js';
 import { Gateway, type GatewayRunOptions } from '../../src/gateway/index.js';
 import { type GuestParts, type GuestResult, bootGuest, buildInitramfs, findGuestParts, removeImage, skipOrFail } from './guest.js';
 import { type BlobServer, type TinyDns, closedPort, startBlobServer, startTinyDns } from './services.js';
@@ -68,17 +68,12 @@ test.after(async () => {
   rmSync(fixture.tmp, { recursive: true, force: true });
 });
 
-/** A gateway as the tests use it: egress loopback, the DNS forwarder asking the tiny server. */
+/** A gateway as the tests use it: egress loopback, its DNS forwarder asking the tiny server. */
 async function gateway(f: Fixture, opts: GatewayRunOptions = {}): Promise<{ gw: Gateway; fwd: DnsForwarder }> {
-  const gw = new Gateway({ egress: 'loopback', dns: false, ...opts });
-  const fwd = await new DnsForwarder(gw.host, {
-    address: '10.0.2.3',
-    upstreams: [`127.0.0.1:${f.dns.port}`],
-    tcp: gw.tcp,
-    now: () => gw.now(),
-  }).start();
-  gw.services.push(fwd);
-  return { gw, fwd };
+  const gw = new Gateway({ egress: 'loopback', dnsUpstream: [`127.0.0.1:${f.dns.port}`], ...opts });
+  await gw.ready;
+  assert.ok(gw.dns !== null, 'the gateway runs a DNS forwarder');
+  return { gw, fwd: gw.dns };
 }
 
 /** Boot the guest on `netdev` with every check; when it says READY, fetch its page through forward port `fwd`. */
