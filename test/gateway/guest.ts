@@ -75,7 +75,7 @@ export function skipOrFail(t: TestContext, why: string): void {
 
 function whichSync(cmd: string): string | null {
   const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  const p = r.stdout.trim();
+  const p = (r.stdout ?? '').trim();
   return r.status === 0 && p !== '' ? p : null;
 }
 
