@@ -10,7 +10,7 @@ import type { EpollEvent } from './epoll.js';
 import { ConsoleFile, type OpenFile } from './file.js';
 import type { Kernel } from './kernel.js';
 import type { SockAddrIn } from './sockaddr.js';
-import { type PollFd, type SyscallName, type SyscallTable, newSyscallTable, sealedSyscallTable } from './syscalls.js';
+import { type PollFd, type SyscallName, type SyscallTable, newSyscallTable, readOnlySyscallTable } from './syscalls.js';
 
 /** A syscall filter (seccomp's SECCOMP_RET_ERRNO): 0 lets the call run, a positive errno fails it. */
 export type SyscallFilter = (name: SyscallName) => number;
@@ -40,7 +40,7 @@ export class Process {
     readonly name: string,
   ) {
     for (let i = 0; i < 3; i++) this.installFd(new ConsoleFile(kernel), false);
-    this.sys = sealedSyscallTable(newSyscallTable(this));
+    this.sys = readOnlySyscallTable(newSyscallTable(this));
   }
 
   /**

@@ -145,7 +145,7 @@ const tableStates = new WeakMap<SyscallTable, TableState>();
  * the hooks layer through it) is the one way to replace an entry. Assigning throws
  * NETCH_ERR_SYSCALL_TABLE (the engine's TypeError for delete and defineProperty).
  */
-export function sealedSyscallTable(entries: SyscallTable): SyscallTable {
+export function readOnlySyscallTable(entries: SyscallTable): SyscallTable {
   const table = {} as SyscallTable;
   for (const n of SYSCALL_NAMES) {
     Object.defineProperty(table, n, {
