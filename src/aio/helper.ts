@@ -114,10 +114,14 @@ function runHelper(d: HelperData): void {
       if (buf === undefined) return -EIO;
       const off = words[w + W_BUFOFF]!;
       const n = words[w + W_NBYTES]!;
-      const pos = table.pos[slot]!;
+      // Node 24 refuses a number position past 2^53 - 1 (ERR_OUT_OF_RANGE); a bigint is
+      // taken up to 2^63 - 1, as Linux takes an off_t (only zero-byte transfers reach here).
+      const at = table.pos[slot]!;
+      const pos = at > Number.MAX_SAFE_INTEGER ? BigInt(at) : at;
       try {
         if (op === OP_READ) return readSync(fd, buf, off, n, pos);
-        if (op === OP_WRITE) return writeSync(fd, buf, off, n, pos);
+        // @types/node types writeSync's position as a number; Node 20 and 24 take a bigint too.
+        if (op === OP_WRITE) return writeSync(fd, buf, off, n, pos as number);
         return -EIO;
       } catch (e) {
         // Like glibc's handle_fildes_io: Linux answers pread/pwrite on a pipe or socket with
