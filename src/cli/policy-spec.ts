@@ -3,7 +3,8 @@
 
 import { Policy, type PolicyOptions } from '../hooks/policy.js';
 
-function specError(msg: string): Error {
+/** A bad preload setting (code NETCH_ERR_PRELOAD_CONFIG); the preload's other settings use it too. */
+export function configError(msg: string): Error {
   const e = new Error(msg) as Error & { code: string };
   e.code = 'NETCH_ERR_PRELOAD_CONFIG';
   return e;
@@ -12,9 +13,9 @@ function specError(msg: string): Error {
 /**
  * Parse NETCH_POLICY: words `allow=SET`, `deny=SET`, `errno=NAME` and `otherwise=allow|deny`
  * (SET as in strace's -e trace=: names and %classes, comma-separated). Errors: throws
- * NETCH_ERR_PRELOAD_CONFIG (or what `configError` makes) for a bad word, NETCH_ERR_HOOK_SPEC for an unknown call or errno.
+ * NETCH_ERR_PRELOAD_CONFIG for a bad word, NETCH_ERR_HOOK_SPEC for an unknown call or errno.
  */
-export function parsePolicySpec(text: string, configError: (msg: string) => Error = specError): PolicyOptions {
+export function parsePolicySpec(text: string): PolicyOptions {
   const opts: PolicyOptions = {};
   for (const word of text.split(/[\s;]+/).filter((w) => w !== '')) {
     const eq = word.indexOf('=');

@@ -32,7 +32,7 @@ import { isIP } from 'node:net';
 import { type Stack, createStack } from '../adapters/api.js';
 import type { LookupFunction } from '../adapters/stack.js';
 import { Policy, type PolicyOptions } from '../hooks/policy.js';
-import { parsePolicySpec } from './policy-spec.js';
+import { configError, parsePolicySpec } from './policy-spec.js';
 import { Tracer } from '../hooks/tracer.js';
 import { parseCidr } from '../iface/cidr.js';
 import { Host } from '../iface/host.js';
@@ -59,13 +59,6 @@ export interface PreloadConfig {
   /** The locked policy for the program's process (NETCH_POLICY), or null. */
   policy: PolicyOptions | null;
   quiet: boolean;
-}
-
-/** A bad setting (code NETCH_ERR_PRELOAD_CONFIG). */
-function configError(msg: string): Error {
-  const e = new Error(msg) as Error & { code: string };
-  e.code = 'NETCH_ERR_PRELOAD_CONFIG';
-  return e;
 }
 
 /** Read the settings from `env`. Errors: throws NETCH_ERR_PRELOAD_CONFIG or NETCH_ERR_FORWARD_SPEC. */
@@ -95,7 +88,7 @@ export function readPreloadConfig(env: NodeJS.ProcessEnv): PreloadConfig {
   const trace = traceText === undefined || traceText === '0' ? null : traceText.split(/\s+/);
   if (trace !== null) parseTraceFlags(trace);
   const policyText = get('NETCH_POLICY');
-  const policy = policyText === undefined ? null : parsePolicySpec(policyText, configError);
+  const policy = policyText === undefined ? null : parsePolicySpec(policyText);
   return {
     tap,
     netns,
