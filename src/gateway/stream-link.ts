@@ -8,31 +8,20 @@
 // A StreamListener listens on `unix:PATH` or `tcp:HOST:PORT`; each accepted connection is a
 // StreamPort of the guest switch (switch.ts).
 //
-// Receive: bytes are parsed into a bounded ring of frame slots; when the ring is full the
-// socket is paused (the guest's NIC then waits: no frame is lost on a stream), and resumed
-// once `receive` has taken frames. A length of 0 or above the frame limit is a framing error:
-// counted, and the connection is closed (the stream cannot be resynchronised).
-//
-// Transmit: frames are appended, with their prefix, to a batch flushed to the socket once
-// per event-loop turn; the port stops being writable while more than `txHighWater` bytes
-// wait in the socket, and wakes the switch on 'drain'.
+// The receive ring, the pause while it is full and the batched writes are SocketPort's
+// (socket-port.ts). A length below an Ethernet header or above the frame limit is a framing
+// error: counted, and the connection is closed (the stream cannot be resynchronised).
 
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { existsSync, unlinkSync } from 'node:fs';
 import type { FrameSink, LinkDevice, LinkStats } from '../link/device.js';
-import { newLinkStats } from '../link/device.js';
 import { copyBytes } from '../storage/copy.js';
 import type { Millis } from '../time.js';
-import type { GuestPort } from './switch.js';
+import { SOCKET_PORT_RX_SLOTS, SocketPort } from './socket-port.js';
 import { gatewayError } from './errors.js';
 
 /** The default frame limit: a 1500-byte MTU plus the Ethernet header. */
 export const STREAM_MAX_FRAME_DEFAULT = 1514;
-/** Frames held from the guest before the socket is paused. */
-export const STREAM_RX_SLOTS = 256;
-/** Bytes waiting in the socket above which the port is not writable. */
-export const STREAM_TX_HIGH_WATER = 512 * 1024;
-const BATCH = 256 * 1024;
 
 /** A parsed `--stream` spec. */
 export type StreamSpec = { kind: 'unix'; path: string } | { kind: 'tcp'; host: string; port: number };
@@ -46,96 +35,19 @@ export function parseStreamSpec(spec: string): StreamSpec {
 }
 
 /** One guest on a stream connection. */
-export class StreamPort implements GuestPort {
-  readonly stats: LinkStats = newLinkStats();
+export class StreamPort extends SocketPort {
   /** Connections closed for a bad length prefix. */
   framingErrors = 0;
-  private readonly rxBuf: Uint8Array;
-  private readonly rxLens = new Int32Array(STREAM_RX_SLOTS);
-  private rxHead = 0;
-  private rxCount = 0;
-  /** A frame being assembled across chunks: its length (-1: reading the prefix) and bytes so far. */
+  /** The frame being read: its length (-1: reading a prefix) and bytes so far. */
   private partLen = -1;
   private partGot = 0;
-  /** The frame being assembled found the ring full: its bytes are skipped. */
+  /** The frame being read did not fit the ring (read and dropped). */
   private partDrop = false;
   private readonly prefix = new Uint8Array(4);
   private prefixGot = 0;
-  private paused = false;
-  private batch: Buffer | null = null;
-  private batchLen = 0;
-  private flushQueued = false;
-  private notify: (() => void) | null = null;
-  private closed = false;
-  /** Called once when the connection ends. */
-  onClose: (() => void) | null = null;
 
-  constructor(
-    readonly name: string,
-    private readonly sock: Socket,
-    readonly maxFrameLen = STREAM_MAX_FRAME_DEFAULT,
-  ) {
-    this.rxBuf = new Uint8Array(STREAM_RX_SLOTS * maxFrameLen);
-    sock.setNoDelay(true);
-    sock.on('data', (chunk: Buffer) => this.onData(chunk));
-    sock.on('drain', () => this.notify?.());
-    sock.on('error', () => undefined);
-    sock.on('close', () => {
-      this.closed = true;
-      this.onClose?.();
-    });
-  }
-
-  receive(sink: FrameSink, budget: number, now: Millis): number {
-    let n = 0;
-    const stride = this.maxFrameLen;
-    while (n < budget && this.rxCount > 0) {
-      const k = this.rxHead;
-      this.rxHead = k + 1 === STREAM_RX_SLOTS ? 0 : k + 1;
-      this.rxCount--;
-      n++;
-      sink.onFrame(this.rxBuf, k * stride, this.rxLens[k]!, now);
-    }
-    if (this.paused && this.rxCount < STREAM_RX_SLOTS / 2 && !this.closed) {
-      this.paused = false;
-      this.sock.resume();
-    }
-    return n;
-  }
-
-  writable(): boolean {
-    return !this.closed && this.sock.writableLength < STREAM_TX_HIGH_WATER;
-  }
-
-  send(buf: Uint8Array, off: number, len: number, _now: Millis): boolean {
-    if (this.closed || len > this.maxFrameLen) {
-      this.stats.txDropped++;
-      return false;
-    }
-    if (this.batch !== null && this.batchLen + 4 + len > this.batch.length) this.flush();
-    if (this.batch === null) {
-      this.batch = Buffer.allocUnsafe(Math.max(BATCH, 4 + len));
-      this.batchLen = 0;
-    }
-    const b = this.batch;
-    b.writeUInt32BE(len, this.batchLen);
-    copyBytes(b, this.batchLen + 4, buf, off, len);
-    this.batchLen += 4 + len;
-    this.stats.txFrames++;
-    this.stats.txBytes += len;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      setImmediate(() => this.flush());
-    }
-    return true;
-  }
-
-  setNotify(cb: (() => void) | null): void {
-    this.notify = cb;
-  }
-
-  pollAt(): Millis {
-    return Infinity;
+  constructor(name: string, sock: Socket, maxFrameLen = STREAM_MAX_FRAME_DEFAULT) {
+    super(name, sock, maxFrameLen);
   }
 
   close(): void {
@@ -146,17 +58,15 @@ export class StreamPort implements GuestPort {
     this.sock.destroySoon();
   }
 
-  /** Write the batch to the socket. */
-  private flush(): void {
-    this.flushQueued = false;
-    const b = this.batch;
-    if (b === null || this.batchLen === 0 || this.closed) return;
-    this.sock.write(b.subarray(0, this.batchLen));
-    this.batch = null;
-    this.batchLen = 0;
+  protected headerLen(): number {
+    return 4;
   }
 
-  private onData(chunk: Buffer): void {
+  protected writeHeader(b: Buffer, p: number, len: number): void {
+    b.writeUInt32BE(len, p);
+  }
+
+  protected onData(chunk: Buffer): void {
     let i = 0;
     const n = chunk.length;
     const stride = this.maxFrameLen;
@@ -175,39 +85,22 @@ export class StreamPort implements GuestPort {
           return;
         }
         // A chunk read before the pause took effect may overrun the ring: skip that frame.
-        this.partDrop = this.rxCount === STREAM_RX_SLOTS;
+        this.partDrop = this.nextSlot() < 0;
         if (this.partDrop) this.stats.rxDropped++;
         this.partLen = len;
         this.partGot = 0;
       }
       const want = this.partLen - this.partGot;
       const take = Math.min(want, n - i);
-      const full = this.partDrop;
-      if (!full) {
-        let k = this.rxHead + this.rxCount;
-        if (k >= STREAM_RX_SLOTS) k -= STREAM_RX_SLOTS;
-        copyBytes(this.rxBuf, k * stride + this.partGot, chunk, i, take);
-      }
+      if (!this.partDrop) copyBytes(this.rxBuf, this.nextSlot() * stride + this.partGot, chunk, i, take);
       this.partGot += take;
       i += take;
       if (this.partGot === this.partLen) {
-        if (!full) {
-          let k = this.rxHead + this.rxCount;
-          if (k >= STREAM_RX_SLOTS) k -= STREAM_RX_SLOTS;
-          this.rxLens[k] = this.partLen;
-          const wasEmpty = this.rxCount === 0;
-          this.rxCount++;
-          this.stats.rxFrames++;
-          this.stats.rxBytes += this.partLen;
-          if (wasEmpty) this.notify?.();
-        }
+        if (!this.partDrop) this.commitFrame(this.partLen);
         this.partLen = -1;
       }
     }
-    if (this.rxCount >= STREAM_RX_SLOTS - 8 && !this.paused) {
-      this.paused = true;
-      this.sock.pause();
-    }
+    if (this.rxCount >= SOCKET_PORT_RX_SLOTS - 8) this.pause();
   }
 }
 

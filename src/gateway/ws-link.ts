@@ -8,24 +8,16 @@
 // ping and pong, and nothing else (no extensions, no subprotocols); keeping it here keeps
 // the runtime free of dependencies and lets it bound what a client can make it hold: a
 // message longer than the largest frame closes the connection with 1009 (§7.4.1), bad
-// framing with 1002. Text messages are ignored. Receive and transmit are shaped like the
-// stream link's: a bounded ring of frames (the socket pauses while it is full), and
-// messages batched into one write per event-loop turn, with backpressure from the socket.
+// framing with 1002. Text messages are ignored. The receive ring, the pause while it is full
+// and the batched writes are SocketPort's (socket-port.ts), as for the stream link.
 
 import { createHash } from 'node:crypto';
 import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { Socket } from 'node:net';
-import type { FrameSink, LinkStats } from '../link/device.js';
-import { newLinkStats } from '../link/device.js';
-import { copyBytes } from '../storage/copy.js';
-import type { Millis } from '../time.js';
 import { gatewayError } from './errors.js';
-import type { GuestPort } from './switch.js';
+import { SocketPort } from './socket-port.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const RX_SLOTS = 256;
-const TX_HIGH_WATER = 512 * 1024;
-const BATCH = 256 * 1024;
 const OP_CONT = 0x0;
 const OP_TEXT = 0x1;
 const OP_BINARY = 0x2;
@@ -47,113 +39,45 @@ export function parseWsSpec(spec: string): WsSpec {
 }
 
 /** One guest on a WebSocket connection. */
-export class WsPort implements GuestPort {
-  readonly stats: LinkStats = newLinkStats();
+export class WsPort extends SocketPort {
   /** Connections closed for bad framing (1002) or a message too long (1009). */
   protocolErrors = 0;
-  private readonly rxBuf: Uint8Array;
-  private readonly rxLens = new Int32Array(RX_SLOTS);
-  private rxHead = 0;
-  private rxCount = 0;
   /** Bytes received and not yet parsed into frames. */
   private pend: Buffer = Buffer.alloc(0);
   /** A fragmented binary message being assembled: bytes so far (-1: none; -2: a text message, skipped). */
   private msgLen = -1;
-  private paused = false;
-  private batch: Buffer | null = null;
-  private batchLen = 0;
-  private flushQueued = false;
-  private notify: (() => void) | null = null;
-  private closed = false;
-  onClose: (() => void) | null = null;
 
-  constructor(
-    readonly name: string,
-    private readonly sock: Socket,
-    readonly maxFrameLen: number,
-    head: Buffer,
-  ) {
-    this.rxBuf = new Uint8Array(RX_SLOTS * maxFrameLen);
-    sock.setNoDelay(true);
-    sock.on('data', (d: Buffer) => this.onData(d));
-    sock.on('drain', () => this.notify?.());
-    sock.on('error', () => undefined);
-    sock.on('close', () => {
-      this.closed = true;
-      this.onClose?.();
-    });
+  constructor(name: string, sock: Socket, maxFrameLen: number, head: Buffer) {
+    super(name, sock, maxFrameLen);
     if (head.length > 0) this.onData(head);
-  }
-
-  receive(sink: FrameSink, budget: number, now: Millis): number {
-    let n = 0;
-    const stride = this.maxFrameLen;
-    while (n < budget && this.rxCount > 0) {
-      const k = this.rxHead;
-      this.rxHead = k + 1 === RX_SLOTS ? 0 : k + 1;
-      this.rxCount--;
-      n++;
-      sink.onFrame(this.rxBuf, k * stride, this.rxLens[k]!, now);
-    }
-    if (this.paused && this.rxCount < RX_SLOTS / 2 && !this.closed) {
-      this.paused = false;
-      this.sock.resume();
-      if (this.pend.length > 0) this.parse();
-    }
-    return n;
-  }
-
-  writable(): boolean {
-    return !this.closed && this.sock.writableLength < TX_HIGH_WATER;
-  }
-
-  send(buf: Uint8Array, off: number, len: number, _now: Millis): boolean {
-    if (this.closed) {
-      this.stats.txDropped++;
-      return false;
-    }
-    const hl = len < 126 ? 2 : len < 65536 ? 4 : 10;
-    if (this.batch !== null && this.batchLen + hl + len > this.batch.length) this.flush();
-    if (this.batch === null) {
-      this.batch = Buffer.allocUnsafe(Math.max(BATCH, hl + len));
-      this.batchLen = 0;
-    }
-    const b = this.batch;
-    let p = this.batchLen;
-    b[p++] = 0x80 | OP_BINARY;
-    if (hl === 2) b[p++] = len;
-    else if (hl === 4) {
-      b[p++] = 126;
-      b.writeUInt16BE(len, p);
-      p += 2;
-    } else {
-      b[p++] = 127;
-      b.writeUInt32BE(0, p);
-      b.writeUInt32BE(len, p + 4);
-      p += 8;
-    }
-    copyBytes(b, p, buf, off, len);
-    this.batchLen = p + len;
-    this.stats.txFrames++;
-    this.stats.txBytes += len;
-    if (!this.flushQueued) {
-      this.flushQueued = true;
-      setImmediate(() => this.flush());
-    }
-    return true;
-  }
-
-  setNotify(cb: (() => void) | null): void {
-    this.notify = cb;
-  }
-
-  pollAt(): Millis {
-    return Infinity;
   }
 
   /** Send a close frame (1001, going away) and end the connection. */
   close(): void {
     this.closeWith(1001);
+  }
+
+  protected headerLen(len: number): number {
+    return len < 126 ? 2 : len < 65536 ? 4 : 10;
+  }
+
+  /** An unmasked binary frame's header (RFC 6455 §5.2), FIN set. */
+  protected writeHeader(b: Buffer, p: number, len: number): void {
+    b[p++] = 0x80 | OP_BINARY;
+    if (len < 126) {
+      b[p] = len;
+    } else if (len < 65536) {
+      b[p++] = 126;
+      b.writeUInt16BE(len, p);
+    } else {
+      b[p++] = 127;
+      b.writeUInt32BE(0, p);
+      b.writeUInt32BE(len, p + 4);
+    }
+  }
+
+  protected override resumed(): void {
+    if (this.pend.length > 0) this.parse();
   }
 
   private closeWith(code: number): void {
@@ -164,21 +88,12 @@ export class WsPort implements GuestPort {
     this.sock.destroySoon();
   }
 
-  private flush(): void {
-    this.flushQueued = false;
-    const b = this.batch;
-    if (b === null || this.batchLen === 0 || this.closed) return;
-    this.sock.write(b.subarray(0, this.batchLen));
-    this.batch = null;
-    this.batchLen = 0;
-  }
-
   private control(op: number, payload: Buffer): void {
     if (op === OP_PING && !this.closed) this.sock.write(Buffer.concat([Buffer.from([0x80 | OP_PONG, payload.length]), payload]));
     else if (op === OP_CLOSE) this.closeWith(1000);
   }
 
-  private onData(d: Buffer): void {
+  protected onData(d: Buffer): void {
     this.pend = this.pend.length === 0 ? d : Buffer.concat([this.pend, d]);
     this.parse();
   }
@@ -189,11 +104,9 @@ export class WsPort implements GuestPort {
     let p = this.pend;
     let i = 0;
     while (!this.closed && p.length - i >= 2) {
-      if (this.rxCount === RX_SLOTS) {
-        if (!this.paused) {
-          this.paused = true;
-          this.sock.pause();
-        }
+      const k = this.nextSlot();
+      if (k < 0) {
+        this.pause();
         break;
       }
       const b0 = p[i]!;
@@ -234,8 +147,6 @@ export class WsPort implements GuestPort {
       if ((op === OP_BINARY) !== (this.msgLen === -1)) return this.protocolError(1002);
       const start = op === OP_BINARY ? 0 : this.msgLen;
       if (start + len > stride) return this.protocolError(1009);
-      let k = this.rxHead + this.rxCount;
-      if (k >= RX_SLOTS) k -= RX_SLOTS;
       const at = k * stride + start;
       const rx = this.rxBuf;
       for (let j = 0; j < len; j++) rx[at + j] = p[data + j]! ^ p[mask + (j & 3)]!;
@@ -250,12 +161,7 @@ export class WsPort implements GuestPort {
         this.stats.rxDropped++;
         continue;
       }
-      this.rxLens[k] = total;
-      const wasEmpty = this.rxCount === 0;
-      this.rxCount++;
-      this.stats.rxFrames++;
-      this.stats.rxBytes += total;
-      if (wasEmpty) this.notify?.();
+      this.commitFrame(total);
     }
     this.pend = i >= p.length ? Buffer.alloc(0) : p.subarray(i);
     p = this.pend;
